@@ -1,0 +1,3 @@
+"""One APIRouter per resource."""
+
+from __future__ import annotations

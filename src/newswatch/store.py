@@ -1,0 +1,225 @@
+"""One schema, two engines: SQLite (embedded default, WAL) or PostgreSQL, through SQLAlchemy Core.
+
+Writes are idempotent: an article is keyed by its stable id (canonical URL, else text hash) and a second
+article with the same text hash is recorded as an exact duplicate, not stored twice. Everything an
+analysis found for an article (mentions, events, claims) is replaced as a unit, so re-running a source
+after an interruption completes it without doubling anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .errors import NotFoundError, StoreError
+from .models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("url", Text),
+    Column("canonical_url", Text, index=True),
+    Column("site", String(255), index=True),
+    Column("title", Text),
+    Column("author", Text),
+    Column("published_at", DateTime(timezone=True), index=True),
+    Column("fetched_at", DateTime(timezone=True)),
+    Column("language", String(16)),
+    Column("text", Text, nullable=False),
+    Column("text_hash", String(64), nullable=False, index=True),
+    Column("original_source", String(255)),
+    Column("duplicate_of", String(32), index=True),
+    Column("dup_relation", String(32)),  # exact | near | contained | syndicated
+    Column("dup_score", Float),
+    Column("story_id", String(32), index=True),
+    Column("source", Text),
+    Column("name", Text),
+    Column("ingest_status", String(16), nullable=False, default="extracted"),  # extracted|analyzed
+    Column("coder_version", String(32)),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+actors = Table(
+    "actors",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("country", String(8), index=True),
+    Column("sectors", JSON),
+    Column("kind", String(16)),
+    Column("aliases", JSON),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("sentence", Integer),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("text", Text),
+    Column("label", String(16)),
+    Column("actor_id", String(128), index=True),
+    Column("country", String(8), index=True),
+    Column("sector", String(16)),
+    Column("rule", String(128)),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("sentence", Integer),
+    Column("start", Integer),
+    Column("end", Integer),
+    Column("text", Text),
+    Column("speaker", Text),
+    Column("speaker_start", Integer),
+    Column("speaker_end", Integer),
+    Column("speaker_actor_id", String(128)),
+    Column("speaker_country", String(8)),
+    Column("speaker_sector", String(16)),
+    Column("source_type", String(32), index=True),
+    Column("affiliation", Text),
+    Column("cue", String(64)),
+    Column("cue_start", Integer),
+    Column("cue_end", Integer),
+    Column("content_start", Integer),
+    Column("content_end", Integer),
+    Column("certainty", String(16), index=True),
+    Column("parent_id", String(48)),
+    Column("coder_version", String(32)),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(48), primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column("sentence", Integer),
+    Column("text", Text),
+    Column("sent_start", Integer),
+    Column("trigger", Text),
+    Column("trigger_start", Integer),
+    Column("trigger_end", Integer),
+    Column("plover_type", String(16), index=True),
+    Column("mode", String(32)),
+    Column("context", JSON),
+    Column("cameo_code", String(8), index=True),
+    Column("acled_type", String(48), index=True),
+    Column("actors", JSON),  # [{"text","start","end","country","sector","actor_id"}]
+    Column("recipients", JSON),
+    Column("actor_countries", String(255), index=True),  # ",PRK,RUS," for filtering
+    Column("recipient_countries", String(255)),
+    Column("event_date", DateTime(timezone=True), index=True),
+    Column("date_precision", String(16)),
+    Column("date_text", Text),
+    Column("place_name", Text),
+    Column("country", String(8), index=True),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("geo_precision", String(16)),
+    Column("negated", Boolean, default=False),
+    Column("tense", String(16)),
+    Column("certainty", String(16), index=True),
+    Column("claim_id", String(48)),
+    Column("source_type", String(32)),
+    Column("confidence", Float),
+    Column("rule", Text),
+    Column("coder_version", String(32)),
+    Column("story_id", String(32), index=True),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("title", Text),
+    Column("first_seen", DateTime(timezone=True)),
+    Column("last_seen", DateTime(timezone=True)),
+    Column("num_articles", Integer, default=0),
+    Column("num_independent_sources", Integer, default=0),
+    Column("summary", JSON),
+)
+
+signatures = Table(
+    "article_signatures",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("minhash", LargeBinary, nullable=False),
+    Column("num_shingles", Integer),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+ingest_errors = Table(
+    "ingest_errors",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),
+    Column("stage", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", DateTime(timezone=True)),
+    Index("ix_ingest_errors_source", "source", mysql_length=255),
+)
+
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(255), unique=True),
+    Column("rule", JSON),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE")),
+    Column("event_id", String(48)),
+    Column("at", DateTime(timezone=True)),
+    Column("message", Text),
+)
+
+meta_table = Table(
+    "newswatch_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text),
+)
