@@ -1,4 +1,4 @@
-"""One schema, two engines: SQLite (embedded default, WAL) or PostgreSQL, through SQLAlchemy Core.
+"""The one schema for both engines: SQLite (embedded default, WAL) or PostgreSQL, through SQLAlchemy Core.
 
 Writes are idempotent: an article is keyed by its stable id (canonical URL, else text hash) and a second
 article with the same text hash is recorded as an exact duplicate, not stored twice. Everything an
@@ -7,12 +7,6 @@ after an interruption completes it without doubling anything.
 """
 
 from __future__ import annotations
-
-import json
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
-from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,21 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    or_,
-    select,
-    update,
 )
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
-
-from .errors import NotFoundError, StoreError
-from .models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
