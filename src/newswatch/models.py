@@ -133,7 +133,9 @@ class Claim:
     speaker_start: int | None = None
     speaker_end: int | None = None
     speaker_actor: CodedActor | None = None
-    source_type: str = "unattributed"  # state_media|official|military|expert|intelligence|anonymous|outlet|unattributed
+    source_type: str = (
+        "unattributed"  # state_media|official|military|expert|intelligence|anonymous|outlet|unattributed
+    )
     affiliation: str | None = None
     cue: str | None = None
     cue_start: int | None = None

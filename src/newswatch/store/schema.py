@@ -68,7 +68,9 @@ mentions = Table(
     "mentions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    ),
     Column("sentence", Integer),
     Column("start", Integer),
     Column("end", Integer),
@@ -84,7 +86,9 @@ claims = Table(
     "claims",
     metadata,
     Column("id", String(48), primary_key=True),
-    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    ),
     Column("sentence", Integer),
     Column("start", Integer),
     Column("end", Integer),
@@ -111,7 +115,9 @@ events = Table(
     "events",
     metadata,
     Column("id", String(48), primary_key=True),
-    Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False),
+    Column(
+        "article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), index=True, nullable=False
+    ),
     Column("sentence", Integer),
     Column("text", Text),
     Column("sent_start", Integer),

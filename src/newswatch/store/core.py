@@ -1,0 +1,544 @@
+"""Open a database and read and write articles, analyses and ingest errors with SQLAlchemy Core.
+
+SQLite files are opened in WAL mode with foreign keys on; PostgreSQL URLs work the same way. Writes are
+idempotent: ``save_article`` returns the id already stored when the same canonical URL or the same
+normalised text was seen before, and ``save_analysis`` replaces an article's mentions, events and claims
+as one transaction, so an interrupted run can simply be run again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import NotFoundError, StoreError
+from ..models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
+from . import schema
+from .schema import actors, articles, claims, events, ingest_errors, mentions
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SaveResult:
+    """What ``save_article`` did: ``status`` is "new", "existing" (same id) or "duplicate" (same text)."""
+
+    article_id: str
+    status: str
+    analyzed: bool = False
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+class Store:
+    """A database holding newswatch data."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    # ------------------------------------------------------------------ setup
+
+    def create(self) -> None:
+        try:
+            schema.metadata.create_all(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"could not create the newswatch tables in {self.url}: {exc.__class__.__name__}: {exc}. "
+                "Check that the database exists and that you may write to it."
+            ) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ articles
+
+    def find_existing(self, conn: Connection, article: Article) -> tuple[str, str, str] | None:
+        """(id, how, ingest_status) of a stored article with the same id, canonical URL or text hash."""
+        row = conn.execute(
+            select(articles.c.id, articles.c.ingest_status).where(articles.c.id == article.id)
+        ).first()
+        if row:
+            return row.id, "existing", row.ingest_status
+        if article.canonical_url:
+            row = conn.execute(
+                select(articles.c.id, articles.c.ingest_status).where(
+                    articles.c.canonical_url == article.canonical_url
+                )
+            ).first()
+            if row:
+                return row.id, "existing", row.ingest_status
+        row = conn.execute(
+            select(articles.c.id, articles.c.ingest_status)
+            .where(articles.c.text_hash == article.text_hash)
+            .order_by(articles.c.published_at, articles.c.created_at)
+        ).first()
+        if row:
+            return row.id, "duplicate", row.ingest_status
+        return None
+
+    def save_article(self, article: Article, *, conn: Connection | None = None) -> SaveResult:
+        """Store ``article`` unless the same article (id, canonical URL or text) is already stored."""
+        if conn is None:
+            with self._begin() as c:
+                return self.save_article(article, conn=c)
+        found = self.find_existing(conn, article)
+        if found is not None:
+            found_id, how, status = found
+            return SaveResult(found_id, how, analyzed=status == "analyzed")
+        conn.execute(insert(articles).values(**self._article_row(article)))
+        return SaveResult(article.id, "new")
+
+    @staticmethod
+    def _article_row(article: Article) -> dict[str, Any]:
+        return {
+            "id": article.id,
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "site": article.site,
+            "title": article.title,
+            "author": article.author,
+            "published_at": _utc(article.published_at),
+            "fetched_at": _utc(article.fetched_at),
+            "language": article.language,
+            "text": article.text,
+            "text_hash": article.text_hash,
+            "original_source": article.original_source,
+            "source": article.source,
+            "name": article.name,
+            "ingest_status": "extracted",
+            "created_at": datetime.now(UTC),
+        }
+
+    def mark_duplicate(
+        self,
+        article_id: str,
+        *,
+        duplicate_of: str | None,
+        relation: str | None,
+        score: float | None,
+        conn: Connection | None = None,
+    ) -> None:
+        if conn is None:
+            with self._begin() as c:
+                return self.mark_duplicate(
+                    article_id, duplicate_of=duplicate_of, relation=relation, score=score, conn=c
+                )
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article_id)
+            .values(duplicate_of=duplicate_of, dup_relation=relation, dup_score=score)
+        )
+        return None
+
+    def get_article(self, article_id: str) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(
+                f"no article with id {article_id!r} in {self.url}; list ids with: newswatch articles"
+            )
+        return dict(row)
+
+    def iter_articles(
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        site: str | None = None,
+        q: str | None = None,
+        include_text: bool = True,
+    ) -> Iterator[dict[str, Any]]:
+        cols = list(articles.c) if include_text else [c for c in articles.c if c.name != "text"]
+        query = select(*cols).order_by(articles.c.published_at.desc(), articles.c.id)
+        if site:
+            query = query.where(articles.c.site == site)
+        if q:
+            like = f"%{q}%"
+            query = query.where(or_(articles.c.title.ilike(like), articles.c.text.ilike(like)))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    def count(self, table_name: str) -> int:
+        table = schema.metadata.tables[table_name]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+    # ------------------------------------------------------------------ analysis
+
+    def save_analysis(
+        self, analysis: Analysis, *, coder_version: str, conn: Connection | None = None
+    ) -> None:
+        """Replace everything stored for the article with this analysis, in one transaction."""
+        if conn is None:
+            with self._begin() as c:
+                return self.save_analysis(analysis, coder_version=coder_version, conn=c)
+        aid = analysis.article.id
+        for table in (mentions, events, claims):
+            conn.execute(delete(table).where(table.c.article_id == aid))
+        if analysis.mentions:
+            conn.execute(
+                insert(mentions),
+                [
+                    {
+                        "article_id": aid,
+                        "sentence": m.sentence,
+                        "start": m.start,
+                        "end": m.end,
+                        "text": m.text,
+                        "label": m.label,
+                        "actor_id": m.actor.actor_id if m.actor else None,
+                        "country": m.actor.country if m.actor else None,
+                        "sector": m.actor.sector if m.actor else None,
+                        "rule": m.actor.rule if m.actor else None,
+                    }
+                    for m in analysis.mentions
+                ],
+            )
+        claim_rows = [self._claim_row(c, coder_version) for c in analysis.claims]
+        if claim_rows:
+            conn.execute(insert(claims), _unique_by_id(claim_rows))
+        source_types = {c.id: c.source_type for c in analysis.claims}
+        event_rows = [self._event_row(e, source_types.get(e.claim_id or "")) for e in analysis.events]
+        if event_rows:
+            conn.execute(insert(events), _unique_by_id(event_rows))
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == aid)
+            .values(ingest_status="analyzed", coder_version=coder_version)
+        )
+        return None
+
+    @staticmethod
+    def _claim_row(c: Claim, coder_version: str) -> dict[str, Any]:
+        sa = c.speaker_actor
+        return {
+            "id": c.id,
+            "article_id": c.article_id,
+            "sentence": c.sentence,
+            "start": c.start,
+            "end": c.end,
+            "text": c.text,
+            "speaker": c.speaker,
+            "speaker_start": c.speaker_start,
+            "speaker_end": c.speaker_end,
+            "speaker_actor_id": sa.actor_id if sa else None,
+            "speaker_country": sa.country if sa else None,
+            "speaker_sector": sa.sector if sa else None,
+            "source_type": c.source_type,
+            "affiliation": c.affiliation,
+            "cue": c.cue,
+            "cue_start": c.cue_start,
+            "cue_end": c.cue_end,
+            "content_start": c.content_start,
+            "content_end": c.content_end,
+            "certainty": c.certainty,
+            "parent_id": c.parent_id,
+            "coder_version": coder_version,
+        }
+
+    @staticmethod
+    def _event_row(e: Event, source_type: str | None) -> dict[str, Any]:
+        def actor_json(a: CodedActor) -> dict[str, Any]:
+            return {
+                "text": a.text,
+                "start": a.start,
+                "end": a.end,
+                "country": a.country,
+                "sector": a.sector,
+                "actor_id": a.actor_id,
+                "name": a.name,
+                "rule": a.rule,
+            }
+
+        def codes(items: Sequence[CodedActor]) -> str:
+            found = sorted({a.country for a in items if a.country})
+            return "," + ",".join(found) + "," if found else ""
+
+        place = e.place
+        date = e.date
+        return {
+            "id": e.id,
+            "article_id": e.article_id,
+            "sentence": e.sentence,
+            "text": e.text,
+            "sent_start": e.sent_start,
+            "trigger": e.trigger,
+            "trigger_start": e.trigger_start,
+            "trigger_end": e.trigger_end,
+            "plover_type": e.plover_type,
+            "mode": e.mode,
+            "context": list(e.context),
+            "cameo_code": e.cameo_code,
+            "acled_type": e.acled_type,
+            "actors": [actor_json(a) for a in e.actors],
+            "recipients": [actor_json(a) for a in e.recipients],
+            "actor_countries": codes(e.actors),
+            "recipient_countries": codes(e.recipients),
+            "event_date": _utc(date.value) if date else None,
+            "date_precision": date.precision if date else None,
+            "date_text": date.text if date else None,
+            "place_name": place.name if place else None,
+            "country": place.country if place else None,
+            "lat": place.lat if place else None,
+            "lon": place.lon if place else None,
+            "geo_precision": place.precision if place else None,
+            "negated": e.negated,
+            "tense": e.tense,
+            "certainty": e.certainty,
+            "claim_id": e.claim_id,
+            "source_type": source_type,
+            "confidence": e.confidence,
+            "rule": e.rule,
+            "coder_version": e.coder_version,
+        }
+
+    # ------------------------------------------------------------------ actors
+
+    def save_actors(self, items: Sequence[Actor]) -> int:
+        """Replace the actor table's shipped entries (idempotent)."""
+        rows = [
+            {
+                "id": a.id,
+                "name": a.name,
+                "country": a.country,
+                "sectors": list(a.sectors),
+                "kind": a.kind,
+                "aliases": list(a.aliases),
+            }
+            for a in items
+        ]
+        with self._begin() as conn:
+            conn.execute(delete(actors))
+            if rows:
+                conn.execute(insert(actors), _unique_by_id(rows))
+        return len(rows)
+
+    def iter_actors(
+        self, *, country: str | None = None, mentioned_only: bool = False, limit: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Actors with how often they are mentioned; ``mentioned_only`` keeps those seen in stored articles."""
+        counts = (
+            select(
+                mentions.c.actor_id,
+                func.count().label("mentions"),
+                func.count(mentions.c.article_id.distinct()).label("articles"),
+            )
+            .where(mentions.c.actor_id.is_not(None))
+            .group_by(mentions.c.actor_id)
+            .subquery()
+        )
+        join = actors.join(counts, counts.c.actor_id == actors.c.id, isouter=not mentioned_only)
+        query = (
+            select(
+                actors,
+                func.coalesce(counts.c.mentions, 0).label("mentions"),
+                func.coalesce(counts.c.articles, 0).label("articles"),
+            )
+            .select_from(join)
+            .order_by(func.coalesce(counts.c.mentions, 0).desc(), actors.c.name)
+        )
+        if country:
+            query = query.where(actors.c.country == country.upper())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    def article_actors(self, article_id: str) -> list[dict[str, Any]]:
+        """Distinct coded actors mentioned in an article, most mentioned first."""
+        query = (
+            select(
+                mentions.c.country,
+                mentions.c.sector,
+                mentions.c.actor_id,
+                func.min(mentions.c.text).label("text"),
+                func.count().label("n"),
+            )
+            .where(and_(mentions.c.article_id == article_id, mentions.c.country.is_not(None)))
+            .group_by(mentions.c.country, mentions.c.sector, mentions.c.actor_id)
+            .order_by(func.count().desc())
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def article_mentions(self, article_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(mentions).where(mentions.c.article_id == article_id).order_by(mentions.c.start)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    # ------------------------------------------------------------------ events and claims
+
+    def iter_events(
+        self,
+        *,
+        article_id: str | None = None,
+        plover_type: str | None = None,
+        country: str | None = None,
+        certainty: str | None = None,
+        source_type: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        include_negated: bool = True,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[dict[str, Any]]:
+        query = select(events).order_by(events.c.event_date.desc(), events.c.article_id, events.c.sentence)
+        if article_id:
+            query = query.where(events.c.article_id == article_id)
+        if plover_type:
+            query = query.where(events.c.plover_type == plover_type.upper())
+        if country:
+            code = country.upper()
+            query = query.where(
+                or_(
+                    events.c.actor_countries.contains(f",{code},"),
+                    events.c.recipient_countries.contains(f",{code},"),
+                    events.c.country == code,
+                )
+            )
+        if certainty:
+            query = query.where(events.c.certainty == certainty)
+        if source_type:
+            query = query.where(events.c.source_type == source_type)
+        if since:
+            query = query.where(events.c.event_date >= _utc(since))
+        if until:
+            query = query.where(events.c.event_date <= _utc(until))
+        if not include_negated:
+            query = query.where(events.c.negated.is_(False))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    def iter_claims(
+        self,
+        *,
+        article_id: str | None = None,
+        certainty: str | None = None,
+        source_type: str | None = None,
+        speaker: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[dict[str, Any]]:
+        query = select(claims).order_by(claims.c.article_id, claims.c.start)
+        if article_id:
+            query = query.where(claims.c.article_id == article_id)
+        if certainty:
+            query = query.where(claims.c.certainty == certainty)
+        if source_type:
+            query = query.where(claims.c.source_type == source_type)
+        if speaker:
+            query = query.where(claims.c.speaker.ilike(f"%{speaker}%"))
+        if limit is not None:
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    # ------------------------------------------------------------------ errors
+
+    def record_error(self, failure: IngestFailure) -> None:
+        with self._begin() as conn:
+            conn.execute(
+                insert(ingest_errors).values(
+                    source=failure.source[:2000],
+                    stage=failure.stage,
+                    reason=failure.reason[:4000],
+                    at=_utc(failure.at) or datetime.now(UTC),
+                )
+            )
+
+    def clear_errors(self, sources: Sequence[str]) -> None:
+        """Forget earlier errors of sources that now went through."""
+        if not sources:
+            return
+        with self._begin() as conn:
+            conn.execute(delete(ingest_errors).where(ingest_errors.c.source.in_(list(sources))))
+
+    def iter_errors(self, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
+        query = select(ingest_errors).order_by(ingest_errors.c.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                yield dict(row)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _begin(self) -> Any:
+        try:
+            return self.engine.begin()
+        except SQLAlchemyError as exc:  # pragma: no cover - connection failures
+            raise StoreError(f"could not open {self.url}: {exc}. Check the --db URL.") from exc
+
+    def begin(self) -> Any:
+        """A transaction (context manager yielding a Connection)."""
+        return self._begin()
+
+
+def _unique_by_id(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault(row["id"], row)
+    return list(seen.values())
+
+
+def open_store(url: str, *, create: bool = True) -> Store:
+    """Open (and by default create) the database at a SQLAlchemy URL such as ``sqlite:///news.db``."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.parent and not path.parent.exists():
+            raise StoreError(
+                f"the folder {path.parent} for the database {path} does not exist; create it or pass another --db"
+            )
+    try:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise StoreError(
+            f"cannot open database URL {url!r}: {exc}. Use sqlite:///path.db or "
+            "postgresql+psycopg://user@host/dbname (pip install 'newswatch[postgres]')."
+        ) from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    store = Store(engine)
+    if create:
+        store.create()
+    return store
