@@ -1,0 +1,23 @@
+"""Actors, most mentioned first."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ..deps import StoreDep
+
+router = APIRouter(prefix="/api", tags=["actors"])
+
+
+@router.get("/actors")
+def list_actors(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+    country: str | None = None,
+    mentioned: bool = True,
+) -> dict[str, Any]:
+    """Retrieve actors with mention and article counts; ``mentioned=false`` includes unmentioned entries."""
+    items = list(store.iter_actors(country=country, mentioned_only=mentioned, limit=limit))
+    return {"ok": True, "count": len(items), "items": items}

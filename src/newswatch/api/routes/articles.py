@@ -1,0 +1,40 @@
+"""Articles, with their actors, events and claims."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from ..deps import StoreDep
+
+router = APIRouter(prefix="/api", tags=["articles"])
+
+
+@router.get("/articles")
+def list_articles(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    site: str | None = None,
+    q: str | None = None,
+) -> dict[str, Any]:
+    """Retrieve articles, newest first, without their text."""
+    items = list(store.iter_articles(limit=limit, offset=offset, site=site, q=q, include_text=False))
+    for item in items:
+        item["actors"] = store.article_actors(item["id"])[:8]
+    return {"ok": True, "count": len(items), "offset": offset, "items": items}
+
+
+@router.get("/articles/{article_id}")
+def get_article(article_id: str, store: StoreDep) -> dict[str, Any]:
+    """Retrieve one article with its text, actors, mentions, events and claims."""
+    article = store.get_article(article_id)
+    return {
+        "ok": True,
+        "article": article,
+        "actors": store.article_actors(article_id),
+        "mentions": store.article_mentions(article_id),
+        "events": list(store.iter_events(article_id=article_id)),
+        "claims": list(store.iter_claims(article_id=article_id)),
+    }

@@ -1,0 +1,350 @@
+"""Compose the stages: the one place that knows their order.
+
+    sources -> ingest -> extract -> store (idempotent) -> dedup -> nlp -> actors -> events
+            -> claims -> dates and places -> store analysis -> stories
+
+``analyze_articles`` is the unit of work that runs the same way in one process, in several processes
+(``workers``) or on a Dask cluster (``newswatch.scale``): it takes articles and gives analyses, touching
+no database. Bad input never stops a batch: every failure becomes an ``IngestFailure`` that is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from . import nlp
+from .actors import get_resolver
+from .claims import find_claims, link_events
+from .config import Settings
+from .errors import InputError, NewswatchError
+from .events import CODER_VERSION, get_coder
+from .extract import extract_article
+from .ingest import iter_documents
+from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
+from .store import Store
+from .timeplace import locate_events, resolve_dates
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[str, int], None]
+
+
+@dataclass
+class RunSummary:
+    """What one ``newswatch run`` did."""
+
+    documents: int = 0
+    articles_new: int = 0
+    already_stored: int = 0
+    duplicates: int = 0
+    analyzed: int = 0
+    events: int = 0
+    claims: int = 0
+    errors: int = 0
+    words: int = 0
+    seconds: float = 0.0
+    error_sources: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "error_sources"}
+
+
+# ---------------------------------------------------------------------------- analysis (no I/O)
+
+
+def analyze_doc(doc: Any, article: Article) -> Analysis:
+    """Actors, events, claims, dates and places of one parsed article."""
+    resolver = get_resolver()
+    coder = get_coder()
+    context = resolver.new_context(doc)
+    mentions = resolver.mentions(doc, article_id=article.id, context=context)
+    events = coder.code_doc(doc, article_id=article.id, context=context)
+    claims = find_claims(doc, article_id=article.id, resolver=resolver, context=context)
+    link_events(events, claims)
+    resolve_dates(events, doc, published_at=article.published_at)
+    locate_events(events, doc, dateline=None)
+    return Analysis(article=article, mentions=mentions, events=events, claims=claims)
+
+
+def analyze_articles(
+    items: Sequence[Article], *, model: str | None = None, batch_size: int = 32
+) -> list[Analysis | IngestFailure]:
+    """Parse and analyse articles in one batch; a failing article becomes an IngestFailure."""
+    results: list[Analysis | IngestFailure] = []
+    pairs = ((a.text, a) for a in items)
+    docs = nlp.parse_with_ids(pairs, model=model, batch_size=batch_size)
+    for doc, article in docs:
+        try:
+            results.append(analyze_doc(doc, article))
+        except NewswatchError as exc:
+            results.append(_failure(article.source or article.id, "analyze", str(exc)))
+        except Exception as exc:  # a coder bug on odd text must not stop the batch; it is recorded
+            log.exception("analysis failed for %s", article.id)
+            results.append(
+                _failure(
+                    article.source or article.id,
+                    "analyze",
+                    f"internal error while analysing ({exc.__class__.__name__}: {exc}); "
+                    "please report it with this input",
+                )
+            )
+    return results
+
+
+def _analyze_chunk(args: tuple[list[Article], str | None, int]) -> list[Analysis | IngestFailure]:
+    items, model, batch_size = args
+    return analyze_articles(items, model=model, batch_size=batch_size)
+
+
+def analyze_parallel(
+    items: Iterable[Article],
+    *,
+    workers: int = 1,
+    model: str | None = None,
+    batch_size: int = 32,
+    chunk_size: int = 64,
+) -> Iterator[Analysis | IngestFailure]:
+    """Analyses of ``items`` in chunks, using ``workers`` processes when more than one."""
+    chunks = _chunked(items, chunk_size)
+    if workers <= 1:
+        for chunk in chunks:
+            yield from analyze_articles(chunk, model=model, batch_size=batch_size)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(_analyze_chunk, ((c, model, batch_size) for c in chunks)):
+            yield from result
+
+
+def _chunked(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    chunk: list[Article] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _failure(source: str, stage: str, reason: str) -> IngestFailure:
+    return IngestFailure(source=source, stage=stage, reason=reason, at=datetime.now(UTC))
+
+
+# ---------------------------------------------------------------------------- documents -> articles
+
+
+def iter_articles(
+    sources: Sequence[str], *, settings: Settings, transport: Any = None
+) -> Iterator[Article | IngestFailure]:
+    """Articles (or failures) from sources: ingest then extract."""
+    for item in iter_documents(sources, fetch=settings.fetch, transport=transport):
+        if isinstance(item, IngestFailure):
+            yield item
+            continue
+        yield _extract_one(item, settings)
+
+
+def _extract_one(raw: RawDocument, settings: Settings) -> Article | IngestFailure:
+    try:
+        return extract_article(raw, settings=settings.extract)
+    except InputError as exc:
+        return _failure(raw.source, "extract", str(exc))
+    except Exception as exc:  # a library failure on hostile input is recorded, not raised
+        log.exception("extraction failed for %s", raw.source)
+        return _failure(
+            raw.source, "extract", f"could not extract this document ({exc.__class__.__name__}: {exc})"
+        )
+
+
+# ---------------------------------------------------------------------------- the run
+
+
+def run(
+    sources: Sequence[str],
+    *,
+    store: Store,
+    settings: Settings,
+    progress: ProgressFn | None = None,
+    transport: Any = None,
+    reanalyze: bool = False,
+) -> RunSummary:
+    """Ingest and analyse ``sources`` into ``store``; idempotent, and resumable after an interruption."""
+    from .dedup import DedupIndex, assign_stories
+
+    started = time.perf_counter()
+    summary = RunSummary()
+    tick = progress or (lambda _what, _n: None)
+    _ensure_actors(store)
+    index = DedupIndex.load(store.engine)
+    to_analyze: list[Article] = []
+    ok_sources: list[str] = []
+    for item in iter_articles(sources, settings=settings, transport=transport):
+        summary.documents += 1
+        tick("read", 1)
+        if isinstance(item, IngestFailure):
+            _record(store, summary, item)
+            continue
+        try:
+            with store.begin() as conn:
+                saved = store.save_article(item, conn=conn)
+                if saved.status == "new":
+                    decision = index.check(item)
+                    if decision.duplicate_of:
+                        store.mark_duplicate(
+                            item.id,
+                            duplicate_of=decision.duplicate_of,
+                            relation=decision.relation,
+                            score=decision.score,
+                            conn=conn,
+                        )
+                    index.add(item, decision, conn=conn)
+        except NewswatchError as exc:
+            _record(store, summary, _failure(item.source, "store", str(exc)))
+            continue
+        ok_sources.append(item.source)
+        if saved.status == "new":
+            summary.articles_new += 1
+            if decision.duplicate_of:
+                summary.duplicates += 1
+                continue
+            to_analyze.append(item)
+        else:
+            if saved.status == "duplicate":
+                summary.duplicates += 1
+            else:
+                summary.already_stored += 1
+            if not saved.analyzed and saved.article_id == item.id:
+                to_analyze.append(item)  # stored by an interrupted run: finish it
+            elif reanalyze and saved.article_id == item.id:
+                to_analyze.append(item)
+    store.clear_errors(ok_sources)
+    analyzed_ids: list[str] = []
+    for result in analyze_parallel(
+        to_analyze,
+        workers=settings.nlp.workers,
+        model=settings.nlp.model,
+        batch_size=settings.nlp.batch_size,
+    ):
+        if isinstance(result, IngestFailure):
+            _record(store, summary, result)
+            continue
+        try:
+            store.save_analysis(result, coder_version=CODER_VERSION)
+        except NewswatchError as exc:
+            _record(store, summary, _failure(result.article.source, "store", str(exc)))
+            continue
+        analyzed_ids.append(result.article.id)
+        summary.analyzed += 1
+        summary.events += len(result.events)
+        summary.claims += len(result.claims)
+        summary.words += len(result.article.text.split())
+        tick("analyzed", 1)
+    new_ids = [a.id for a in to_analyze]
+    if new_ids:
+        assign_stories(store.engine, article_ids=new_ids)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _record(store: Store, summary: RunSummary, failure: IngestFailure) -> None:
+    summary.errors += 1
+    summary.error_sources.append(failure.source)
+    log.warning("%s failed at %s: %s", failure.source, failure.stage, failure.reason)
+    store.record_error(failure)
+
+
+def _ensure_actors(store: Store) -> None:
+    """Load the shipped actor entries into the actors table (once per database, refreshed on change)."""
+    resolver = get_resolver()
+    entries = resolver.all_actors()
+    if store.count("actors") != len(entries):
+        store.save_actors(entries)
+
+
+# ---------------------------------------------------------------------------- `newswatch code`
+
+
+def code_records(
+    records: Iterable[dict[str, Any]], *, model: str | None = None, batch_size: int = 32
+) -> Iterator[dict[str, Any]]:
+    """For records ``{"id", "text", optional "date"}``: the coded events, as ``newswatch code`` prints them."""
+    coder = get_coder()
+
+    def pairs() -> Iterator[tuple[str, Article]]:
+        for n, record in enumerate(records):
+            text = str(record.get("text") or "")
+            rid = str(record.get("id", n))
+            article = Article(id=rid, text=text, published_at=_parse_date(record.get("date")), source=rid)
+            yield text, article
+
+    for doc, article in nlp.parse_with_ids(pairs(), model=model, batch_size=batch_size):
+        analysis = analyze_doc(doc, article)
+        yield {
+            "id": article.id,
+            "acled_type": coder.classify_acled(article.text, doc),
+            "events": [event_json(e) for e in analysis.events],
+        }
+
+
+def event_json(e: Event) -> dict[str, Any]:
+    """The ``newswatch code`` shape of one event."""
+
+    def actor(a: CodedActor) -> dict[str, Any]:
+        return {"text": a.text, "country": a.country, "sector": a.sector}
+
+    return {
+        "type": e.plover_type,
+        "mode": e.mode,
+        "context": e.context,
+        "cameo": e.cameo_code,
+        "acled_type": e.acled_type,
+        "actors": [actor(a) for a in e.actors],
+        "recipients": [actor(a) for a in e.recipients],
+        "negated": e.negated,
+        "tense": e.tense,
+        "certainty": e.certainty,
+        "claim_id": e.claim_id,
+        "date": e.date.value.isoformat() if e.date and e.date.value else None,
+        "date_precision": e.date.precision if e.date else None,
+        "place": (
+            {
+                "name": e.place.name,
+                "country": e.place.country,
+                "lat": e.place.lat,
+                "lon": e.place.lon,
+                "precision": e.place.precision,
+            }
+            if e.place
+            else None
+        ),
+        "trigger": e.trigger,
+        "evidence": e.text,
+        "sentence": e.sentence,
+        "rule": e.rule,
+        "confidence": e.confidence,
+    }
+
+
+def _parse_date(value: Any) -> datetime | None:
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    for candidate in (text, text.replace("Z", "+00:00")):
+        try:
+            return datetime.fromisoformat(candidate)
+        except ValueError:
+            pass
+    if len(text) == 8 and text.isdigit():  # 19950101
+        try:
+            return datetime.strptime(text, "%Y%m%d")
+        except ValueError:
+            return None
+    return None
