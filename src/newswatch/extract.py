@@ -1,0 +1,554 @@
+"""Turn a ``RawDocument`` into a clean ``Article``: decode the bytes safely, take the main text and metadata
+(title, author, date, site, language, canonical URL) from HTML with trafilatura, then apply our own clean-up of
+page chrome that survives extraction (loading placeholders, share and comment prompts, a trailing author bio)
+and detect provenance cues ("Original Source: ...", "This article originally appeared on ...") into
+``Article.original_source``. Plain text and already-extracted records go through the same clean-up. The
+patterns live in ``data/extract/*.json`` with their provenance; inputs that hold no article raise InputError.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .config import ExtractSettings, FetchSettings
+from .errors import ExtractionError, InputError
+from .models import Article, IngestFailure, RawDocument, article_id
+
+log = logging.getLogger(__name__)
+
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
+                 b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"MZ", b"OggS", b"ID3", b"RIFF",
+                 b"\x00\x00\x01\x00", b"wOFF", b"wOF2")
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][\w-]+)?""", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_DATA_DIR = Path(__file__).parent / "data" / "extract"
+
+
+# ---------------------------------------------------------------- the patterns (data files)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    chrome_anywhere: re.Pattern[str]
+    chrome_edges: re.Pattern[str]
+    chrome_max: int
+    cue_strong: tuple[re.Pattern[str], ...]
+    cue_weak: tuple[re.Pattern[str], ...]
+    cue_max: int
+    bio_opening: re.Pattern[str]
+    bio_roles: re.Pattern[str]
+    bio_max: int
+    bio_paragraphs: int
+    languages: dict[str, frozenset[str]]
+    language_share: float
+
+
+def _load_json(name: str) -> dict[str, Any]:
+    with (_DATA_DIR / name).open("r", encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+def _alternation(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    chrome = _load_json("chrome.json")
+    cues = _load_json("provenance.json")
+    bio = _load_json("author_bio.json")
+    lang = _load_json("language.json")
+    # A personal name is one to four capitalised words; the bio's verb follows it directly.
+    name = r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*"
+    openings = "|".join(re.escape(o) for o in sorted(bio["opening"], key=len, reverse=True))
+    roles = "|".join(re.escape(r) for r in bio["roles"])
+    return _Rules(
+        chrome_anywhere=_alternation(chrome["anywhere"]),
+        chrome_edges=_alternation(chrome["edges"]),
+        chrome_max=int(chrome["max_chars"]),
+        cue_strong=tuple(re.compile(p, re.IGNORECASE) for p in cues["strong"]),
+        cue_weak=tuple(re.compile(p, re.IGNORECASE) for p in cues["weak"]),
+        cue_max=int(cues["max_chars"]),
+        bio_opening=re.compile(rf"^{name}\s+(?:{openings})\b"),
+        bio_roles=re.compile(rf"\b(?:{roles})\b", re.IGNORECASE),
+        bio_max=int(bio["max_chars"]),
+        bio_paragraphs=int(bio["trailing_paragraphs"]),
+        languages={code: frozenset(words) for code, words in lang["languages"].items()},
+        language_share=float(lang["min_share"]),
+    )
+
+
+# ---------------------------------------------------------------- public API
+
+
+def extract_article(raw: RawDocument, *, settings: ExtractSettings) -> Article:
+    """The clean article in ``raw``; raises InputError (unreadable bytes) or ExtractionError (no article text)."""
+    if raw.kind == "record":
+        return _from_record(raw, settings=settings)
+    size = len(raw.content)
+    if size > settings.max_html_bytes:
+        raise InputError(f"the document is {size} bytes, over the {settings.max_html_bytes}-byte limit, and was not "
+                         "parsed; raise extract.max_html_bytes if it really is one article", source=raw.source,
+                         kind="size")
+    text = decode_bytes(raw.content, declared=raw.meta.get("charset"), source=raw.source)
+    if not text.strip():
+        raise InputError("the document is empty; leave it out", source=raw.source, kind="empty")
+    if raw.kind == "text":
+        return _from_text(raw, text, settings=settings)
+    return _from_html(raw, text, settings=settings)
+
+
+def iter_articles(
+    sources: Sequence[str],
+    *,
+    settings: ExtractSettings,
+    fetch: FetchSettings,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[tuple[RawDocument | None, Article | IngestFailure]]:
+    """Ingest ``sources`` and extract each document: (raw document, article) or (raw or None, failure)."""
+    from . import ingest
+
+    for item in ingest.iter_documents(sources, fetch=fetch, transport=transport):
+        if isinstance(item, IngestFailure):
+            yield None, item
+            continue
+        try:
+            yield item, extract_article(item, settings=settings)
+        except InputError as exc:
+            log.warning("%s: %s", item.source, exc)
+            yield item, IngestFailure(source=item.source, stage="extract", reason=str(exc))
+
+
+def extract_paths(
+    paths: Sequence[str],
+    *,
+    settings: ExtractSettings,
+    fetch: FetchSettings,
+    transport: httpx.BaseTransport | None = None,
+    on_failure: Callable[[IngestFailure], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """One ``newswatch extract`` JSON object per document; failures go to ``on_failure`` (else the log)."""
+    for raw, result in iter_articles(paths, settings=settings, fetch=fetch, transport=transport):
+        if isinstance(result, IngestFailure):
+            if on_failure is not None:
+                on_failure(result)
+            continue
+        yield article_json(result, name=raw.name if raw is not None else None)
+
+
+def article_json(article: Article, *, name: str | None = None) -> dict[str, Any]:
+    """The ``newswatch extract`` record of an article (DESIGN.md contract)."""
+    return {
+        "id": name or article.name or article.id,
+        "url": article.canonical_url or article.url,
+        "title": article.title,
+        "author": article.author,
+        "date": format_date(article.published_at),
+        "site": article.site,
+        "language": article.language,
+        "text": article.text,
+        "original_source": article.original_source,
+    }
+
+
+def format_date(value: datetime | None) -> str | None:
+    """ISO 8601; a date known only to the day (naive midnight) is written as the day alone."""
+    if value is None:
+        return None
+    if value.tzinfo is None and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_bytes(content: bytes, *, declared: str | None = None, source: str = "") -> str:
+    """Text from bytes: BOM, then UTF-8, then the declared or ``<meta charset>``, then charset detection.
+
+    Raises InputError for binary content or bytes that no encoding reads sensibly.
+    """
+    head = content[:8192]
+    if head.startswith(_BINARY_MAGIC) and not head.startswith(b"MZ") or _looks_binary(head):
+        raise InputError("the document is binary (an image, archive, PDF or program), not HTML or text; "
+                         "leave it out or convert it to text first", source=source, kind="binary")
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if content.startswith(bom):
+            try:
+                return content.decode(codec)
+            except UnicodeDecodeError:
+                break
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    candidates = [declared] if declared else []
+    match = _META_CHARSET.search(head)
+    if match:
+        candidates.append(match.group(1).decode("ascii", "replace"))
+    for codec in candidates:
+        if not codec or codec.lower().replace("-", "").replace("_", "") in ("utf8", "utf8mb4"):
+            continue
+        try:
+            return content.decode(_codec_alias(codec))
+        except (LookupError, UnicodeDecodeError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[:2_000_000]).best()
+    if best is not None and best.encoding and best.chaos < 0.3:
+        try:
+            return content.decode(best.encoding)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    bad = content[utf8_error.start:utf8_error.start + 1]
+    raise InputError(f"the document is not valid UTF-8 (byte {utf8_error.start} is {bad!r}) and no other "
+                     "encoding reads it sensibly; re-encode it as UTF-8", source=source, kind="encoding")
+
+
+def _codec_alias(codec: str) -> str:
+    # Browsers read latin-1 labels as windows-1252 (WHATWG encoding standard); so do we.
+    lower = codec.lower()
+    return "cp1252" if lower in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii") else codec
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return b"\x00" in head or controls > len(head) * 0.05
+
+
+# ---------------------------------------------------------------- kinds
+
+
+def _from_record(raw: RawDocument, *, settings: ExtractSettings) -> Article:
+    meta = raw.meta
+    value = meta.get("text")
+    text = value if isinstance(value, str) else raw.content.decode("utf-8", "replace")
+    cleaned = clean_text(text)
+    if len(cleaned.text) < settings.min_text_chars:
+        raise ExtractionError(f"the record holds only {len(cleaned.text)} characters of text (minimum "
+                              f"{settings.min_text_chars}); check its \"text\" field", source=raw.source,
+                              kind="no-text")
+    url = raw.url or _str_or_none(meta.get("url"))
+    published = _parse_datetime(meta.get("date") or meta.get("published_at") or meta.get("published"))
+    site = _str_or_none(meta.get("site")) or (_domain(url) if url else None)
+    return Article(
+        id=article_id(canonical_url=url, text=cleaned.text),
+        text=cleaned.text,
+        url=url,
+        canonical_url=url,
+        site=site,
+        title=_str_or_none(meta.get("title")),
+        author=_str_or_none(meta.get("author")),
+        published_at=published,
+        fetched_at=raw.fetched_at,
+        language=_str_or_none(meta.get("language")) or guess_language(cleaned.text),
+        original_source=_str_or_none(meta.get("original_source")) or cleaned.original_source,
+        source=raw.source,
+        name=raw.name,
+    )
+
+
+def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Article:
+    cleaned = clean_text(text)
+    if len(cleaned.text) < settings.min_text_chars:
+        raise ExtractionError(f"the text holds only {len(cleaned.text)} characters once page chrome is removed "
+                              f"(minimum {settings.min_text_chars}); nothing to analyse", source=raw.source,
+                              kind="no-text")
+    first = cleaned.text.split("\n", 1)[0].strip()
+    title = first if _looks_like_headline(first, rest=cleaned.text[len(first):]) else None
+    return Article(
+        id=article_id(canonical_url=raw.url, text=cleaned.text),
+        text=cleaned.text,
+        url=raw.url,
+        canonical_url=raw.url,
+        site=_domain(raw.url) if raw.url else None,
+        title=title or _str_or_none(raw.meta.get("title")),
+        author=_str_or_none(raw.meta.get("author")),
+        published_at=_parse_datetime(raw.meta.get("date")),
+        fetched_at=raw.fetched_at,
+        language=guess_language(cleaned.text),
+        original_source=cleaned.original_source,
+        source=raw.source,
+        name=raw.name,
+    )
+
+
+def _trafilatura(html: str, *, url: str | None, precision: bool) -> Any:
+    import trafilatura
+
+    return trafilatura.bare_extraction(html, url=url, favor_precision=precision, include_comments=False,
+                                       with_metadata=True)
+
+
+def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Article:
+    # favor_precision drops more boilerplate at a negligible cost in recall on news pages; when it keeps
+    # too little of the page, the balanced mode is tried as a fallback (see evaluation/extraction.py).
+    try:
+        doc = _trafilatura(html, url=raw.url, precision=True)
+        body = (doc.text or "") if doc is not None else ""
+        if len(body) < 3 * max(settings.min_text_chars, 200):
+            loose = _trafilatura(html, url=raw.url, precision=False)
+            if loose is not None and len(loose.text or "") > len(body):
+                doc, body = loose, loose.text or ""
+    except (ValueError, TypeError, AttributeError) as exc:  # lxml/trafilatura on pathological markup
+        raise ExtractionError(f"the HTML could not be parsed ({type(exc).__name__}: {exc}); check the file is a "
+                              "web page", source=raw.source, kind="malformed") from exc
+    if doc is None or not body.strip():
+        raise ExtractionError("no article text found in the page (it may be a front page, a list or a script-only "
+                              "page); give the article's own URL or saved page", source=raw.source, kind="no-text")
+    cleaned = clean_text(body)
+    if len(cleaned.text) < settings.min_text_chars:
+        raise ExtractionError(f"the page holds only {len(cleaned.text)} characters of article text (minimum "
+                              f"{settings.min_text_chars}); it is probably not an article", source=raw.source,
+                              kind="no-text")
+    canonical = _str_or_none(doc.url) or raw.url
+    if canonical and not canonical.lower().startswith(("http://", "https://")):
+        canonical = raw.url
+    return Article(
+        id=article_id(canonical_url=canonical, text=cleaned.text),
+        text=cleaned.text,
+        url=raw.url or canonical,
+        canonical_url=canonical,
+        site=_str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None),
+        title=_clean_title(_str_or_none(doc.title)) or _str_or_none(raw.meta.get("title")),
+        author=_str_or_none(doc.author) or _str_or_none(raw.meta.get("author")),
+        published_at=_page_date(html, _str_or_none(doc.date)) or _parse_datetime(raw.meta.get("date")),
+        fetched_at=raw.fetched_at,
+        language=_normalise_lang(_str_or_none(doc.language)) or _html_language(html)
+        or guess_language(cleaned.text),
+        original_source=cleaned.original_source,
+        source=raw.source,
+        name=raw.name,
+    )
+
+
+# ---------------------------------------------------------------- clean-up
+
+
+@dataclass
+class CleanText:
+    """Text with page chrome removed and the provenance cue it named, if any."""
+
+    text: str
+    original_source: str | None
+    removed: list[str]
+
+
+def clean_text(text: str) -> CleanText:
+    """Remove page chrome lines, provenance cue lines and a trailing author bio; keep the named original."""
+    rules = _rules()
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    removed: list[str] = []
+    original: str | None = None
+    content_idx = [i for i, line in enumerate(lines) if line]
+    edge = set(content_idx[:3] + content_idx[-6:])
+    keep: list[str] = []
+    for i, line in enumerate(lines):
+        if not line:
+            keep.append("")
+            continue
+        src = _cue_source(line, rules, at_edge=i in edge)
+        if src is not None:
+            original = original or src
+            removed.append(line)
+            continue
+        if _is_chrome(line, rules, at_edge=i in edge):
+            removed.append(line)
+            continue
+        keep.append(line)
+    paragraphs = _strip_trailing_bio(keep, rules, removed)
+    out = _BLANK_RUNS.sub("\n\n", "\n".join(paragraphs)).strip()
+    return CleanText(text=out, original_source=original, removed=removed)
+
+
+def _is_chrome(line: str, rules: _Rules, *, at_edge: bool) -> bool:
+    if len(line) > rules.chrome_max:
+        return False
+    if rules.chrome_anywhere.fullmatch(line):
+        return True
+    return at_edge and bool(rules.chrome_edges.fullmatch(line))
+
+
+def _cue_source(line: str, rules: _Rules, *, at_edge: bool) -> str | None:
+    if len(line) > rules.cue_max:
+        return None
+    patterns = rules.cue_strong + (rules.cue_weak if at_edge else ())
+    for pattern in patterns:
+        match = pattern.fullmatch(line)
+        if match:
+            src = normalise_source(match.group("src"))
+            if src:
+                return src
+    return None
+
+
+def _strip_trailing_bio(lines: list[str], rules: _Rules, removed: list[str]) -> list[str]:
+    # Walk back over the last paragraphs: a bio is only page furniture when nothing but chrome follows it.
+    lines = list(lines)
+    checked = 0
+    while checked < rules.bio_paragraphs:
+        idx = [i for i, line in enumerate(lines) if line]
+        if len(idx) < 2:
+            break
+        last = idx[-1]
+        para = lines[last]
+        if len(para) <= rules.bio_max and rules.bio_opening.match(para) and rules.bio_roles.search(para):
+            removed.append(para)
+            lines = lines[:last]
+            checked += 1
+            continue
+        break
+    return lines
+
+
+def normalise_source(value: str) -> str | None:
+    """A bare domain (``https://www.aljazeera.com/x`` -> ``aljazeera.com``) or a cleaned outlet name."""
+    value = value.strip().strip(".,;:()[]<>\"'“”‘’ ").strip()
+    if not value or len(value) > 100:
+        return None
+    candidate = value
+    if re.match(r"^[a-z][a-z0-9+.-]*://", candidate, re.IGNORECASE):
+        candidate = urlsplit(candidate).netloc
+    else:
+        token = candidate.split()[0] if len(candidate.split()) == 1 else ""
+        if token and re.fullmatch(r"(?:[\w-]+\.)+[a-z]{2,}(?:[/:?#].*)?", token, re.IGNORECASE):
+            candidate = urlsplit("//" + token).netloc
+        else:
+            return re.sub(r"\s+", " ", value)
+    host = candidate.lower().split("@")[-1].split(":")[0]
+    if host.startswith("www."):
+        host = host[4:]
+    elif re.match(r"^www\d\.", host):
+        host = host.split(".", 1)[1]
+    return host or None
+
+
+def _looks_like_headline(line: str, *, rest: str) -> bool:
+    words = line.split()
+    if not rest.strip() or not 2 <= len(words) <= 30 or len(line) > 200:
+        return False
+    if line.endswith((".", ",", ";", ":")) and not line.endswith("..."):
+        return False
+    capitals = sum(1 for w in words if w[:1].isupper())
+    return capitals >= max(1, len(words) // 3) or line.isupper()
+
+
+def _clean_title(title: str | None) -> str | None:
+    return re.sub(r"\s+", " ", title).strip() if title else None
+
+
+# ---------------------------------------------------------------- metadata helpers
+
+
+def guess_language(text: str) -> str | None:
+    """A language code for untagged text from its commonest function words, or None when unsure."""
+    rules = _rules()
+    words = [w.lower() for w in _WORD.findall(text[:20000])]
+    if len(words) < 20:
+        return None
+    best, share = None, 0.0
+    for code, vocab in rules.languages.items():
+        s = sum(1 for w in words if w in vocab) / len(words)
+        if s > share:
+            best, share = code, s
+    return best if share >= rules.language_share else None
+
+
+def _html_language(html: str) -> str | None:
+    match = _HTML_LANG.search(html[:20000])
+    return match.group(1).lower() if match else None
+
+
+def _normalise_lang(value: str | None) -> str | None:
+    if not value:
+        return None
+    return re.split(r"[-_]", value.strip())[0].lower() or None
+
+
+def _str_or_none(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+def _domain(url: str) -> str | None:
+    host = urlsplit(url).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def _parse_datetime(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+# Meta tags and JSON-LD keys that carry a full publication timestamp; used to add time and zone to the day
+# trafilatura/htmldate chose (htmldate keeps the day only).
+_TIMESTAMP_PATTERNS = (
+    re.compile(r"""<meta[^>]+(?:property|name|itemprop)\s*=\s*["'](?:article:published_time|og:published_time|"""
+               r"""datePublished|pubdate|publishdate|publish-date|date|dc\.date\.issued|dcterms\.created|"""
+               r"""sailthru\.date|parsely-pub-date)["'][^>]*>""", re.IGNORECASE),
+    re.compile(r'"datePublished"\s*:\s*"([^"]+)"'),
+    re.compile(r"""<time[^>]+datetime\s*=\s*["']([^"']+)["']""", re.IGNORECASE),
+)
+_CONTENT_ATTR = re.compile(r"""content\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+
+
+def _page_date(html: str, day: str | None) -> datetime | None:
+    if not day:
+        return None
+    parsed_day = _parse_datetime(day)
+    if parsed_day is None:
+        return None
+    for stamp in _timestamps(html):
+        if stamp.tzinfo is not None and stamp.date() == parsed_day.date():
+            return stamp
+    return datetime(parsed_day.year, parsed_day.month, parsed_day.day)
+
+
+def _timestamps(html: str) -> Iterator[datetime]:
+    head = html[:300_000]
+    for pattern in _TIMESTAMP_PATTERNS:
+        for match in pattern.finditer(head):
+            raw = match.group(1) if pattern.groups else None
+            if raw is None:
+                content = _CONTENT_ATTR.search(match.group(0))
+                raw = content.group(1) if content else None
+            if raw and "T" in raw:
+                stamp = _parse_datetime(raw)
+                if stamp is not None:
+                    yield stamp

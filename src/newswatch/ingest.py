@@ -1,0 +1,592 @@
+"""Turn sources (files, directories, globs, URLs, RSS/Atom feeds, WARC archives, JSON/JSONL records) into
+``RawDocument`` objects, one per document, without ever stopping a batch: an input that cannot be read is
+yielded as an ``IngestFailure`` with a reason saying what happened and what the user can do. File kinds are
+registered in one table (``FILE_KINDS``) so a new kind is one entry; URL fetching refuses private addresses,
+caps sizes, limits redirects hop by hop and sends the configured User-Agent.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import io
+import ipaddress
+import json
+import logging
+import socket
+import time
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urljoin
+
+import httpx
+
+from .config import FetchSettings
+from .errors import FetchError, InputError
+from .models import IngestFailure, RawDocument
+
+log = logging.getLogger(__name__)
+
+# A single decompressed document larger than this is refused: it protects memory against gzip bombs.
+MAX_DECOMPRESSED_BYTES = 256_000_000
+_GZIP_MAGIC = b"\x1f\x8b"
+_HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+_REDIRECT_CODES = (301, 302, 303, 307, 308)
+
+Item = RawDocument | IngestFailure
+
+
+@dataclass(frozen=True)
+class _Context:
+    fetch: FetchSettings
+    transport: httpx.BaseTransport | None
+
+
+# ---------------------------------------------------------------- public entry point
+
+
+def iter_documents(
+    sources: Sequence[str],
+    *,
+    fetch: FetchSettings,
+    transport: httpx.BaseTransport | None = None,
+) -> Iterator[RawDocument | IngestFailure]:
+    """Yield one RawDocument per document found in ``sources``, or an IngestFailure for each input that fails.
+
+    ``transport`` replaces httpx's network transport (tests use ``httpx.MockTransport``).
+    """
+    ctx = _Context(fetch=fetch, transport=transport)
+    for source in sources:
+        try:
+            yield from _iter_source(str(source), ctx)
+        except Exception as exc:  # a bug or an unexpected library error must not stop the batch
+            log.exception("unexpected error while reading %s", source)
+            yield _failure(source, "ingest", f"unexpected error while reading this source ({exc!r}); "
+                                             "please report it with the input attached")
+
+
+def _iter_source(source: str, ctx: _Context) -> Iterator[Item]:
+    scheme = source.split(":", 1)[0].lower() if ":" in source else ""
+    if scheme in ("http", "https"):
+        yield from _iter_url(source, ctx)
+        return
+    if len(scheme) > 1 and "://" in source:
+        yield _failure(source, "ingest", f"the URL scheme {scheme!r} is not supported; "
+                                         "give an http(s) URL or a local path")
+        return
+    path = Path(source).expanduser()
+    if path.is_dir():
+        yield from _iter_directory(path, ctx)
+    elif path.is_file():
+        yield from _iter_file(path, ctx)
+    elif glob.has_magic(source):
+        matches = sorted(glob.glob(str(path), recursive=True))
+        if not matches:
+            yield _failure(source, "ingest", "the pattern matched no files; check the pattern and quote it "
+                                             "so the shell does not expand it")
+        for match in matches:
+            p = Path(match)
+            if p.is_dir():
+                yield from _iter_directory(p, ctx)
+            elif p.is_file():
+                yield from _iter_file(p, ctx)
+    elif path.exists():
+        yield _failure(source, "ingest", "not a regular file or directory; give a file, a directory or a URL")
+    else:
+        yield _failure(source, "ingest", "no such file or directory; check the path, or give an http(s) URL")
+
+
+def _iter_directory(path: Path, ctx: _Context) -> Iterator[Item]:
+    # Sorted walk so that runs are repeatable; hidden files (editor backups, .DS_Store) are not documents.
+    files = sorted(p for p in path.rglob("*") if p.is_file() and not _is_hidden(p, path))
+    if not files:
+        yield _failure(str(path), "ingest", "the directory holds no files; check the path")
+    for p in files:
+        yield from _iter_file(p, ctx)
+
+
+def _is_hidden(p: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in p.relative_to(root).parts)
+
+
+# ---------------------------------------------------------------- files
+
+
+def _iter_file(path: Path, ctx: _Context) -> Iterator[Item]:
+    source = str(path)
+    kind = file_kind(path.name)
+    if kind == "warc":
+        yield from _iter_warc(path)
+        return
+    try:
+        data = _read_file(path)
+    except InputError as exc:
+        yield _failure(source, "ingest", str(exc))
+        return
+    if kind is None:
+        kind = _sniff_kind(data)
+        if kind is None:
+            yield _failure(source, "ingest", "unsupported file type (not HTML, text, JSON/JSONL, a feed or WARC); "
+                                             "rename it with the right extension or leave it out")
+            return
+    handler = FILE_KINDS[kind]
+    yield from handler(data, source, path, ctx)
+
+
+def file_kind(name: str) -> str | None:
+    """The registered kind for a file name (``.gz`` ignored), or None when the extension is unknown."""
+    lower = name.lower()
+    if lower.endswith(".gz"):
+        lower = lower[:-3]
+    suffix = PurePosixPath(lower).suffix
+    return _EXTENSIONS.get(suffix)
+
+
+def _stem(name: str) -> str:
+    """File name without any of its extensions: ``a.html.gz`` -> ``a``."""
+    base = name.split("/")[-1]
+    return base.split(".", 1)[0] or base
+
+
+def _read_file(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2)
+            fh.seek(0)
+            if head == _GZIP_MAGIC:
+                return _gunzip_stream(fh)
+            return fh.read()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc}); check it exists and is readable",
+                         source=str(path)) from exc
+
+
+def _gunzip_stream(fh: Any) -> bytes:
+    out = bytearray()
+    try:
+        with gzip.GzipFile(fileobj=fh) as gz:
+            while chunk := gz.read(1 << 20):
+                out += chunk
+                if len(out) > MAX_DECOMPRESSED_BYTES:
+                    raise InputError(f"the gzip file decompresses to more than {MAX_DECOMPRESSED_BYTES} bytes; "
+                                     "split it or leave it out")
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as exc:
+        raise InputError(f"the gzip file is truncated or corrupt ({exc}); download or copy it again") from exc
+    return bytes(out)
+
+
+def _gunzip_bytes(data: bytes) -> bytes:
+    return _gunzip_stream(io.BytesIO(data))
+
+
+def _sniff_kind(data: bytes) -> str | None:
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if _looks_like_feed(data):
+        return "feed"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head or b"<body" in head:
+        return "html"
+    if head.startswith((b"{", b"[")):
+        return "json"
+    if head.startswith(b"warc/"):
+        return "warc"
+    return None
+
+
+def _looks_like_feed(data: bytes) -> bool:
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml"):
+        head = head.split(b"?>", 1)[-1].lstrip()
+    # skip comments and stylesheet instructions before the root element
+    while head.startswith((b"<!--", b"<?")):
+        end = b"-->" if head.startswith(b"<!--") else b"?>"
+        head = head.split(end, 1)[-1].lstrip()
+    return head.startswith((b"<rss", b"<feed", b"<rdf:rdf", b"<rdf"))
+
+
+def _html_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
+    yield RawDocument(source=source, content=data, kind="html", name=_stem(path.name), fetched_at=_mtime(path))
+
+
+def _text_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
+    yield RawDocument(source=source, content=data, kind="text", name=_stem(path.name), fetched_at=_mtime(path))
+
+
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
+    except OSError:
+        return None
+
+
+def _json_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
+    stem = _stem(path.name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        yield _failure(source, "ingest", f"JSON must be UTF-8 but byte {exc.start} is not; re-encode the file as UTF-8")
+        return
+    stripped = text.lstrip()
+    is_jsonl = path.name.lower().removesuffix(".gz").endswith(".jsonl")
+    if not stripped:
+        yield _failure(source, "ingest", "the file is empty; leave it out or fill it with records")
+        return
+    if not is_jsonl:
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            is_jsonl = True  # a .json file holding one object per line is common; read it as JSONL
+        else:
+            records = value if isinstance(value, list) else [value]
+            for i, rec in enumerate(records):
+                yield _record(rec, f"{source}:{i}", stem if len(records) == 1 else f"{stem}-{i}")
+            return
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield _failure(f"{source}:{lineno}", "ingest", f"line {lineno} is not valid JSON ({exc.msg}); "
+                                                          "fix or remove that line")
+            continue
+        yield _record(rec, f"{source}:{lineno}", f"{stem}-{lineno}")
+
+
+def _record(rec: Any, source: str, default_name: str) -> Item:
+    if not isinstance(rec, dict):
+        return _failure(source, "ingest", "a record must be a JSON object {url, title, date, text}; "
+                                          "fix the record")
+    text = rec.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return _failure(source, "ingest", "the record has no \"text\" field with article text; "
+                                          "add it or leave the record out")
+    rid = rec.get("id")
+    name = str(rid) if isinstance(rid, str | int) and str(rid) else default_name
+    url = rec.get("url") if isinstance(rec.get("url"), str) else None
+    return RawDocument(source=source, content=text.encode("utf-8"), kind="record", url=url, name=name,
+                       meta=dict(rec))
+
+
+def _feed_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
+    yield from _iter_feed(data, source, ctx)
+
+
+def _iter_warc(path: Path) -> Iterator[Item]:
+    from warcio.archiveiterator import ArchiveIterator
+
+    source = str(path)
+    count = 0
+    try:
+        with path.open("rb") as fh:
+            iterator = ArchiveIterator(fh)
+            for record in iterator:
+                if record.rec_type not in ("response", "resource"):
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                ctype = ""
+                if record.http_headers is not None:
+                    ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                    status = record.http_headers.get_statuscode()
+                    if status and not status.startswith("2"):
+                        continue
+                else:
+                    ctype = (record.rec_headers.get_header("Content-Type") or "").lower()
+                if ctype and not any(t in ctype for t in _HTML_CONTENT_TYPES):
+                    continue
+                offset = iterator.get_record_offset()
+                content = record.content_stream().read()
+                count += 1
+                yield RawDocument(
+                    source=f"{source}@{offset}",
+                    content=content,
+                    kind="html",
+                    url=url,
+                    fetched_at=_parse_warc_date(record.rec_headers.get_header("WARC-Date")),
+                    name=url_name(url) if url else f"{_stem(path.name)}-{offset}",
+                    meta={"charset": _charset_of(ctype)} if _charset_of(ctype) else {},
+                )
+    except Exception as exc:  # warcio raises several unrelated types for damaged archives
+        yield _failure(source, "ingest", f"the WARC file is malformed or truncated after {count} HTML records "
+                                         f"({type(exc).__name__}: {exc}); the records before the damage were read; "
+                                         "download the archive again for the rest")
+        return
+    if count == 0:
+        yield _failure(source, "ingest", "the WARC file holds no HTML response records; check it is a web crawl "
+                                         "archive (WARC/1.0 or 1.1 with response records)")
+
+
+def _parse_warc_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _charset_of(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, val = part.strip().partition("=")
+        if key.strip().lower() == "charset" and val.strip():
+            return val.strip().strip("\"'")
+    return None
+
+
+FileHandler = Callable[[bytes, str, Path, "_Context"], Iterator[Item]]
+
+# The one place where file kinds are registered: kind -> handler, and extension -> kind.
+FILE_KINDS: dict[str, FileHandler] = {
+    "html": _html_file,
+    "text": _text_file,
+    "json": _json_file,
+    "feed": _feed_file,
+    "warc": lambda data, source, path, ctx: _iter_warc(path),
+}
+_EXTENSIONS: dict[str, str] = {
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".txt": "text", ".text": "text",
+    ".json": "json", ".jsonl": "json", ".ndjson": "json",
+    ".rss": "feed", ".atom": "feed", ".xml": "feed",
+    ".warc": "warc", ".arc": "warc",
+}
+
+
+# ---------------------------------------------------------------- URLs and feeds
+
+
+def url_name(url: str) -> str:
+    """A short, file-name-like id for a URL: the last path segment without extension, else the host."""
+    parsed = httpx.URL(url)
+    segments = [s for s in unquote(parsed.path).split("/") if s]
+    if segments:
+        name = _stem(segments[-1]) or segments[-1]
+        if name.lower() not in ("index", "default", "article", "story"):
+            return name
+        if len(segments) > 1:
+            return _stem(segments[-2])
+    return parsed.host or "document"
+
+
+def _iter_url(url: str, ctx: _Context) -> Iterator[Item]:
+    try:
+        page = fetch_url(url, fetch=ctx.fetch, transport=ctx.transport)
+    except FetchError as exc:
+        yield _failure(url, "fetch", str(exc))
+        return
+    if page.is_feed:
+        yield from _iter_feed(page.content, url, ctx)
+        return
+    kind = "text" if page.content_type.startswith("text/plain") else "html"
+    yield RawDocument(source=url, content=page.content, kind=kind, url=page.url, fetched_at=page.fetched_at,
+                      name=url_name(page.url), meta={"charset": page.charset} if page.charset else {})
+
+
+def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
+    import feedparser
+
+    parsed = feedparser.parse(io.BytesIO(data))
+    entries = list(parsed.get("entries") or [])
+    if not entries:
+        why = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
+        yield _failure(source, "ingest", f"the feed is malformed or has no entries{why}; check it is RSS or Atom")
+        return
+    for i, entry in enumerate(entries):
+        link = entry.get("link")
+        entry_source = f"{source}#{link or i}"
+        hints = _entry_hints(entry)
+        body = _entry_content(entry)
+        if link and link.lower().startswith(("http://", "https://")):
+            try:
+                page = fetch_url(link, fetch=ctx.fetch, transport=ctx.transport)
+            except FetchError as exc:
+                if body:
+                    log.info("using the feed's own content for %s: %s", link, exc)
+                    hints["fetch_error"] = str(exc)
+                else:
+                    yield _failure(entry_source, "fetch", f"{exc}; the feed entry has no content to fall back on")
+                    continue
+            else:
+                yield RawDocument(source=entry_source, content=page.content, kind="html", url=page.url,
+                                  fetched_at=page.fetched_at, name=url_name(page.url),
+                                  meta={**hints, **({"charset": page.charset} if page.charset else {})})
+                continue
+        if not body:
+            yield _failure(entry_source, "ingest", "the feed entry has neither a fetchable link nor content; "
+                                                   "nothing to read")
+            continue
+        title = hints.get("title") or ""
+        html = f"<html><head><title>{_escape(title)}</title></head><body><article>{body}</article></body></html>"
+        yield RawDocument(source=entry_source, content=html.encode("utf-8"), kind="html", url=link,
+                          fetched_at=datetime.now(UTC), name=url_name(link) if link else f"entry-{i}",
+                          meta=hints)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _entry_hints(entry: Any) -> dict[str, Any]:
+    hints: dict[str, Any] = {}
+    for key in ("title", "author"):
+        if entry.get(key):
+            hints[key] = entry.get(key)
+    for key in ("published_parsed", "updated_parsed"):
+        value = entry.get(key)
+        if value:
+            hints["date"] = datetime(value[0], value[1], value[2], value[3], value[4], value[5], tzinfo=UTC).isoformat()
+            break
+    return hints
+
+
+def _entry_content(entry: Any) -> str:
+    contents = entry.get("content") or []
+    best = max((c.get("value", "") for c in contents), key=len, default="")
+    summary = entry.get("summary") or ""
+    return best if len(best) >= len(summary) else summary
+
+
+@dataclass
+class FetchedPage:
+    """A fetched response body with what the extractor needs to know about it."""
+
+    url: str
+    content: bytes
+    content_type: str
+    charset: str | None
+    fetched_at: datetime
+    is_feed: bool
+
+
+def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport | None = None) -> FetchedPage:
+    """GET ``url`` safely: every redirect hop is checked, the body is streamed up to ``fetch.max_bytes``.
+
+    Raises FetchError with the reason (refused address, timeout, HTTP status, size cap, too many redirects).
+    """
+    timeout = httpx.Timeout(fetch.timeout)
+    headers = {"User-Agent": fetch.user_agent, "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
+                                                         "text/plain;q=0.8,*/*;q=0.5"}
+    current = url
+    deadline = time.monotonic() + 3 * fetch.timeout  # a trickling server must not hold the batch forever
+    with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
+                      trust_env=False) as client:
+        for _hop in range(fetch.max_redirects + 1):
+            check_url(current, allow_private=fetch.allow_private)
+            try:
+                with client.stream("GET", current) as response:
+                    if response.status_code in _REDIRECT_CODES:
+                        location = response.headers.get("location")
+                        if not location:
+                            raise FetchError(f"{current} answered a redirect without a Location header; "
+                                             "try the final URL directly", source=url, kind="fetch")
+                        current = urljoin(str(response.url), location)
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchError(f"{current} answered HTTP {response.status_code}; check the URL or "
+                                         "try again later", source=url, kind="fetch")
+                    body = _read_capped(response, current, fetch.max_bytes, deadline, url)
+                    ctype = (response.headers.get("content-type") or "").lower()
+                    if response.headers.get("content-encoding", "").lower() in ("", "identity") and \
+                            body[:2] == _GZIP_MAGIC:
+                        body = _gunzip_bytes(body)
+                    return FetchedPage(
+                        url=str(response.url), content=body, content_type=ctype, charset=_charset_of(ctype),
+                        fetched_at=datetime.now(UTC),
+                        # servers label feeds inconsistently (text/html, text/xml...): trust the bytes
+                        is_feed=_looks_like_feed(body),
+                    )
+            except httpx.TimeoutException as exc:
+                raise FetchError(f"{current} timed out after {fetch.timeout:g}s ({type(exc).__name__}); try again "
+                                 "later or raise the fetch timeout", source=url, kind="fetch") from exc
+            except httpx.InvalidURL as exc:
+                raise FetchError(f"{current} is not a valid URL ({exc}); fix the URL", source=url,
+                                 kind="fetch") from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(f"{current} could not be fetched ({type(exc).__name__}: {exc}); check the URL "
+                                 "and the network", source=url, kind="fetch") from exc
+            except InputError as exc:
+                if isinstance(exc, FetchError):
+                    raise
+                raise FetchError(str(exc), source=url, kind="fetch") from exc
+        raise FetchError(f"{url} redirected more than {fetch.max_redirects} times; give the final URL or raise "
+                         "the redirect limit", source=url, kind="fetch")
+
+
+def _read_capped(response: httpx.Response, current: str, max_bytes: int, deadline: float, url: str) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(f"{current} is {int(declared)} bytes, over the {max_bytes}-byte limit; raise the fetch "
+                         "size cap to read it", source=url, kind="fetch")
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise FetchError(f"{current} is larger than the {max_bytes}-byte limit; raise the fetch size cap to "
+                             "read it", source=url, kind="fetch")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{current} took too long to send its body; try again later", source=url,
+                             kind="fetch")
+    return bytes(body)
+
+
+def check_url(url: str, *, allow_private: bool) -> None:
+    """Refuse URLs that are not plain http(s) to a public address; raise FetchError saying why.
+
+    The host name is resolved and every address it resolves to must be public, unless ``allow_private``.
+    """
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(f"{url!r} is not a valid URL ({exc}); fix the URL", source=url, kind="fetch") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"{url} uses the scheme {parsed.scheme!r}; only http and https are fetched", source=url,
+                         kind="fetch")
+    if parsed.userinfo:
+        raise FetchError(f"{url} carries a user name or password before the host; remove it (it is a common way "
+                         "to disguise the real host)", source=url, kind="fetch")
+    host = parsed.host
+    if not host:
+        raise FetchError(f"{url} has no host name; fix the URL", source=url, kind="fetch")
+    if allow_private:
+        return
+    for address in _resolve(host, parsed.port, url):
+        reason = _non_public_reason(address)
+        if reason:
+            raise FetchError(f"{url} resolves to {address}, a {reason} address; newswatch refuses those unless "
+                             "private addresses are allowed (fetch.allow_private)", source=url, kind="fetch")
+
+
+def _resolve(host: str, port: int | None, url: str) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(host.strip("[]")))]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError) as exc:
+        raise FetchError(f"the host {host!r} of {url} could not be resolved ({exc}); check the URL and the network",
+                         source=url, kind="fetch") from exc
+    return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
+
+
+def _non_public_reason(address: str) -> str | None:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    checks = (("loopback", ip.is_loopback), ("private", ip.is_private), ("link-local", ip.is_link_local),
+              ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("unspecified", ip.is_unspecified))
+    for name, flag in checks:
+        if flag:
+            return name
+    if not ip.is_global:
+        return "non-public"
+    return None
+
+
+def _failure(source: str, stage: str, reason: str) -> IngestFailure:
+    log.warning("%s: %s", source, reason)
+    return IngestFailure(source=source, stage=stage, reason=reason, at=datetime.now(UTC))
+
