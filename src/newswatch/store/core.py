@@ -415,8 +415,12 @@ class Store:
         offset: int = 0,
     ) -> Iterator[dict[str, Any]]:
         query = select(events).order_by(events.c.event_date.desc(), events.c.article_id, events.c.sentence)
-        if article_id:
-            query = query.where(events.c.article_id == article_id)
+        if article_id:  # one article: in reading order
+            query = (
+                query.where(events.c.article_id == article_id)
+                .order_by(None)
+                .order_by(events.c.sentence, events.c.trigger_start)
+            )
         if plover_type:
             query = query.where(events.c.plover_type == plover_type.upper())
         if country:
