@@ -1,0 +1,288 @@
+"""Score the event coder against gold files whose path the user gives: PLOVER-style sentence gold (type accuracy,
+per-type P/R/F1, actor and recipient country F1, full-match rate, confusion), ACLED-style snippet labels (CASE 2021
+task 2: weighted F1, per-label table, confusion) and the PETRARCH-2 unit-test records (robustness and
+over-generation: events produced against the expected count). The format is detected from the first record.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..events import EventCoder, get_coder, main_event
+from ..models import Event
+
+log = logging.getLogger(__name__)
+
+# CAMEO-era country codes the PLOVER gold still uses, read as their ISO-3 codes
+_OLD_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+NONE = "NONE"
+
+
+@dataclass
+class PRF:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class EventScores:
+    """Figures of one evaluation run; ``format`` says which gold kind was scored."""
+
+    format: str
+    n: int = 0
+    figures: dict[str, float] = field(default_factory=dict)
+    per_label: dict[str, PRF] = field(default_factory=dict)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+def read_gold(path: str | Path, *, limit: int | None = None) -> list[dict[str, Any]]:
+    """Records of a JSONL gold file."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise InputError(f"cannot read gold file {p} ({exc.strerror}); check the path", source=str(p)) from exc
+    records: list[dict[str, Any]] = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except ValueError as exc:
+            raise InputError(f"{p}:{number} is not JSON ({exc}); the gold file must be JSON Lines",
+                             source=str(p)) from exc
+        if limit is not None and len(records) >= limit:
+            break
+    if not records:
+        raise InputError(f"gold file {p} holds no records; give a JSON Lines file", source=str(p))
+    return records
+
+
+def detect_format(record: dict[str, Any]) -> str:
+    """'plover', 'acled' or 'petrarch' from the shape of one gold record."""
+    expected = record.get("expected")
+    if isinstance(expected, list) and expected and isinstance(expected[0], dict):
+        if "event" in expected[0]:
+            return "plover"
+        if "cameo_code" in expected[0]:
+            return "petrarch"
+    if isinstance(expected, list) and "text" in record:
+        return "petrarch"
+    if "label" in record and "text" in record:
+        return "acled"
+    raise InputError("unknown gold format: expected PLOVER records (expected[].event), ACLED-style records "
+                     "(text, label) or PETRARCH-2 unit tests (expected[].cameo_code)")
+
+
+def _codes(actors: list[dict[str, Any]] | None) -> set[str]:
+    """Gold country codes of an actor list, with CAMEO-era codes read as ISO-3."""
+    return {_OLD_CODES.get(str(a["code"]), str(a["code"])) for a in actors or [] if a.get("code")}
+
+
+def evaluate_events(
+    path: str | Path,
+    *,
+    limit: int | None = None,
+    coder: EventCoder | None = None,
+    nlp: Any = None,
+    show_errors: bool = False,
+) -> EventScores:
+    """Score the coder on the gold file at ``path``; the format is detected from its first record."""
+    records = read_gold(path, limit=limit)
+    fmt = detect_format(records[0])
+    coder = coder or get_coder()
+    if nlp is None:
+        from ..nlp import load_pipeline
+
+        nlp = load_pipeline()
+    texts = [str(r.get("text") or "") for r in records]
+    docs = list(nlp.pipe(texts, batch_size=32))
+    if fmt == "plover":
+        return _score_plover(records, docs, coder, show_errors=show_errors)
+    if fmt == "acled":
+        return _score_acled(records, docs, coder, show_errors=show_errors)
+    return _score_petrarch(records, docs, coder)
+
+
+def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *,
+                  show_errors: bool) -> EventScores:
+    scores = EventScores(format="plover", n=len(records))
+    actor_prf, recip_prf = PRF(), PRF()
+    correct_type = 0
+    full = 0
+    per = scores.per_label
+    for rec, doc in zip(records, docs, strict=True):
+        gold = rec["expected"][0]
+        gold_type = str(gold["event"])
+        gold_actors = _codes(gold.get("actors"))
+        gold_recips = _codes(gold.get("recipients"))
+        events = coder.code_doc(doc, article_id=str(rec.get("id", "")))
+        top = main_event(events, doc)
+        pred_type = top.plover_type if top is not None else NONE
+        pred_actors = {a.country or "" for a in top.actors} if top else set()
+        pred_recips = {a.country or "" for a in top.recipients} if top else set()
+        scores.confusion[(gold_type, pred_type)] += 1
+        per.setdefault(gold_type, PRF())
+        if pred_type != NONE:
+            per.setdefault(pred_type, PRF())
+        if pred_type == gold_type:
+            correct_type += 1
+            per[gold_type].tp += 1
+        else:
+            per[gold_type].fn += 1
+            if pred_type != NONE:
+                per[pred_type].fp += 1
+        _add_sets(actor_prf, pred_actors, gold_actors)
+        _add_sets(recip_prf, pred_recips, gold_recips)
+        matched = any(
+            e.plover_type == gold_type
+            and {a.country for a in e.actors} == gold_actors
+            and {a.country for a in e.recipients} == gold_recips
+            for e in events
+        )
+        full += matched
+        if show_errors and not matched:
+            scores.errors.append(
+                f"{rec.get('id')}: gold {gold_type} {sorted(gold_actors)}->{sorted(gold_recips)} | pred "
+                + (f"{pred_type} {sorted(map(str, pred_actors))}->{sorted(map(str, pred_recips))} "
+                   f"[{top.trigger!r} {top.rule}]" if top else NONE)
+                + f" | {rec.get('text')}"
+            )
+    n = max(len(records), 1)
+    scores.figures = {
+        "type_accuracy": correct_type / n,
+        "actor_country_f1": actor_prf.f1,
+        "recipient_country_f1": recip_prf.f1,
+        "full_match_rate": full / n,
+        "macro_f1": sum(p.f1 for p in per.values()) / max(len(per), 1),
+    }
+    return scores
+
+
+def _add_sets(prf: PRF, pred: set[Any], gold: set[Any]) -> None:
+    prf.tp += len(pred & gold)
+    prf.fp += len(pred - gold)
+    prf.fn += len(gold - pred)
+
+
+def _score_acled(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *,
+                 show_errors: bool) -> EventScores:
+    scores = EventScores(format="acled", n=len(records))
+    per = scores.per_label
+    support: Counter[str] = Counter()
+    correct = 0
+    for rec, doc in zip(records, docs, strict=True):
+        gold = str(rec["label"])
+        pred = coder.classify_acled(str(rec["text"]), doc=doc) or NONE
+        support[gold] += 1
+        scores.confusion[(gold, pred)] += 1
+        per.setdefault(gold, PRF())
+        if pred != NONE:
+            per.setdefault(pred, PRF())
+        if pred == gold:
+            per[gold].tp += 1
+            correct += 1
+        else:
+            per[gold].fn += 1
+            if pred != NONE:
+                per[pred].fp += 1
+            if show_errors:
+                scores.errors.append(f"{rec.get('id')}: gold {gold} pred {pred} | {str(rec['text'])[:200]}")
+    total = sum(support.values()) or 1
+    scores.figures = {
+        "weighted_f1": sum(per[label].f1 * count for label, count in support.items()) / total,
+        "accuracy": correct / total,
+        "macro_f1": sum(per[label].f1 for label in support) / max(len(support), 1),
+    }
+    return scores
+
+
+def _score_petrarch(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder) -> EventScores:
+    scores = EventScores(format="petrarch", n=len(records))
+    expected = 0
+    produced = 0
+    crashed = 0
+    sentences_with_events = 0
+    for rec, doc in zip(records, docs, strict=True):
+        expected += len(rec.get("expected") or [])
+        try:
+            events = coder.code_doc(doc, article_id=str(rec.get("id", "")))
+        except Exception as exc:  # counted: the point of this check is that nothing crashes
+            crashed += 1
+            scores.errors.append(f"{rec.get('id')}: {type(exc).__name__}: {exc}")
+            continue
+        produced += len(events)
+        sentences_with_events += bool(events)
+    scores.figures = {
+        "records": float(len(records)),
+        "expected_events": float(expected),
+        "produced_events": float(produced),
+        "produced_per_expected": produced / expected if expected else 0.0,
+        "records_with_events": float(sentences_with_events),
+        "crashes": float(crashed),
+    }
+    return scores
+
+
+def format_report(scores: EventScores, *, show_errors: bool = False) -> str:
+    """A plain-text report: headline figures, the per-label table and the confusion table."""
+    lines = [f"format: {scores.format}   records: {scores.n}"]
+    for key, value in scores.figures.items():
+        lines.append(f"{key:>24}: {value:.3f}" if value < 10 else f"{key:>24}: {value:.0f}")
+    if scores.per_label:
+        lines.append("")
+        lines.append(f"{'label':<30} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5}")
+        for label in sorted(scores.per_label):
+            prf = scores.per_label[label]
+            lines.append(f"{label:<30} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.tp + prf.fn:5d}")
+    if scores.confusion:
+        lines.append("")
+        lines.extend(_confusion_lines(scores.confusion))
+    if show_errors and scores.errors:
+        lines.append("")
+        lines.append("errors:")
+        lines.extend(scores.errors)
+    return "\n".join(lines)
+
+
+def _confusion_lines(confusion: Counter[tuple[str, str]]) -> list[str]:
+    gold_labels = sorted({g for g, _ in confusion})
+    pred_labels = sorted({p for _, p in confusion})
+    short: Callable[[str], str] = lambda s: s[:6]  # noqa: E731 - column headers only
+    header = "gold \\ pred".ljust(30) + " ".join(f"{short(p):>6}" for p in pred_labels)
+    out = ["confusion (rows gold, columns predicted):", header]
+    for g in gold_labels:
+        out.append(g[:29].ljust(30) + " ".join(f"{confusion[(g, p)] or '.':>6}" for p in pred_labels))
+    return out
+
+
+def events_to_json(events: Iterable[Event]) -> list[dict[str, Any]]:
+    """Compact JSON of events, for error listings and debugging."""
+    return [
+        {"type": e.plover_type, "mode": e.mode, "cameo": e.cameo_code, "trigger": e.trigger,
+         "actors": [a.country for a in e.actors], "recipients": [a.country for a in e.recipients],
+         "negated": e.negated, "tense": e.tense, "rule": e.rule}
+        for e in events
+    ]

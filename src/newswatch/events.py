@@ -1,0 +1,794 @@
+"""The event coder: turn each parsed sentence into PLOVER events (type, mode, CAMEO code, ACLED-style type) with
+actors, recipients, negation and tense, reading predicates and their arguments off spaCy's dependency parse.
+
+Every decision is driven by the lexicon in ``data/events/lexicon.json`` (verbs, light verbs with their object
+nouns, event nouns, governing verbs such as "agree to" or "refuse to") and the CAMEO -> PLOVER table; each event
+records the lexicon entry that produced it in ``rule`` so an analyst can see why it was coded. Actor text is
+resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is decided here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import ConfigError
+from .models import CodedActor, Event
+
+log = logging.getLogger(__name__)
+
+CODER_VERSION = "rules-0.1.0"
+
+# PLOVER types that a future or promised form turns into AGREE / CONCEDE (PLOVER manual, auxiliary modes)
+_COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
+_MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
+_SUBJ_DEPS = frozenset({"nsubj", "csubj"})
+_PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
+_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over", "in"})
+_NOUN_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of"})
+_RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
+_HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "would"})
+_FUTURE_AUX = frozenset({"will", "shall", "'ll"})
+# two-sided events: all parties are actors when joined in the subject
+_RECIPROCAL_LEMMAS = frozenset({"meet", "talk", "clash", "fight", "battle", "negotiate", "agree", "cooperate",
+                                "collaborate", "confer", "discuss", "consult"})
+_REJECT_MODE = {"CONSULT": "meet", "AGREE": "meet", "AID": "assist", "COOPERATE": "assist", "RETREAT": "yield",
+                "CONCEDE": "yield"}
+_THREAT_MODE = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict", "SANCTION": "relations",
+                "REJECT": "relations"}
+_ACLED_BY_CAMEO = {
+    "195": "AIR_STRIKE", "194": "ART_MISS_ATTACK", "181": "ABDUCT_DISSAP", "1821": "SEX_VIOL",
+    "183": "SUIC_BOMB", "1831": "SUIC_BOMB", "1832": "REM_EXPLOS", "1833": "REM_EXPLOS", "204": "CHEM_WEAP",
+    "2041": "CHEM_WEAP", "173": "ARREST", "175": "ARREST", "1712": "PROPERTY_DISTRUCT", "171": "PROPERTY_DISTRUCT",
+    "141": "PEACE_PROTEST", "142": "PEACE_PROTEST", "143": "PEACE_PROTEST", "144": "PEACE_PROTEST",
+    "145": "VIOL_DEMONSTR", "192": "NON_VIOL_TERRIT_TRANSFER", "202": "ATTACK", "186": "ATTACK", "1823": "ATTACK",
+    "182": "ATTACK", "1822": "ATTACK",
+}
+
+
+class ActorResolver(Protocol):
+    """What the coder needs from ``newswatch.actors``."""
+
+    def new_context(self, doc: Any) -> Any: ...
+
+    def code_span_all(self, span: Any, *, context: Any = None) -> list[CodedActor]: ...
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """One lexicon entry resolved against the CAMEO -> PLOVER table."""
+
+    cameo: str
+    plover_type: str
+    mode: str | None
+    context: tuple[str, ...]
+    rule: str
+
+
+@dataclass
+class _Candidate:
+    """An event found in a sentence before roles are attached."""
+
+    trigger: Any  # spaCy Token
+    spec: _Spec
+    obj: Any = None  # the object token that named the event (light verbs), excluded from recipients
+    nominal: bool = False
+    negated: bool = False
+    tense: str = "past"
+    governor: Any = None
+    suppressed: bool = False
+    role_verb: Any = None  # the verb whose subject is the actor (a governor for "agreed to meet")
+    extra_recipients: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class EventCoder:
+    """Rule coder over spaCy parses; configuration is keyword-only and nothing is read from globals."""
+
+    def __init__(self, *, resolver: ActorResolver | None = None, data_dir: str | Path | None = None) -> None:
+        self._resolver = resolver
+        lex, table = _load_data(str(data_dir) if data_dir is not None else None)
+        self._table: dict[str, dict[str, str]] = table
+        self._verbs = {k: self._spec(v, f"verb:{k}") for k, v in lex["verbs"].items()}
+        self._phrasal = {k: self._spec(v, f"phrasal:{k}") for k, v in lex["phrasal"].items() if v}
+        self._nouns = {k: self._spec(v, f"noun:{k}") for k, v in lex["nouns"].items()}
+        self._noun_overrides = {k: self._spec(v, f"light:{k}") if v else None
+                                for k, v in lex["noun_overrides"].items()}
+        self._classes: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in lex["classes"].items()}
+        self._verb_objects: dict[str, dict[str, _Spec | None]] = {
+            verb: {obj: self._spec(spec, f"object:{verb} {obj}") if spec else None for obj, spec in objs.items()}
+            for verb, objs in lex["verb_objects"].items()
+        }
+        self._object_only = frozenset(lex["object_only"])
+        self._light = frozenset(lex["light_verbs"])
+        self._governors: dict[str, str] = dict(lex["governors"])
+        self._crowd = frozenset(lex["crowd_heads"])
+        self._joint = frozenset(lex["joint_modifiers"])
+        self._reporting_nouns = frozenset(lex["reporting_nouns"])
+        self._strike_military = frozenset(lex["strike_military_cues"])
+        self._acled: Any = None
+
+    # ------------------------------------------------------------------ public API
+
+    @property
+    def resolver(self) -> ActorResolver | None:
+        if self._resolver is None:
+            self._resolver = _default_resolver()
+        return self._resolver
+
+    def code_doc(self, doc: Any, *, article_id: str, context: Any = None) -> list[Event]:
+        """Events of every sentence of ``doc`` (a spaCy Doc of the whole article), in text order."""
+        resolver = self.resolver
+        if context is None and resolver is not None:
+            context = resolver.new_context(doc)
+        events: list[Event] = []
+        for index, sent in enumerate(doc.sents):
+            try:
+                events.extend(self._code_sentence(sent, index, article_id=article_id, context=context))
+            except Exception:  # a parse the rules did not foresee must not stop the article
+                log.exception("event coder failed on sentence %d of article %s; sentence skipped", index, article_id)
+        return events
+
+    def code_texts(self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32) -> Iterator[list[Event]]:
+        """Events for each text (parsed with the project pipeline unless ``nlp`` is given), in order."""
+        if nlp is None:
+            from .nlp import load_pipeline
+
+            nlp = load_pipeline()
+        for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+            yield self.code_doc(doc, article_id=f"text-{i}")
+
+    def classify_acled(self, text: str, doc: Any = None) -> str | None:
+        """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies."""
+        if self._acled is None:
+            from .acled import AcledClassifier
+
+            self._acled = AcledClassifier()
+        label: str | None = self._acled.classify(text)
+        return label
+
+    # ------------------------------------------------------------------ lexicon helpers
+
+    def _spec(self, raw: str, rule: str) -> _Spec:
+        parts = raw.split(":")
+        cameo = parts[0]
+        row = self._table.get(cameo) or self._table.get(cameo[:3]) or self._table.get(cameo[:2])
+        if row is None:
+            raise ConfigError(f"event lexicon entry {rule!r} names unknown CAMEO code {cameo!r}; "
+                              "fix data/events/lexicon.json")
+        plover = parts[1] if len(parts) > 1 and parts[1] else row["plover_event"]
+        mode = parts[2] if len(parts) > 2 and parts[2] else (row.get("plover_mode") or None)
+        ctx = tuple(c.strip() for c in (row.get("plover_context") or "").split(",") if c.strip())
+        return _Spec(cameo=cameo, plover_type=plover, mode=mode, context=ctx, rule=rule)
+
+    def _object_spec(self, verb: str, obj: Any) -> tuple[_Spec | None, bool]:
+        """Spec for verb + object noun; the bool says whether the verb has an entry for this object at all."""
+        table = self._verb_objects.get(verb)
+        if not table:
+            return None, False
+        for key in _object_keys(obj):
+            if key in table:
+                return table[key], True
+            for name, members in self._classes.items():
+                if key in members and f"@{name}" in table:
+                    return table[f"@{name}"], True
+        return None, False
+
+    def _noun_spec(self, verb: str, noun: Any) -> _Spec | None:
+        for key in _object_keys(noun):
+            combo = f"{verb} {key}"
+            if combo in self._noun_overrides:
+                return self._noun_overrides[combo]
+            if key in self._nouns:
+                return self._nouns[key]
+        return None
+
+    # ------------------------------------------------------------------ sentence coding
+
+    def _code_sentence(self, sent: Any, index: int, *, article_id: str, context: Any) -> list[Event]:
+        candidates = self._find_candidates(sent)
+        if not candidates:
+            return []
+        by_token = {c.trigger.i: c for c in candidates}
+        for cand in candidates:
+            self._apply_modality(cand, by_token)
+        hypothetical_sentence = sent.text.rstrip().endswith("?")
+        events: list[Event] = []
+        for cand in candidates:
+            if cand.suppressed:
+                continue
+            if hypothetical_sentence:
+                cand.tense = "hypothetical"
+            event = self._build_event(cand, sent, index, article_id=article_id, context=context)
+            if event is not None:
+                events.append(event)
+        return events
+
+    def _find_candidates(self, sent: Any) -> list[_Candidate]:
+        found: list[_Candidate] = []
+        used_objects: set[int] = set()
+        for tok in sent:
+            if tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod" or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"
+                                                                        and tok.lemma_.lower() in self._verbs):
+                cand = self._verb_candidate(tok)
+                if cand is not None:
+                    found.append(cand)
+                    if cand.obj is not None:
+                        used_objects.add(cand.obj.i)
+        for tok in sent:
+            if tok.pos_ in ("NOUN", "PROPN") and tok.i not in used_objects:
+                cand = self._noun_candidate(tok, found)
+                if cand is not None:
+                    found.append(cand)
+        return found
+
+    def _verb_candidate(self, tok: Any) -> _Candidate | None:
+        lemma = tok.lemma_.lower()
+        obj = _direct_object(tok)
+        if obj is None and lemma in self._verb_objects:
+            obj = _passive_subject(tok)  # "soldiers were sent": the object of the event is the passive subject
+        # phrasal verbs and fixed verb+object phrases ("call for", "open fire")
+        for child in tok.children:
+            if child.dep_ in ("prt", "prep", "dobj") and child.i > tok.i:
+                key = f"{lemma} {child.lower_ if child.dep_ != 'dobj' else child.lemma_.lower()}"
+                if key in self._phrasal:
+                    return _Candidate(trigger=tok, spec=self._phrasal[key], obj=child if child.dep_ == "dobj" else None)
+        # "resort to throwing stones", "go on strike": the event noun sits under a preposition
+        if obj is None and lemma in ("resort", "go", "take", "engage", "join"):
+            obj = _prep_object(tok, ("to", "on", "in", "part"))
+        if obj is not None:
+            spec, known = self._object_spec(lemma, obj)
+            if spec is not None:
+                return _Candidate(trigger=tok, spec=spec, obj=obj)
+            if known:
+                return None  # the entry says this object makes no event ("hold elections")
+            if lemma in self._light:
+                head = obj
+                # "launched a wave of attacks": the event noun is the object of "of"
+                if head.lemma_.lower() in ("wave", "series", "round", "number", "spate", "barrage", "string"):
+                    inner = _prep_object(head, ("of",))
+                    head = inner if inner is not None else head
+                spec = self._noun_spec(lemma, head)
+                if spec is not None:
+                    return _Candidate(trigger=tok, spec=spec, obj=head)
+        if lemma in self._object_only:
+            return None
+        spec = self._verbs.get(lemma)
+        if spec is None:
+            return None
+        return self._adjust_verb(tok, lemma, spec, obj)
+
+    def _adjust_verb(self, tok: Any, lemma: str, spec: _Spec, obj: Any) -> _Candidate | None:
+        if lemma == "protest":
+            return None  # handled below through "protest" in phrasal/nouns; kept explicit for clarity
+        if lemma == "strike" or lemma == "march":
+            pass
+        if lemma == "expel" and obj is not None and _object_keys(obj)[0] not in self._classes["DIPLOMAT"]:
+            spec = self._spec("174", "verb:expel (persons)")
+        if lemma == "charge" and tok.dep_ != "ROOT":
+            return None
+        return _Candidate(trigger=tok, spec=spec, obj=None)
+
+    def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:
+        lemma = tok.lemma_.lower()
+        spec = self._nouns.get(lemma)
+        if spec is None:
+            if lemma == "protest" or tok.lower_ in ("protests", "protest"):
+                spec = self._spec("141", "noun:protest (street)")
+            else:
+                return None
+        if lemma == "strike":
+            military = any(c.lemma_.lower() in self._strike_military for c in tok.children)
+            spec = self._spec("195" if military else "143", "noun:strike (air)" if military else "noun:strike (labour)")
+        if lemma == "protest":
+            spec = self._spec("141", "noun:protest (street)")
+        # a nominal event needs arguments of its own ("Russia's visit to", "joint US-Korean exercises")
+        has_poss = any(c.dep_ == "poss" for c in tok.children)
+        has_by = any(c.dep_ == "prep" and c.lower_ == "by" for c in tok.children)
+        modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("ADJ", "PROPN")]
+        joint = any(c.lower_ in self._joint for c in tok.children)
+        if not (has_poss or has_by or modifiers or joint):
+            return None
+        # the content of another event ("blamed Israel for the bombing") is not a separate event
+        for anc in tok.ancestors:
+            if any(c.trigger.i == anc.i for c in verbs):
+                return None
+            if anc.pos_ in ("VERB", "AUX"):
+                break
+        if tok.dep_ in ("compound",):
+            return None
+        if lemma in ("exercise", "drill", "maneuver", "manoeuvre") and joint:
+            spec = self._spec("062", f"noun:joint {lemma}")
+        return _Candidate(trigger=tok, spec=spec, nominal=True)
+
+    # ------------------------------------------------------------------ modality
+
+    def _apply_modality(self, cand: _Candidate, by_token: dict[int, _Candidate]) -> None:
+        tok = cand.trigger
+        if _is_negated(tok) or (cand.obj is not None and _has_neg_det(cand.obj)):
+            cand.negated = True
+        aux = {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+        if aux & _FUTURE_AUX or _going_to(tok):
+            cand.tense = "future"
+        elif aux & _HYPOTHETICAL_AUX:
+            cand.tense = "future" if "would" in aux and not _has_if(tok) else "hypothetical"
+        if _has_if(tok):
+            cand.tense = "hypothetical"
+        # walk up through complements to the verb that governs this event
+        head = _governing_verb(tok)
+        if head is not None:
+            kind = self._governors.get(head.lemma_.lower())
+            if kind is None and head.lemma_.lower() == "be" and any(
+                c.lower_ in ("about", "set", "due", "likely", "poised", "ready") for c in head.children
+            ):
+                kind = "intent"
+            outer = by_token.get(head.i)
+            if kind:
+                self._govern(cand, head, kind, outer)
+            if _is_negated(head) and kind not in ("refuse", "report"):
+                cand.negated = True
+            head_aux = {c.lower_ for c in head.children if c.dep_ == "aux"}
+            if head_aux & _FUTURE_AUX:
+                cand.tense = "future"
+            elif head_aux & {"could", "might", "may"}:
+                cand.tense = "hypothetical"
+        if cand.tense == "future" and not cand.suppressed:
+            self._future_transform(cand)
+
+    def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
+        t = cand.spec.plover_type
+        if kind in ("intent", "expect"):
+            cand.tense = "future"
+            cand.role_verb = head
+            cand.notes.append(f"governed:{head.lemma_.lower()}")
+            if outer is not None and outer.spec.plover_type == "AGREE":
+                outer.suppressed = True  # "agreed to meet": one AGREE event, carried by the inner verb
+            if head.lemma_.lower() in ("offer", "promise", "pledge") and outer is not None:
+                outer.suppressed = True
+        elif kind == "refuse":
+            mode = _REJECT_MODE.get(t, "change")
+            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=mode, context=cand.spec.context,
+                              rule=f"refuse:{head.lemma_.lower()}+{cand.spec.rule}")
+            cand.role_verb = head
+            if outer is not None:
+                outer.suppressed = True
+            if _is_negated(head):
+                cand.negated = True
+        elif kind == "threaten":
+            if t in _MATERIAL_CONFLICT or t in ("REJECT", "SANCTION", "THREATEN"):
+                mode = _THREAT_MODE.get(t, None)
+                cameo = {"ASSAULT": "138", "SANCTION": "131", "COERCE": "132"}.get(t, "130")
+                cand.spec = _Spec(cameo=cameo, plover_type="THREATEN", mode=mode, context=cand.spec.context,
+                                  rule=f"threaten:{head.lemma_.lower()}+{cand.spec.rule}")
+                cand.role_verb = head
+                if outer is not None:
+                    outer.suppressed = True
+            else:
+                cand.tense = "future"
+                cand.role_verb = head
+        elif kind in ("request", "accuse"):
+            # "demanded that Hamas renounce": the demand is the event; its content is not a completed event
+            cand.suppressed = True
+            if outer is not None:
+                subj = _subject(cand.trigger)
+                if subj is not None and kind == "request":
+                    outer.extra_recipients.append(subj)
+        elif kind == "fail":
+            cand.negated = True
+            cand.role_verb = head
+
+    def _future_transform(self, cand: _Candidate) -> None:
+        t = cand.spec.plover_type
+        spec = cand.spec
+        if t in _COOPERATIVE and t != "AGREE":
+            cameo = {"CONSULT": "036", "SUPPORT": "030", "COOPERATE": "031", "AID": "033"}[t]
+            cand.spec = _Spec(cameo=cameo, plover_type="AGREE", mode=None, context=spec.context,
+                              rule=f"future+{spec.rule}")
+        elif t == "RETREAT":
+            cand.spec = _Spec(cameo="080", plover_type="CONCEDE", mode=None, context=spec.context,
+                              rule=f"future+{spec.rule}")
+
+    # ------------------------------------------------------------------ roles and assembly
+
+    def _build_event(self, cand: _Candidate, sent: Any, index: int, *, article_id: str, context: Any) -> Event | None:
+        tok = cand.trigger
+        actor_toks, recipient_toks = self._roles(cand)
+        actors = self._resolve(actor_toks, context)
+        recipients = self._resolve(recipient_toks, context)
+        spec = cand.spec
+        plover = spec.plover_type
+        mode = spec.mode
+        cameo = spec.cameo
+        # "protest": a crowd in the street is PROTEST, a government's protest is verbal (ACCUSE)
+        if spec.rule in ("noun:protest (street)",) and not cand.nominal:
+            pass
+        # reciprocal events: "X and Y met", one-sided roles otherwise
+        if not recipients and tok.lemma_.lower() in _RECIPROCAL_LEMMAS and len(actors) < 2:
+            pass
+        # drop a recipient equal to the actor only when both are bare countries of a two-party event
+        if not actors and not recipients and cand.nominal:
+            return None
+        if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
+                and spec.cameo in ("141",) and not cand.nominal:
+            plover, mode, cameo = "ACCUSE", "disapprove", "111"
+        tense = cand.tense
+        if cand.negated and tense == "past":
+            tense = "past"
+        confidence = 0.75
+        if cand.nominal:
+            confidence -= 0.15
+        if not actors:
+            confidence -= 0.2
+        if tense in ("hypothetical",):
+            confidence -= 0.1
+        if cand.negated:
+            confidence -= 0.1
+        start, end = tok.idx, tok.idx + len(tok.text)
+        if cand.obj is not None and cand.obj.i > tok.i:
+            end = cand.obj.idx + len(cand.obj.text)
+        doc_text = tok.doc.text
+        rule = spec.rule + ("" if not cand.notes else " [" + ", ".join(cand.notes) + "]")
+        event_id = _event_id(article_id, index, start, end, plover)
+        acled: str | None = _ACLED_BY_CAMEO.get(cameo) if plover in ("ASSAULT", "PROTEST", "COERCE") else None
+        if plover == "ASSAULT" and acled is None:
+            acled = "ARMED_CLASH" if len(actors) > 1 or _is_two_sided(tok) else "ATTACK"
+        if plover in ("AGREE",) or cameo == "057":
+            acled = "AGREEMENT" if tense == "past" or plover == "SUPPORT" else None
+        return Event(
+            id=event_id,
+            article_id=article_id,
+            sentence=index,
+            text=sent.text,
+            sent_start=sent.start_char,
+            trigger=doc_text[start:end],
+            trigger_start=start,
+            trigger_end=end,
+            plover_type=plover,
+            mode=mode,
+            context=list(spec.context),
+            cameo_code=cameo,
+            acled_type=acled,
+            actors=actors,
+            recipients=recipients,
+            negated=cand.negated,
+            tense=tense,
+            confidence=round(max(confidence, 0.05), 2),
+            rule=rule,
+            coder_version=CODER_VERSION,
+        )
+
+    def _roles(self, cand: _Candidate) -> tuple[list[Any], list[Any]]:
+        tok = cand.trigger
+        if cand.nominal:
+            return self._nominal_roles(cand)
+        actors: list[Any] = []
+        recipients: list[Any] = []
+        verb = tok
+        subj = _subject(verb)
+        passive = _passive_subject(verb)
+        agent = _agent(verb)
+        if passive is not None:
+            if agent is not None:
+                actors.append(agent)
+            # "soldiers have been sent to Russia": the troops' own country is the actor
+            if cand.spec.plover_type == "MOBILIZE" and passive.lemma_.lower() in self._classes["TROOP"]:
+                actors.append(passive)
+            else:
+                recipients.append(passive)
+        elif subj is not None:
+            actors.append(subj)
+        if not actors and cand.role_verb is not None:
+            gsubj = _subject(cand.role_verb)
+            if gsubj is not None:
+                actors.append(gsubj)
+        if not actors:
+            inherited = _inherited_subject(cand.role_verb or tok) or _inherited_subject(tok)
+            if inherited is not None:
+                actors.append(inherited)
+        obj = _direct_object(tok)
+        if obj is not None and (cand.obj is None or obj.i != cand.obj.i):
+            recipients.append(obj)
+        # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
+        for holder in (tok, cand.obj):
+            if holder is None:
+                continue
+            preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
+            for child in holder.children:
+                if child.dep_ == "prep" and child.lower_ in preps:
+                    pobj = _prep_pobj(child)
+                    if pobj is not None and pobj not in recipients:
+                        recipients.append(pobj)
+                elif child.dep_ == "dative":
+                    target = _prep_pobj(child) if child.pos_ == "ADP" else child
+                    if target is not None:
+                        recipients.append(target)
+        if cand.role_verb is not None and cand.role_verb is not tok:
+            gobj = _direct_object(cand.role_verb)
+            if gobj is not None and not recipients:
+                recipients.append(gobj)
+        recipients.extend(cand.extra_recipients)
+        # a ccomp subject of a request verb is its recipient ("demanded that the US cancel")
+        if cand.spec.plover_type == "REQUEST":
+            for child in tok.children:
+                if child.dep_ in ("ccomp", "xcomp"):
+                    s = _subject(child)
+                    if s is not None:
+                        recipients.append(s)
+        if obj is not None and cand.obj is not None and obj.i == cand.obj.i:
+            pass
+        return actors, recipients
+
+    def _nominal_roles(self, cand: _Candidate) -> tuple[list[Any], list[Any]]:
+        tok = cand.trigger
+        actors: list[Any] = []
+        recipients: list[Any] = []
+        for child in tok.children:
+            if child.dep_ == "poss":
+                actors.append(child)
+            elif child.dep_ == "prep" and child.lower_ == "by":
+                p = _prep_pobj(child)
+                if p is not None:
+                    actors.append(p)
+            elif child.dep_ == "prep" and child.lower_ in ("to", "with", "against", "on", "in", "into", "toward"):
+                p = _prep_pobj(child)
+                if p is not None:
+                    recipients.append(p)
+            elif child.dep_ in ("amod", "compound", "nmod") and child.pos_ in ("ADJ", "PROPN"):
+                actors.append(child)
+        if not actors:
+            s = None
+            if tok.dep_ in ("nsubj", "nsubjpass"):
+                s = None
+            if s is not None:
+                actors.append(s)
+        return actors, recipients
+
+    def _resolve(self, toks: list[Any], context: Any) -> list[CodedActor]:
+        resolver = self.resolver
+        if resolver is None:
+            return []
+        out: list[CodedActor] = []
+        seen: set[tuple[str | None, str | None, int]] = set()
+        for tok in toks:
+            tok = _antecedent(tok)
+            span = _arg_span(tok)
+            try:
+                coded = resolver.code_span_all(span, context=context)
+            except Exception:  # actor resolution trouble must not lose the event
+                log.exception("actor resolver failed on %r", span.text)
+                coded = []
+            for actor in coded:
+                key = (actor.country, actor.sector, actor.start)
+                if key not in seen and (actor.country or actor.sector):
+                    seen.add(key)
+                    out.append(actor)
+        return out
+
+
+# ---------------------------------------------------------------------- parse helpers
+
+
+def _object_keys(tok: Any) -> list[str]:
+    """Lemma keys to look an object noun up by: compounds first ("hunger strike" -> "hunger"), then the head."""
+    keys = [tok.lemma_.lower()]
+    for child in tok.children:
+        if child.dep_ in ("compound", "amod") and child.i < tok.i:
+            keys.insert(0, child.lemma_.lower())
+    if tok.lower_ in ("talks", "arms", "relations", "ties", "remains"):
+        keys.append(tok.lower_.rstrip("s"))
+    return keys
+
+
+def _direct_object(tok: Any) -> Any:
+    for child in tok.children:
+        if child.dep_ in ("dobj", "obj"):
+            return child
+    return None
+
+
+def _prep_object(tok: Any, preps: tuple[str, ...]) -> Any:
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in preps:
+            p = _prep_pobj(child)
+            if p is not None:
+                return p
+        if child.dep_ == "dobj" and child.lower_ in preps:
+            return child
+    return None
+
+
+def _prep_pobj(prep: Any) -> Any:
+    for child in prep.children:
+        if child.dep_ in ("pobj", "pcomp"):
+            return child
+    return None
+
+
+def _subject(tok: Any) -> Any:
+    for child in tok.children:
+        if child.dep_ in _SUBJ_DEPS:
+            return child
+    return None
+
+
+def _passive_subject(tok: Any) -> Any:
+    for child in tok.children:
+        if child.dep_ in _PASS_SUBJ_DEPS:
+            return child
+    return None
+
+
+def _agent(tok: Any) -> Any:
+    for child in tok.children:
+        if child.dep_ == "agent":
+            return _prep_pobj(child)
+    return None
+
+
+def _inherited_subject(tok: Any) -> Any:
+    """Subject of the verb an xcomp / conj / advcl hangs from ("agreed to meet", "attacked and killed")."""
+    cur = tok
+    for _ in range(4):
+        if cur.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "relcl", "acl") or cur.head is cur:
+            return None
+        head = cur.head
+        if cur.dep_ == "relcl":
+            return head if head.pos_ in ("NOUN", "PROPN") else None
+        if cur.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
+            return head
+        if cur.dep_ == "pcomp":
+            head = head.head
+        s = _subject(head) or _passive_subject(head) if cur.dep_ != "conj" else _subject(head)
+        if s is not None:
+            return s
+        cur = head
+    return None
+
+
+def _governing_verb(tok: Any) -> Any:
+    if tok.dep_ in ("xcomp", "ccomp") and tok.head is not tok:
+        return tok.head
+    if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head is not tok.head:
+        return tok.head.head
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ in ("of", "for") \
+            and tok.head.head.pos_ in ("VERB",):
+        return tok.head.head
+    return None
+
+
+def _is_negated(tok: Any) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in ("never",) for c in tok.children)
+
+
+def _has_neg_det(tok: Any) -> bool:
+    return any(c.dep_ == "det" and c.lower_ == "no" for c in tok.children)
+
+
+def _has_if(tok: Any) -> bool:
+    cur = tok
+    for _ in range(3):
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in cur.children):
+            return True
+        if cur.dep_ not in ("xcomp", "conj") or cur.head is cur:
+            return False
+        cur = cur.head
+    return False
+
+
+def _going_to(tok: Any) -> bool:
+    head = tok.head
+    return tok.dep_ == "xcomp" and head.lower_ == "going" and any(c.dep_ == "aux" for c in head.children)
+
+
+def _is_two_sided(tok: Any) -> bool:
+    return tok.lemma_.lower() in ("clash", "fight", "battle", "fighting", "clashes")
+
+
+def _antecedent(tok: Any) -> Any:
+    """The noun a relative pronoun stands for ("exercises, which North Korea denounced")."""
+    if tok.lower_ in _RELATIVE_PRONOUNS:
+        cur = tok.head
+        for _ in range(3):
+            if cur.dep_ == "relcl":
+                return cur.head
+            if cur.head is cur:
+                break
+            cur = cur.head
+    return tok
+
+
+_ARG_DEPS = frozenset({"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "appos", "conj", "cc",
+                       "case", "flat", "punct", "prep", "npadvmod", "advmod"})
+
+
+def _arg_span(tok: Any) -> Any:
+    """The noun phrase of an argument: modifiers, possessives, appositives, conjuncts and "of" phrases."""
+    doc = tok.doc
+    left = tok.i
+    right = tok.i
+    for child in tok.children:
+        if child.dep_ not in _ARG_DEPS:
+            continue
+        if child.dep_ == "prep" and child.lower_ not in ("of", "from"):
+            continue
+        if child.dep_ == "punct" and child.i > tok.i:
+            continue
+        left = min(left, child.left_edge.i)
+        right = max(right, child.right_edge.i)
+    while right > left and doc[right].dep_ in ("punct", "cc"):
+        right -= 1
+    return doc[left : right + 1]
+
+
+def _event_id(article_id: str, sentence: int, start: int, end: int, plover_type: str) -> str:
+    basis = f"{article_id}|{sentence}|{start}|{end}|{plover_type}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------- data and defaults
+
+
+@lru_cache(maxsize=4)
+def _load_data(data_dir: str | None) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+    try:
+        if data_dir is None:
+            base = resources.files("newswatch") / "data" / "events"
+            lex_text = (base / "lexicon.json").read_text(encoding="utf-8")
+            table_text = (base / "cameo2plover.json").read_text(encoding="utf-8")
+        else:
+            lex_text = (Path(data_dir) / "lexicon.json").read_text(encoding="utf-8")
+            table_text = (Path(data_dir) / "cameo2plover.json").read_text(encoding="utf-8")
+        lex = json.loads(lex_text)
+        table = {k: v for k, v in json.loads(table_text).items() if not k.startswith("_")}
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the event lexicon ({exc}); reinstall newswatch or point data_dir at a "
+                          "folder holding lexicon.json and cameo2plover.json") from exc
+    return lex, table
+
+
+def _default_resolver() -> ActorResolver | None:
+    try:
+        from .actors import get_resolver
+    except ImportError:
+        log.warning("newswatch.actors is not available; events are coded without actors")
+        return None
+    resolver: ActorResolver = get_resolver()
+    return resolver
+
+
+@lru_cache(maxsize=1)
+def get_coder() -> EventCoder:
+    """The shared coder with the shipped lexicon and the default actor resolver."""
+    return EventCoder()
+
+
+def main_event(events: Sequence[Event], doc: Any = None) -> Event | None:
+    """The sentence's main event: asserted before negated, closest to the parse root, most confident."""
+    if not events:
+        return None
+
+    def depth(event: Event) -> int:
+        if doc is None:
+            return 0
+        span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
+        if span is None or len(span) == 0:
+            return 0
+        tok = span[0]
+        d = 0
+        while tok.head is not tok and d < 50:
+            tok = tok.head
+            d += 1
+        return d
+
+    return min(
+        events,
+        key=lambda e: (e.negated, e.tense == "hypothetical", not (e.actors or e.recipients), depth(e),
+                       -e.confidence, e.trigger_start),
+    )
