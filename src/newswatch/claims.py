@@ -1,0 +1,595 @@
+"""Find who asserts what in an article and how surely: attributed claims from the spaCy parse.
+
+For every reporting or belief construction ("X said that ...", '"...," said X', "according to X", "X believes",
+"it is alleged that", "reports indicate", "... reportedly ...") ``find_claims`` makes a ``models.Claim`` with the
+speaker span (resolved to an actor through the actor resolver when one is given), a source type, the cue, the
+content span and a certainty level; a claim whose cue sits inside another claim's content keeps that claim as its
+parent, so nested attribution is a chain. ``link_events`` then gives every event inside a claim's content that
+claim's id and certainty; events in the article's own voice are "asserted". The words that drive all of this live
+in ``data/claims/cues.json`` and ``data/claims/sources.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Protocol
+
+from .errors import ConfigError
+from .models import Claim, CodedActor, Event
+
+log = logging.getLogger(__name__)
+
+CERTAINTIES = ("asserted", "reported", "hedged", "speculative", "denied")
+SOURCE_TYPES = ("state_media", "official", "military", "expert", "intelligence", "anonymous", "outlet", "unattributed")
+
+# dependency labels that carry the content of a reporting verb
+_CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
+_SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+_PRONOUNS = frozenset({"he", "she", "they", "it"})
+_FIRST_SECOND_PERSON = frozenset({"i", "we", "you"})
+_OPEN_QUOTES = "\u201c\u00ab"
+_CLOSE_QUOTES = "\u201d\u00bb"
+_TRIM = " \t\n,;:\"'\u201c\u201d\u2018\u2019-\u2014\u2013"
+# a quote and its cue are "adjacent" when only this much text separates them (", said X, " / "X said: ")
+_QUOTE_GAP = 3
+
+
+class ActorResolver(Protocol):
+    """What ``find_claims`` needs from ``newswatch.actors``' resolver."""
+
+    def code_span(self, span: Any, *, context: Any = None) -> CodedActor | None: ...
+
+    def new_context(self, doc: Any) -> Any: ...
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    verbs: dict[str, dict[str, Any]]
+    passive: dict[str, str]
+    adverbs: dict[str, str]
+    hedges: frozenset[str]
+    speculative: tuple[str, ...]
+    names: tuple[tuple[str, str], ...]  # (lower-case name, source type), longest first
+    heads: dict[str, str]
+    evidence: frozenset[str]
+    lemma_fixes: dict[str, str]
+    generic_certainty: str
+    anonymous_markers: tuple[str, ...]
+    sector_to_type: dict[str, str]
+
+
+def _load_json(name: str) -> dict[str, Any]:
+    try:
+        text = resources.files("newswatch").joinpath("data", "claims", name).read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"the claims data file {name} could not be read ({exc}); reinstall newswatch (pip install -e .)"
+        ) from exc
+    return data
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    cues = _load_json("cues.json")
+    src = _load_json("sources.json")
+    names = sorted(
+        ((name.lower(), stype) for stype, lst in src["names"].items() for name in lst),
+        key=lambda pair: -len(pair[0]),
+    )
+    heads: dict[str, str] = {}
+    for stype, lst in src["heads"].items():
+        for word in lst:
+            heads.setdefault(word.lower(), stype)
+    return _Lexicon(
+        verbs=cues["verbs"],
+        passive={k: v for k, v in cues["passive_unattributed"].items() if not k.startswith("_")},
+        adverbs={k: v for k, v in cues["adverbs"].items() if not k.startswith("_")},
+        hedges=frozenset(cues["hedges"]["words"]),
+        speculative=tuple(cues["speculative_phrases"]["phrases"]),
+        names=tuple(names),
+        heads=heads,
+        evidence=frozenset(src["evidence_heads"]),
+        lemma_fixes={k: v for k, v in cues["lemma_fixes"].items() if not k.startswith("_")},
+        generic_certainty=cues["generic_clause_verbs"]["certainty"],
+        anonymous_markers=tuple(src["anonymous_markers"]),
+        sector_to_type=src["sector_to_type"],
+    )
+
+
+# ---------------------------------------------------------------- quotes
+
+
+def _quote_regions(text: str) -> list[tuple[int, int]]:
+    """Spans inside quotation marks (without the marks); an unclosed quote ends at its paragraph end."""
+    regions: list[tuple[int, int]] = []
+    start: int | None = None
+    straight = False
+    for i, ch in enumerate(text):
+        if start is None:
+            if ch in _OPEN_QUOTES or (ch == '"'):
+                start, straight = i + 1, ch == '"'
+        elif (straight and ch == '"') or (not straight and ch in _CLOSE_QUOTES):
+            regions.append((start, i))
+            start = None
+        elif ch == "\n":
+            # news style: a quote running over paragraphs re-opens at each paragraph and closes only at its end
+            regions.append((start, i))
+            start = None
+    if start is not None:
+        regions.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    for s, e in regions:
+        if e - s < 2:
+            continue
+        # consecutive paragraphs of one quote: an open-quote paragraph followed by another quote paragraph
+        if merged and text[merged[-1][1] : s].strip(_TRIM + "\n") == "" and text[merged[-1][1]] == "\n":
+            merged[-1] = (merged[-1][0], e)
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def _adjacent_quote(regions: list[tuple[int, int]], text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The quote right before or right after the speaker+cue stretch [start, end), if any."""
+    for s, e in regions:
+        if e <= start and len(text[e:start].strip(_TRIM)) <= _QUOTE_GAP:
+            return (s, e)
+        if s >= end and len(text[end:s].strip(_TRIM)) <= _QUOTE_GAP:
+            return (s, e)
+    return None
+
+
+def _inside(regions: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    for s, e in regions:
+        if s <= pos < e:
+            return (s, e)
+    return None
+
+
+# ---------------------------------------------------------------- spans
+
+
+def _span_bounds(tokens: list[Any]) -> tuple[int, int] | None:
+    """Char bounds of a token list with quotes and punctuation trimmed at the edges."""
+    toks = [t for t in tokens if not t.is_space]
+    while toks and (toks[0].is_punct or toks[0].dep_ in {"cc", "mark"}):
+        toks = toks[1:]
+    while toks and (toks[-1].is_punct or toks[-1].dep_ == "cc") and not (
+        toks[-1].text == ")" and any(t.text == "(" for t in toks)
+    ):
+        toks = toks[:-1]
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def _subtree(tok: Any, *, exclude: Any = None, stop_at: set[str] | None = None) -> list[Any]:
+    """Tokens of ``tok``'s subtree, in order, leaving out the subtree of ``exclude`` and children with a stop dep."""
+    banned: set[int] = set()
+    if exclude is not None:
+        banned.update(t.i for t in exclude.subtree)
+    if stop_at:
+        for child in tok.children:
+            if child.dep_ in stop_at:
+                banned.update(t.i for t in child.subtree)
+    return [t for t in tok.subtree if t.i not in banned]
+
+
+def _contiguous(tokens: list[Any], anchor: Any) -> list[Any]:
+    """The run of ``tokens`` (sorted by index) that contains ``anchor``, so a speaker never jumps over the cue."""
+    idx = {t.i for t in tokens}
+    lo = hi = anchor.i
+    while lo - 1 in idx:
+        lo -= 1
+    while hi + 1 in idx:
+        hi += 1
+    return [t for t in tokens if lo <= t.i <= hi]
+
+
+def _speaker_tokens(subj: Any) -> list[Any]:
+    """The speaker noun phrase: the subject's subtree without relative clauses that speak for themselves."""
+    toks = _subtree(subj, stop_at={"relcl", "acl"} if subj.head.lemma_ in {"say", "tell"} else None)
+    return _contiguous(toks, subj)
+
+
+# ---------------------------------------------------------------- source type
+
+
+def _source_type(span_text: str, head: Any, lex: _Lexicon, actor: CodedActor | None) -> str:
+    low = " " + re.sub(r"[^\w'\- ]", " ", span_text.lower()) + " "
+    if any(marker in low for marker in lex.anonymous_markers):
+        return "intelligence" if " intelligence " in low else "anonymous"
+    for name, stype in lex.names:
+        if stype == "expert":
+            continue  # an institute only makes its people experts when the head is a person (below)
+        if f" {name} " in low:
+            return stype
+    head_word = head.lemma_.lower() if head is not None else ""
+    head_text = head.text.lower() if head is not None else ""
+    for word in (head_text, head_word):
+        if word in lex.heads:
+            stype = lex.heads[word]
+            if stype == "anonymous" and head is not None and any(
+                t.ent_type_ in {"ORG", "NORP", "GPE"} for t in head.subtree
+            ):
+                continue  # "Pentagon sources" already matched above; "people in Kyiv" stays anonymous below
+            return stype
+    if actor is not None and actor.sector and actor.sector in lex.sector_to_type:
+        return lex.sector_to_type[actor.sector]
+    for name, stype in lex.names:
+        if stype == "expert" and f" {name} " in low:
+            return "expert"
+    if actor is not None and actor.kind == "state":
+        return "official"
+    return "unattributed"
+
+
+def _affiliation(tokens: list[Any], lex: _Lexicon) -> str | None:
+    """An organisation named inside the speaker phrase ("... from the Korea Institute for Defense Analyses")."""
+    for tok in tokens:
+        if tok.dep_ == "prep" and tok.lower_ in {"from", "at", "of", "with"}:
+            for pobj in tok.children:
+                if pobj.dep_ == "pobj" and (pobj.ent_type_ in {"ORG", "FAC"} or pobj.pos_ == "PROPN"):
+                    toks = [t for t in pobj.subtree if not (t.dep_ == "det" and t.head == pobj)]
+                    bounds = _span_bounds(toks)
+                    if bounds:
+                        return str(tokens[0].doc.text[bounds[0] : bounds[1]])
+    return None
+
+
+# ---------------------------------------------------------------- certainty
+
+
+def _adjust_certainty(base: str, cue: Any, content: str, content_tokens: list[Any], lex: _Lexicon) -> str:
+    negated = any(c.dep_ == "neg" for c in cue.children) if cue is not None else False
+    if negated:
+        return "reported" if base == "denied" else "hedged"
+    if base == "denied":
+        return base
+    low = content.lower()
+    if any(p in low for p in lex.speculative):
+        return "speculative"
+    if base == "speculative":
+        return base
+    if cue is not None and any(c.lower_ in lex.adverbs for c in cue.children):
+        return "hedged"
+    if any(t.lower_ in lex.hedges for t in content_tokens):
+        return "hedged"
+    return base
+
+
+# ---------------------------------------------------------------- candidate finders
+
+
+@dataclass
+class _Found:
+    cue_tok: Any  # the token to read negation and adverbs from; None for "according to"
+    cue: tuple[int, int]
+    cue_text: str
+    speaker: list[Any] | None
+    speaker_head: Any
+    content: tuple[int, int] | None
+    content_tokens: list[Any]
+    base: str
+    needs_animate: bool = False
+
+
+def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], text: str) -> _Found | None:
+    if tok.pos_ not in {"VERB", "AUX"} or tok.dep_ in {"amod", "compound"}:
+        return None
+    lemma = lex.lemma_fixes.get(tok.lower_, tok.lemma_.lower())
+    entry = lex.verbs.get(lemma)
+    passive_base = lex.passive.get(lemma)
+    children = list(tok.children)
+    if entry is None and passive_base is None:
+        if not _generic_clause_verb(tok, children, lex):
+            return None
+        entry = {"certainty": lex.generic_certainty, "kind": "speech", "needs_clause": True}
+    subj = next((c for c in children if c.dep_ in _SUBJ_DEPS), None)
+    is_passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in children)
+    agent = next((c for c in children if c.dep_ == "agent"), None)
+    clause = next((c for c in children if c.dep_ in _CLAUSE_DEPS), None)
+    cue_span = (tok.idx, tok.idx + len(tok.text))
+
+    # impersonal and raising constructions: "it is alleged that", "X is believed to", "X appears to"
+    if passive_base is not None and (is_passive or tok.lemma_ in {"seem", "appear"}) and agent is None:
+        if clause is None:
+            return None
+        if entry is None or is_passive:
+            if subj is not None and subj.lower_ == "it":
+                impersonal = _subtree(clause)
+            else:
+                # "X is believed to have fled": the content is the subject plus the infinitive clause
+                impersonal = [
+                    t for t in tok.subtree if t.i != tok.i and not (t.head == tok and t.dep_ in {"auxpass", "aux"})
+                ]
+            return _Found(tok, cue_span, tok.text, None, None, _span_bounds(impersonal), impersonal, passive_base)
+    if entry is None:
+        return None
+
+    # the speaker: the subject, or the "by" agent of a passive
+    speaker: list[Any] | None = None
+    speaker_head = None
+    if is_passive:
+        if agent is not None:
+            pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                speaker, speaker_head = _contiguous(list(pobj.subtree), pobj), pobj
+    elif subj is not None and subj.dep_ != "csubj":
+        speaker, speaker_head = _speaker_tokens(subj), subj
+    elif tok.dep_ in {"advcl", "conj", "xcomp", "relcl", "acl"}:
+        # "..., adding that ...", "and warned that": the speaker is the subject of the verb it hangs on
+        head = tok.head
+        if tok.dep_ == "relcl":
+            speaker, speaker_head = _speaker_tokens(head) if head.pos_ in {"NOUN", "PROPN", "PRON"} else None, head
+        else:
+            hsubj = next((c for c in head.children if c.dep_ in {"nsubj"}), None)
+            if hsubj is not None:
+                speaker, speaker_head = _speaker_tokens(hsubj), hsubj
+        if speaker is None:
+            speaker_head = None
+
+    # the content: a clause, an adjacent quotation, or the clause the cue interrupts, or an object
+    content_toks: list[Any] = []
+    bounds: tuple[int, int] | None = None
+    sp_lo = min([tok.idx] + [t.idx for t in speaker or []])
+    sp_hi = max([cue_span[1]] + [t.idx + len(t.text) for t in speaker or []])
+    quote = None if _inside(regions, tok.idx) else _adjacent_quote(regions, text, sp_lo, sp_hi)
+    if quote is not None:
+        bounds = quote
+        content_toks = [t for t in tok.doc if quote[0] <= t.idx < quote[1]] if quote[1] - quote[0] < 3000 else []
+    elif clause is not None and (clause.dep_ == "ccomp" or entry["kind"] in {"belief", "stance", "speech"}):
+        content_toks = _subtree(clause)
+        bounds = _span_bounds(content_toks)
+    elif tok.dep_ in {"parataxis", "ccomp"} and tok.head.pos_ in {"VERB", "AUX"}:
+        # "Russia will respond, the ministry said": the cue hangs off the clause it reports
+        content_toks = _subtree(tok.head, exclude=tok)
+        bounds = _span_bounds(content_toks)
+    elif not entry.get("needs_clause") and not entry.get("needs_content") and not entry.get("needs_quote"):
+        obj = next((c for c in children if c.dep_ in {"dobj", "attr"}), None)
+        if obj is None:
+            preps = entry.get("preps", ("about", "of", "on"))
+            prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in preps), None)
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if obj is not None and obj.pos_ not in {"PRON"}:
+            content_toks = _subtree(obj)
+            bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    if entry.get("needs_quote") and quote is None:
+        return None
+    found = _Found(tok, cue_span, tok.text, speaker, speaker_head, bounds, content_toks, entry["certainty"])
+    found.needs_animate = bool(entry.get("needs_animate"))
+    return found
+
+
+_PERSONLIKE_ENTS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+
+
+def _generic_clause_verb(tok: Any, children: list[Any], lex: _Lexicon) -> bool:
+    """A verb not in the lexicon that takes a finite 'that'-clause and has a person-like subject."""
+    clause = next((c for c in children if c.dep_ == "ccomp"), None)
+    subj = next((c for c in children if c.dep_ == "nsubj"), None)
+    if clause is None or subj is None or tok.lemma_ in {"be", "have", "do", "make", "mean"}:
+        return False
+    if not any(c.dep_ == "mark" and c.lower_ in {"that", "whether", "if"} for c in clause.children):
+        return False
+    return (
+        subj.ent_type_ in _PERSONLIKE_ENTS
+        or subj.lower_ in _PRONOUNS
+        or subj.lemma_.lower() in lex.heads
+    )
+
+
+def _according_candidate(tok: Any) -> _Found | None:
+    """'according to X' attaches to the clause they attribute."""
+    if tok.lower_ != "according":
+        return None
+    to = next((c for c in tok.children if c.lower_ == "to"), None)
+    if to is None:
+        return None
+    pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    cue_end = to.idx + len(to.text)
+    cue_text = tok.doc.text[tok.idx : cue_end]
+    head = tok.head
+    while head.pos_ not in {"VERB", "AUX"} and head.dep_ not in {"ROOT"} and head.head is not head:
+        head = head.head
+    content_toks = _subtree(head, exclude=tok)
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    speaker = _contiguous(list(pobj.subtree), pobj)
+    return _Found(None, (tok.idx, cue_end), cue_text, speaker, pobj, bounds, content_toks, "reported")
+
+
+def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
+    """'... reportedly seized ...': an unattributed, hedged claim over the clause the adverb modifies."""
+    base = lex.adverbs.get(tok.lower_)
+    if base is None or tok.dep_ != "advmod":
+        return None
+    head = tok.head
+    content_toks = _subtree(head, exclude=tok)
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    return _Found(None, (tok.idx, tok.idx + len(tok.text)), tok.text, None, None, bounds, content_toks, base)
+
+
+def _keep(found: _Found, regions: list[tuple[int, int]], lex: _Lexicon) -> bool:
+    """Leave out attributions that are not claims a reader weighs.
+
+    A cue inside a quotation is the quoted speaker's own framing ("I think ..."), already covered by the
+    quotation's claim; a first- or second-person speaker outside quotes is the author or the reader; an
+    inanimate subject ("the exchange indicates a deepening alliance") is the article's own inference.
+    """
+    if _inside(regions, found.cue[0]) is not None:
+        return False
+    head = found.speaker_head
+    if head is None:
+        return True
+    if head.lower_ in _FIRST_SECOND_PERSON:
+        return False
+    if found.needs_animate and head.pos_ == "NOUN" and not head.ent_type_ and head.lemma_.lower() not in lex.heads:
+        return head.lemma_.lower() in lex.evidence or head.lower_ in lex.evidence
+    return True
+
+
+# ---------------------------------------------------------------- public API
+
+
+def claim_id(article_id: str, cue_start: int, cue_end: int, content_start: int | None) -> str:
+    """Stable id of a claim: the same article text always gives the same ids."""
+    basis = f"{article_id}:{cue_start}:{cue_end}:{content_start}"
+    return hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def find_claims(
+    doc: Any, *, article_id: str, resolver: ActorResolver | None = None, context: Any = None
+) -> list[Claim]:
+    """Every attributed claim in a parsed article, in text order, with nested attribution as parent links."""
+    lex = _lexicon()
+    text: str = doc.text
+    regions = _quote_regions(text)
+    if resolver is not None and context is None and hasattr(resolver, "new_context"):
+        context = resolver.new_context(doc)
+    claims: list[Claim] = []
+    last_named: Claim | None = None
+    for sent_index, sent in enumerate(doc.sents):
+        for tok in sent:
+            found = _according_candidate(tok) or _adverb_candidate(tok, lex) or _verb_candidate(tok, lex, regions, text)
+            if found is None or found.content is None or not _keep(found, regions, lex):
+                continue
+            claim = _make_claim(found, doc, sent, sent_index, article_id, lex, resolver, context)
+            if claim.speaker and claim.speaker.lower() in _PRONOUNS and last_named is not None:
+                # a pronoun speaker carries the type and actor of the last named speaker it most likely refers to
+                claim.source_type = last_named.source_type
+                claim.affiliation = last_named.affiliation
+                claim.speaker_actor = claim.speaker_actor or last_named.speaker_actor
+            elif claim.speaker:
+                last_named = claim
+            claims.append(claim)
+    _link_parents(claims)
+    return claims
+
+
+def _make_claim(
+    found: _Found,
+    doc: Any,
+    sent: Any,
+    sent_index: int,
+    article_id: str,
+    lex: _Lexicon,
+    resolver: ActorResolver | None,
+    context: Any,
+) -> Claim:
+    text: str = doc.text
+    assert found.content is not None
+    content_text = text[found.content[0] : found.content[1]]
+    certainty = _adjust_certainty(found.base, found.cue_tok, content_text, found.content_tokens, lex)
+    speaker = speaker_start = speaker_end = None
+    actor: CodedActor | None = None
+    source_type = "unattributed"
+    affiliation = None
+    if found.speaker:
+        bounds = _span_bounds(found.speaker)
+        if bounds is not None:
+            speaker_start, speaker_end = bounds
+            speaker = text[speaker_start:speaker_end]
+            if resolver is not None:
+                span = doc.char_span(speaker_start, speaker_end, alignment_mode="expand")
+                if span is not None:
+                    actor = resolver.code_span(span, context=context)
+            source_type = _source_type(speaker, found.speaker_head, lex, actor)
+            affiliation = _affiliation(found.speaker, lex)
+            if affiliation and source_type == "unattributed":
+                source_type = "expert"
+    lo = min(x for x in (found.cue[0], found.content[0], speaker_start) if x is not None)
+    hi = max(x for x in (found.cue[1], found.content[1], speaker_end) if x is not None)
+    cue_word = found.cue_text if found.cue_tok is None else found.cue_tok.lemma_.lower()
+    return Claim(
+        id=claim_id(article_id, found.cue[0], found.cue[1], found.content[0]),
+        article_id=article_id,
+        sentence=sent_index,
+        start=lo,
+        end=hi,
+        text=sent.text,
+        speaker=speaker,
+        speaker_start=speaker_start,
+        speaker_end=speaker_end,
+        speaker_actor=actor,
+        source_type=source_type,
+        affiliation=affiliation,
+        cue=cue_word,
+        cue_start=found.cue[0],
+        cue_end=found.cue[1],
+        content_start=found.content[0],
+        content_end=found.content[1],
+        certainty=certainty,
+    )
+
+
+def _link_parents(claims: list[Claim]) -> None:
+    """A claim whose cue lies inside another claim's content is reported inside it: keep the innermost one."""
+    for claim in claims:
+        best: Claim | None = None
+        for other in claims:
+            if other is claim or other.content_start is None or other.content_end is None:
+                continue
+            assert claim.cue_start is not None
+            if other.content_start <= claim.cue_start < other.content_end:
+                if best is None or (other.content_end - other.content_start) < (
+                    (best.content_end or 0) - (best.content_start or 0)
+                ):
+                    best = other
+        if best is not None:
+            claim.parent_id = best.id
+
+
+def _innermost(claims: list[Claim], pos: int) -> Claim | None:
+    best: Claim | None = None
+    for claim in claims:
+        if claim.content_start is None or claim.content_end is None:
+            continue
+        if claim.content_start <= pos < claim.content_end:
+            if best is None or (claim.content_end - claim.content_start) < (
+                (best.content_end or 0) - (best.content_start or 0)
+            ):
+                best = claim
+    return best
+
+
+_HEDGE_IN_EVENT = re.compile(r"\b(may|might|could|likely|possibly|perhaps|probably|reportedly|allegedly)\b", re.I)
+
+
+def link_events(events: list[Event], claims: list[Claim]) -> None:
+    """Give each event the innermost claim whose content holds its trigger, and that claim's certainty.
+
+    A hedge between the content start and the trigger ("... tests might be for export") makes a reported event
+    hedged; an event outside every claim is in the article's own voice: "asserted".
+    """
+    lex = _lexicon()
+    for event in events:
+        claim = _innermost([c for c in claims if c.article_id == event.article_id], event.trigger_start)
+        if claim is None:
+            event.claim_id = None
+            event.certainty = "asserted"
+            continue
+        event.claim_id = claim.id
+        certainty = claim.certainty
+        if certainty in {"reported", "asserted"}:
+            # a hedge in the event's own clause, just before its trigger, e.g. "may serve", "might be"
+            window_start = max(event.sent_start, event.trigger_start - 40, claim.content_start or 0)
+            window = event.text[window_start - event.sent_start : event.trigger_start - event.sent_start]
+            words = set(re.findall(r"[a-z]+", window.lower()))
+            if words & lex.hedges or _HEDGE_IN_EVENT.search(window):
+                certainty = "hedged"
+        event.certainty = certainty
