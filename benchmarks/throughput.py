@@ -1,0 +1,75 @@
+"""Throughput of ``newswatch run`` beside bare spaCy ``nlp.pipe`` over the same texts, in one run.
+
+    python benchmarks/throughput.py [JSONL ...] [--workers 1 2] [--repeat 1]
+
+Defaults to the bundled demo corpus. Prints documents/s and words/s for the bare parse and for the whole
+pipeline (ingest, extract, store, dedup, parse, actors, events, claims, dates, places, stories) with each
+worker count, and the ratio pipeline/parse, which is the figure that matters.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newswatch import nlp, pipeline
+from newswatch.config import Settings
+from newswatch.demo import demo_sources
+from newswatch.store import open_store
+
+
+def _texts(paths: list[str]) -> list[str]:
+    texts = []
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            texts.extend(json.loads(line)["text"] for line in fh if line.strip())
+    return texts
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sources", nargs="*", help="JSONL record files (default: the demo corpus)")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--batch-size", type=int, default=32)
+    args = ap.parse_args()
+    sources = args.sources or demo_sources()
+    texts = _texts(sources)
+    words = sum(len(t.split()) for t in texts)
+    print(f"corpus: {len(texts)} documents, {words:,} words ({', '.join(Path(s).name for s in sources)})")
+
+    model = nlp.load_pipeline()  # loaded once, outside the timings
+    t0 = time.perf_counter()
+    for _ in model.pipe(texts, batch_size=args.batch_size):
+        pass
+    parse_s = time.perf_counter() - t0
+    rows = [("bare nlp.pipe (1 process)", parse_s)]
+
+    for workers in args.workers:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = open_store(f"sqlite:///{tmp}/bench.db")
+            settings = Settings(db_url=store.url, nlp={"workers": workers, "batch_size": args.batch_size})
+            t0 = time.perf_counter()
+            summary = pipeline.run(sources, store=store, settings=settings)
+            elapsed = time.perf_counter() - t0
+            store.close()
+        if summary.analyzed != len(texts):
+            print(
+                f"warning: analysed {summary.analyzed} of {len(texts)} (errors {summary.errors})",
+                file=sys.stderr,
+            )
+        rows.append((f"newswatch run --workers {workers}", elapsed))
+
+    print(f"{'what':34} {'seconds':>8} {'docs/s':>8} {'words/s':>9} {'x parse':>8}")
+    for name, seconds in rows:
+        print(
+            f"{name:34} {seconds:8.2f} {len(texts) / seconds:8.1f} {words / seconds:9,.0f} {seconds / parse_s:8.2f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
