@@ -1,0 +1,334 @@
+"""Persistence for duplicate detection and stories: MinHash signatures, duplicate links, story rows and
+story ids on articles and events, read and written with SQLAlchemy Core on the tables of ``schema``.
+
+Functions that only read take an ``Engine``; functions that write take a ``Connection`` so that the caller
+decides the transaction (the pipeline writes an article, its signature and its links in one).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import NotFoundError, StoreError
+from .schema import articles, events, signatures, stories
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SignatureRow:
+    """A persisted signature with the article fields the dedup index needs."""
+
+    article_id: str
+    signature: np.ndarray
+    num_shingles: int
+    text_hash: str | None
+    site: str | None
+    original_source: str | None
+    published_at: datetime | None
+    duplicate_of: str | None
+
+
+def _store_error(action: str, exc: Exception) -> StoreError:
+    return StoreError(
+        f"could not {action}: {exc.__class__.__name__}: {exc}. Check that the database is reachable and was "
+        "created by this version of newswatch (newswatch run creates the tables)."
+    )
+
+
+# ---------------------------------------------------------------------------------------- signatures
+
+
+def iter_signatures(engine: Engine, *, num_perm: int, batch: int = 5000) -> Iterator[SignatureRow]:
+    """Every persisted signature, oldest first, streamed in batches."""
+    query = (
+        select(
+            signatures.c.article_id,
+            signatures.c.minhash,
+            signatures.c.num_shingles,
+            articles.c.text_hash,
+            articles.c.site,
+            articles.c.original_source,
+            articles.c.published_at,
+            articles.c.duplicate_of,
+        )
+        .join(articles, articles.c.id == signatures.c.article_id)
+        .order_by(signatures.c.created_at, signatures.c.article_id)
+    )
+    expected = num_perm * 4
+    try:
+        with engine.connect() as conn:
+            result = conn.execution_options(yield_per=batch).execute(query)
+            for row in result:
+                blob = bytes(row.minhash)
+                if len(blob) != expected:
+                    raise StoreError(
+                        f"the stored signature of article {row.article_id} has {len(blob)} bytes, expected "
+                        f"{expected}: it was made with other MinHash settings. Delete the rows of "
+                        "article_signatures and run `newswatch stories --reindex` to rebuild them."
+                    )
+                yield SignatureRow(
+                    article_id=row.article_id,
+                    signature=np.frombuffer(blob, dtype="<u4").astype(np.uint32),
+                    num_shingles=int(row.num_shingles or 0),
+                    text_hash=row.text_hash,
+                    site=row.site,
+                    original_source=row.original_source,
+                    published_at=row.published_at,
+                    duplicate_of=row.duplicate_of,
+                )
+    except SQLAlchemyError as exc:
+        raise _store_error("read article signatures", exc) from exc
+
+
+def article_text(engine: Engine, article_id: str) -> str | None:
+    with engine.connect() as conn:
+        value = conn.execute(select(articles.c.text).where(articles.c.id == article_id)).scalar()
+    return None if value is None else str(value)
+
+
+def save_signature(conn: Connection, *, article_id: str, signature: np.ndarray, num_shingles: int) -> None:
+    """Persist an article's signature (replacing an older one)."""
+    blob = np.asarray(signature, dtype="<u4").tobytes()
+    conn.execute(delete(signatures).where(signatures.c.article_id == article_id))
+    conn.execute(
+        insert(signatures).values(
+            article_id=article_id, minhash=blob, num_shingles=num_shingles, created_at=datetime.now(UTC)
+        )
+    )
+
+
+def save_duplicate_link(
+    conn: Connection,
+    *,
+    article_id: str,
+    duplicate_of: str | None,
+    relation: str | None,
+    score: float | None,
+    claimed_origin: str | None,
+) -> None:
+    """Record how an article is a copy; a claimed origin fills ``original_source`` when that is empty."""
+    values: dict[str, Any] = {"duplicate_of": duplicate_of, "dup_relation": relation, "dup_score": score}
+    if claimed_origin:
+        values["original_source"] = func.coalesce(articles.c.original_source, claimed_origin)
+    conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+
+
+def repoint_duplicates(
+    conn: Connection, *, old_root: str, new_root: str, relation: str, score: float
+) -> None:
+    """``new_root`` is the original of ``old_root``'s group: point the group (and ``old_root``) at it."""
+    conn.execute(update(articles).where(articles.c.duplicate_of == old_root).values(duplicate_of=new_root))
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == old_root)
+        .values(duplicate_of=new_root, dup_relation=relation, dup_score=score)
+    )
+
+
+# ---------------------------------------------------------------------------------------- stories
+
+
+def story_articles(
+    conn: Connection,
+    *,
+    article_ids: Sequence[str] | None = None,
+    unassigned: bool = False,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    story_ids: Sequence[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Article rows (without text) selected by id, by missing story, by story or by publication window."""
+    cols = [
+        articles.c.id,
+        articles.c.site,
+        articles.c.title,
+        articles.c.published_at,
+        articles.c.fetched_at,
+        articles.c.created_at,
+        articles.c.duplicate_of,
+        articles.c.dup_relation,
+        articles.c.original_source,
+        articles.c.story_id,
+    ]
+    query = select(*cols)
+    if article_ids is not None:
+        rows: list[dict[str, Any]] = []
+        ids = list(article_ids)
+        for i in range(0, len(ids), 500):
+            part = conn.execute(query.where(articles.c.id.in_(ids[i : i + 500]))).mappings().all()
+            rows.extend(dict(r) for r in part)
+        return rows
+    if unassigned:
+        query = query.where(articles.c.story_id.is_(None))
+    if story_ids is not None:
+        query = query.where(articles.c.story_id.in_(list(story_ids)))
+    if since is not None:
+        query = query.where(articles.c.published_at >= since)
+    if until is not None:
+        query = query.where(articles.c.published_at <= until)
+    return [dict(r) for r in conn.execute(query).mappings().all()]
+
+
+def article_texts(conn: Connection, article_ids: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    ids = list(article_ids)
+    for i in range(0, len(ids), 500):
+        for row in conn.execute(
+            select(articles.c.id, articles.c.title, articles.c.text).where(
+                articles.c.id.in_(ids[i : i + 500])
+            )
+        ):
+            out[row.id] = f"{row.title or ''}\n{row.text or ''}"
+    return out
+
+
+def article_events(conn: Connection, article_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The coded events of each article: type, actor and recipient countries, date, place."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    ids = list(article_ids)
+    for i in range(0, len(ids), 500):
+        query = select(
+            events.c.article_id,
+            events.c.plover_type,
+            events.c.actor_countries,
+            events.c.recipient_countries,
+            events.c.event_date,
+            events.c.country,
+            events.c.place_name,
+            events.c.negated,
+        ).where(events.c.article_id.in_(ids[i : i + 500]))
+        for row in conn.execute(query).mappings():
+            out.setdefault(row["article_id"], []).append(dict(row))
+    return out
+
+
+def set_story(conn: Connection, *, article_ids: Sequence[str], story_id: str) -> None:
+    ids = list(article_ids)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        conn.execute(update(articles).where(articles.c.id.in_(part)).values(story_id=story_id))
+        conn.execute(update(events).where(events.c.article_id.in_(part)).values(story_id=story_id))
+
+
+def save_story(
+    conn: Connection,
+    *,
+    story_id: str,
+    title: str | None,
+    first_seen: datetime | None,
+    last_seen: datetime | None,
+    num_articles: int,
+    num_independent_sources: int,
+    summary: dict[str, Any],
+) -> None:
+    values = {
+        "title": title,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "num_articles": num_articles,
+        "num_independent_sources": num_independent_sources,
+        "summary": summary,
+    }
+    done = conn.execute(update(stories).where(stories.c.id == story_id).values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(stories).values(id=story_id, **values))
+
+
+def delete_empty_stories(conn: Connection, story_ids: Sequence[str]) -> None:
+    for sid in story_ids:
+        left = conn.execute(
+            select(func.count()).select_from(articles).where(articles.c.story_id == sid)
+        ).scalar()
+        if not left:
+            conn.execute(delete(stories).where(stories.c.id == sid))
+
+
+# ---------------------------------------------------------------------------------------- reading
+
+
+def list_stories(
+    engine: Engine, *, limit: int = 50, offset: int = 0, min_sources: int = 0
+) -> list[dict[str, Any]]:
+    """Stories, most recent first."""
+    query = (
+        select(stories)
+        .where(stories.c.num_independent_sources >= min_sources)
+        .order_by(stories.c.last_seen.desc().nulls_last(), stories.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings().all()]
+    except SQLAlchemyError as exc:
+        raise _store_error("list stories", exc) from exc
+
+
+def get_story(engine: Engine, story_id: str) -> dict[str, Any]:
+    """One story with its articles (id, site, title, published_at, duplicate_of) and its number of events."""
+    with engine.connect() as conn:
+        row = conn.execute(select(stories).where(stories.c.id == story_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no story with id {story_id!r}; list stories with `newswatch stories`")
+        story = dict(row)
+        members = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.site,
+                articles.c.title,
+                articles.c.url,
+                articles.c.published_at,
+                articles.c.duplicate_of,
+                articles.c.dup_relation,
+                articles.c.original_source,
+            )
+            .where(articles.c.story_id == story_id)
+            .order_by(articles.c.published_at, articles.c.id)
+        ).mappings()
+        story["articles"] = [dict(m) for m in members]
+        story["num_events"] = conn.execute(
+            select(func.count()).select_from(events).where(events.c.story_id == story_id)
+        ).scalar()
+    return story
+
+
+def article_copies(engine: Engine, article_id: str) -> dict[str, Any]:
+    """An article's place in its copy group: the original (earliest known version) and every copy of it."""
+    cols = [
+        articles.c.id,
+        articles.c.site,
+        articles.c.title,
+        articles.c.url,
+        articles.c.published_at,
+        articles.c.duplicate_of,
+        articles.c.dup_relation,
+        articles.c.dup_score,
+        articles.c.original_source,
+        articles.c.story_id,
+    ]
+    with engine.connect() as conn:
+        row = conn.execute(select(*cols).where(articles.c.id == article_id)).mappings().first()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id!r}; list articles with `newswatch articles`")
+        root_id = row["duplicate_of"] or article_id
+        original = conn.execute(select(*cols).where(articles.c.id == root_id)).mappings().first()
+        copies = conn.execute(
+            select(*cols)
+            .where(or_(articles.c.duplicate_of == root_id))
+            .order_by(articles.c.published_at, articles.c.id)
+        ).mappings()
+        return {
+            "article": dict(row),
+            "original": dict(original) if original is not None else {"id": root_id},
+            "copies": [dict(c) for c in copies],
+        }
