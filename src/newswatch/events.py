@@ -31,7 +31,7 @@ _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
 _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
 _SUBJ_DEPS = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
-_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over", "in"})
+_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over"})
 _NOUN_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of"})
 _RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
 _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "would"})
@@ -41,6 +41,19 @@ _RECIPROCAL_LEMMAS = frozenset({"meet", "talk", "clash", "fight", "battle", "neg
                                 "collaborate", "confer", "discuss", "consult"})
 _REJECT_MODE = {"CONSULT": "meet", "AGREE": "meet", "AID": "assist", "COOPERATE": "assist", "RETREAT": "yield",
                 "CONCEDE": "yield"}
+_PROMISE_GOVERNORS = frozenset({"agree", "promise", "pledge", "offer", "commit", "vow", "ready", "willing",
+                                "prepared", "undertake", "volunteer"})
+_INTENT_ADJECTIVES = frozenset({"ready", "willing", "prepared", "determined", "eager", "poised", "set", "about",
+                                "due", "likely", "keen", "committed", "scheduled"})
+_PASSIVE_ACTOR_VERBS = frozenset({"commit", "prepare", "determine", "oppose", "set", "schedule", "dispose", "resolve"})
+_ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "recognize", "recognise", "support",
+                            "endorse", "comply", "cooperate", "ratify", "sign"})
+_OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to"})
+_EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "war-game", "wargame", "patrol"})
+_DEMAND_MODALS = frozenset({"must", "should", "ought"})
+_PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
+                          "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
+                          "evening", "weekend", "occasion", "basis", "behalf", "charge", "condition"})
 _THREAT_MODE = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict", "SANCTION": "relations",
                 "REJECT": "relations"}
 _ACLED_BY_CAMEO = {
@@ -257,20 +270,26 @@ class EventCoder:
                     head = inner if inner is not None else head
                 spec = self._noun_spec(lemma, head)
                 if spec is not None:
+                    if head.lemma_.lower() in _EXERCISE_NOUNS and any(c.lower_ in self._joint for c in head.children):
+                        spec = self._spec("062", f"light:{lemma} joint {head.lemma_.lower()}")
                     return _Candidate(trigger=tok, spec=spec, obj=head)
-        if lemma in self._object_only:
-            return None
         spec = self._verbs.get(lemma)
-        if spec is None:
+        if spec is None and tok.dep_ == "ccomp" and aux_of(tok) & _DEMAND_MODALS \
+                and self._governors.get(tok.head.lemma_.lower()) == "report":
+            # "said that China must drop barriers": a demand, whatever the verb
+            return _Candidate(trigger=tok, spec=self._spec("100", "must:ccomp"))
+        if lemma in self._object_only or spec is None:
             return None
         return self._adjust_verb(tok, lemma, spec, obj)
 
     def _adjust_verb(self, tok: Any, lemma: str, spec: _Spec, obj: Any) -> _Candidate | None:
         if lemma == "protest":
-            return None  # handled below through "protest" in phrasal/nouns; kept explicit for clarity
-        if lemma == "strike" or lemma == "march":
-            pass
-        if lemma == "expel" and obj is not None and _object_keys(obj)[0] not in self._classes["DIPLOMAT"]:
+            # a crowd in the street protests (PROTEST); a government or group "protests" in words (ACCUSE)
+            subj = _subject(tok)
+            crowd = subj is not None and (subj.lemma_.lower() in self._crowd or any(
+                c.lemma_.lower() in self._crowd for c in subj.subtree))
+            return _Candidate(trigger=tok, spec=self._spec("141" if crowd else "111", f"verb:protest ({'crowd' if crowd else 'verbal'})"))
+        if lemma == "expel" and obj is not None and not set(_object_keys(obj)) & self._classes["DIPLOMAT"]:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
@@ -304,7 +323,7 @@ class EventCoder:
                 break
         if tok.dep_ in ("compound",):
             return None
-        if lemma in ("exercise", "drill", "maneuver", "manoeuvre") and joint:
+        if lemma in _EXERCISE_NOUNS and joint:
             spec = self._spec("062", f"noun:joint {lemma}")
         return _Candidate(trigger=tok, spec=spec, nominal=True)
 
@@ -325,8 +344,10 @@ class EventCoder:
         head = _governing_verb(tok)
         if head is not None:
             kind = self._governors.get(head.lemma_.lower())
+            if kind is None and head.lemma_.lower() in _INTENT_ADJECTIVES:
+                kind = "expect" if head.lemma_.lower() in ("likely", "due") else "intent"
             if kind is None and head.lemma_.lower() == "be" and any(
-                c.lower_ in ("about", "set", "due", "likely", "poised", "ready") for c in head.children
+                c.lower_ in _INTENT_ADJECTIVES for c in head.children
             ):
                 kind = "intent"
             outer = by_token.get(head.i)
@@ -339,8 +360,14 @@ class EventCoder:
                 cand.tense = "future"
             elif head_aux & {"could", "might", "may"}:
                 cand.tense = "hypothetical"
+        self._negation_transform(cand)
         if cand.tense == "future" and not cand.suppressed:
             self._future_transform(cand)
+        # "staged rallies to demand reforms": the purpose of another event is not an event of its own
+        if tok.dep_ == "advcl" and tok.head.i in by_token and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
+        ):
+            cand.suppressed = True
 
     def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
         t = cand.spec.plover_type
@@ -353,8 +380,8 @@ class EventCoder:
             if head.lemma_.lower() in ("offer", "promise", "pledge") and outer is not None:
                 outer.suppressed = True
         elif kind == "refuse":
-            mode = _REJECT_MODE.get(t, "change")
-            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=mode, context=cand.spec.context,
+            reject_mode = _REJECT_MODE.get(t, "change")
+            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=reject_mode, context=cand.spec.context,
                               rule=f"refuse:{head.lemma_.lower()}+{cand.spec.rule}")
             cand.role_verb = head
             if outer is not None:
@@ -363,10 +390,7 @@ class EventCoder:
                 cand.negated = True
         elif kind == "threaten":
             if t in _MATERIAL_CONFLICT or t in ("REJECT", "SANCTION", "THREATEN"):
-                mode = _THREAT_MODE.get(t, None)
-                cameo = {"ASSAULT": "138", "SANCTION": "131", "COERCE": "132"}.get(t, "130")
-                cand.spec = _Spec(cameo=cameo, plover_type="THREATEN", mode=mode, context=cand.spec.context,
-                                  rule=f"threaten:{head.lemma_.lower()}+{cand.spec.rule}")
+                cand.spec = _threat_spec(cand.spec, f"threaten:{head.lemma_.lower()}")
                 cand.role_verb = head
                 if outer is not None:
                     outer.suppressed = True
@@ -381,13 +405,40 @@ class EventCoder:
                 if subj is not None and kind == "request":
                     outer.extra_recipients.append(subj)
         elif kind == "fail":
-            cand.negated = True
             cand.role_verb = head
+            if t in ("AGREE", "CONSULT") and head.lemma_.lower() == "fail":
+                # failing to agree or to meet is a rejection (CAMEO 12), not a negated agreement
+                cand.spec = _Spec(cameo="125", plover_type="REJECT", mode="meet", context=cand.spec.context,
+                                  rule=f"fail+{cand.spec.rule}")
+            else:
+                cand.negated = True
+        elif kind == "report" and (aux_of(cand.trigger) & _DEMAND_MODALS) and _subject(head) is not None:
+            # "X said that Y must withdraw": X demands it of Y
+            cand.spec = _request_spec(cand.spec)
+            cand.role_verb = head
+            target = _subject(cand.trigger) or _passive_subject(cand.trigger)
+            if target is not None:
+                cand.extra_recipients.append(target)
+
+    def _negation_transform(self, cand: _Candidate) -> None:
+        if cand.negated and cand.trigger.lemma_.lower() in _ACCEPT_LEMMAS:
+            # "will not accept", "did not agree": a refusal, coded as REJECT (CAMEO 12)
+            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=None, context=cand.spec.context,
+                              rule=f"not+{cand.spec.rule}")
+            cand.negated = False
 
     def _future_transform(self, cand: _Candidate) -> None:
         t = cand.spec.plover_type
         spec = cand.spec
-        if t in _COOPERATIVE and t != "AGREE":
+        governor = cand.role_verb.lemma_.lower() if cand.role_verb is not None else ""
+        promised = governor in _PROMISE_GOVERNORS
+        if t in _MATERIAL_CONFLICT and governor not in ("expect", "consider") and not cand.negated:
+            # a stated intention to use force or restrictions is a threat
+            cand.spec = _threat_spec(spec, "future")
+        elif t in ("RETREAT", "CONCEDE") and promised:
+            cand.spec = _Spec(cameo="035", plover_type="AGREE", mode=None, context=spec.context,
+                              rule=f"promise+{spec.rule}")
+        elif t in _COOPERATIVE and t != "AGREE":
             cameo = {"CONSULT": "036", "SUPPORT": "030", "COOPERATE": "031", "AID": "033"}[t]
             cand.spec = _Spec(cameo=cameo, plover_type="AGREE", mode=None, context=spec.context,
                               rule=f"future+{spec.rule}")
@@ -415,6 +466,8 @@ class EventCoder:
         # drop a recipient equal to the actor only when both are bare countries of a two-party event
         if not actors and not recipients and cand.nominal:
             return None
+        if plover == "MOBILIZE" and mode == "weapons" and recipients and _has_target_prep(tok, cand.obj):
+            plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
         if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
                 and spec.cameo in ("141",) and not cand.nominal:
             plover, mode, cameo = "ACCUSE", "disapprove", "111"
@@ -484,8 +537,13 @@ class EventCoder:
                 recipients.append(passive)
         elif subj is not None:
             actors.append(subj)
+        if passive is not None and tok.lemma_.lower() in _PASSIVE_ACTOR_VERBS and passive in recipients:
+            recipients.remove(passive)  # "Vietnam is committed to": a stance, the subject holds it
+            actors.append(passive)
         if not actors and cand.role_verb is not None:
             gsubj = _subject(cand.role_verb)
+            if gsubj is None and cand.role_verb.lemma_.lower() in _PASSIVE_ACTOR_VERBS:
+                gsubj = _passive_subject(cand.role_verb)
             if gsubj is not None:
                 actors.append(gsubj)
         if not actors:
@@ -496,14 +554,17 @@ class EventCoder:
         if obj is not None and (cand.obj is None or obj.i != cand.obj.i):
             recipients.append(obj)
         # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
-        for holder in (tok, cand.obj):
-            if holder is None:
-                continue
+        # "threatened further action against Russia": the target hangs from the object
+        obj_holder = obj if obj is not None and obj.pos_ == "NOUN" and (cand.obj is None or obj.i != cand.obj.i) else None
+        holders: list[Any] = [h for h in (tok, cand.obj, obj_holder) if h is not None]
+        for holder in holders:
             preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
+            if holder is obj_holder:
+                preps = _OBJECT_TARGET_PREPS
             for child in holder.children:
                 if child.dep_ == "prep" and child.lower_ in preps:
                     pobj = _prep_pobj(child)
-                    if pobj is not None and pobj not in recipients:
+                    if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
                         recipients.append(pobj)
                 elif child.dep_ == "dative":
                     target = _prep_pobj(child) if child.pos_ == "ADP" else child
@@ -583,6 +644,13 @@ def _object_keys(tok: Any) -> list[str]:
             keys.insert(0, child.lemma_.lower())
     if tok.lower_ in ("talks", "arms", "relations", "ties", "remains"):
         keys.append(tok.lower_.rstrip("s"))
+    # "a state of emergency", "tons of food aid", "$5 million in aid": the noun after the preposition
+    for child in tok.children:
+        if child.dep_ == "prep" and child.lower_ in ("of", "in"):
+            pobj = _prep_pobj(child)
+            if pobj is not None:
+                keys.append(pobj.lemma_.lower())
+                keys.extend(c.lemma_.lower() for c in pobj.children if c.dep_ == "compound")
     return keys
 
 
@@ -636,7 +704,7 @@ def _inherited_subject(tok: Any) -> Any:
     """Subject of the verb an xcomp / conj / advcl hangs from ("agreed to meet", "attacked and killed")."""
     cur = tok
     for _ in range(4):
-        if cur.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "relcl", "acl") or cur.head is cur:
+        if cur.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "relcl", "acl", "acomp") or cur.head is cur:
             return None
         head = cur.head
         if cur.dep_ == "relcl":
@@ -687,6 +755,19 @@ def _going_to(tok: Any) -> bool:
     return tok.dep_ == "xcomp" and head.lower_ == "going" and any(c.dep_ == "aux" for c in head.children)
 
 
+def _has_target_prep(tok: Any, obj: Any) -> bool:
+    """Whether a weapon was fired at someone ("fired rockets at / into / on X") rather than tested."""
+    for holder in (tok, obj):
+        if holder is None:
+            continue
+        for child in holder.children:
+            if child.dep_ == "prep" and child.lower_ in ("at", "against", "on", "into", "toward", "towards"):
+                pobj = _prep_pobj(child)
+                if pobj is not None and pobj.lemma_.lower() not in ("sea", "water", "ocean", "target", "area"):
+                    return True
+    return False
+
+
 def _is_two_sided(tok: Any) -> bool:
     return tok.lemma_.lower() in ("clash", "fight", "battle", "fighting", "clashes")
 
@@ -725,6 +806,25 @@ def _arg_span(tok: Any) -> Any:
     while right > left and doc[right].dep_ in ("punct", "cc"):
         right -= 1
     return doc[left : right + 1]
+
+
+def aux_of(tok: Any) -> set[str]:
+    return {c.lower_ for c in tok.children if c.dep_ in ("aux", "auxpass")}
+
+
+def _request_spec(spec: _Spec) -> _Spec:
+    t = spec.plover_type
+    cameo, mode = {"CONSULT": ("106", "meet"), "AGREE": ("107", "meet"), "AID": ("103", "assist"),
+                   "COOPERATE": ("101", "assist"), "SUPPORT": ("102", "assist"), "RETREAT": ("105", "yield"),
+                   "CONCEDE": ("105", "yield")}.get(t, ("104", "change"))
+    return _Spec(cameo=cameo, plover_type="REQUEST", mode=mode, context=spec.context, rule=f"must+{spec.rule}")
+
+
+def _threat_spec(spec: _Spec, why: str) -> _Spec:
+    t = spec.plover_type
+    cameo = {"ASSAULT": "138", "MOBILIZE": "138", "SANCTION": "131", "COERCE": "132"}.get(t, "130")
+    return _Spec(cameo=cameo, plover_type="THREATEN", mode=_THREAT_MODE.get(t), context=spec.context,
+                 rule=f"{why}+{spec.rule}")
 
 
 def _event_id(article_id: str, sentence: int, start: int, end: int, plover_type: str) -> str:
@@ -789,6 +889,6 @@ def main_event(events: Sequence[Event], doc: Any = None) -> Event | None:
 
     return min(
         events,
-        key=lambda e: (e.negated, e.tense == "hypothetical", not (e.actors or e.recipients), depth(e),
+        key=lambda e: (e.negated, e.tense == "hypothetical", depth(e), not (e.actors or e.recipients),
                        -e.confidence, e.trigger_start),
     )
