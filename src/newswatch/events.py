@@ -49,7 +49,8 @@ _PASSIVE_ACTOR_VERBS = frozenset({"commit", "prepare", "determine", "oppose", "s
 _ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "recognize", "recognise", "support",
                             "endorse", "comply", "cooperate", "ratify", "sign"})
 _OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to"})
-_EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "war-game", "wargame", "patrol"})
+_EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "game", "wargame", "patrol"})
+_DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE", "REQUEST"})
 _DEMAND_MODALS = frozenset({"must", "should", "ought"})
 _PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
                           "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
@@ -452,20 +453,32 @@ class EventCoder:
         tok = cand.trigger
         actor_toks, recipient_toks = self._roles(cand)
         actors = self._resolve(actor_toks, context)
+        if not actors:
+            # "Switzerland said it had expelled", "officials agreed that their countries should": the
+            # subject did not resolve, so the speaker or the governing verb's subject acts
+            for fallback in _fallback_actor_tokens(cand):
+                actors = self._resolve([fallback], context)
+                if actors:
+                    cand.notes.append("actor:" + fallback.dep_)
+                    break
         recipients = self._resolve(recipient_toks, context)
         spec = cand.spec
         plover = spec.plover_type
         mode = spec.mode
         cameo = spec.cameo
-        # "protest": a crowd in the street is PROTEST, a government's protest is verbal (ACCUSE)
-        if spec.rule in ("noun:protest (street)",) and not cand.nominal:
-            pass
-        # reciprocal events: "X and Y met", one-sided roles otherwise
-        if not recipients and tok.lemma_.lower() in _RECIPROCAL_LEMMAS and len(actors) < 2:
-            pass
-        # drop a recipient equal to the actor only when both are bare countries of a two-party event
         if not actors and not recipients and cand.nominal:
             return None
+        if plover == "MOBILIZE" and cand.obj is not None and cand.obj.lemma_.lower() in _EXERCISE_NOUNS \
+                or (cand.nominal and tok.lemma_.lower() in _EXERCISE_NOUNS and plover == "MOBILIZE"):
+            if len({a.country for a in actors + recipients if a.country}) >= 2:
+                plover, mode, cameo = "COOPERATE", None, "062"  # exercises with another country are joint
+        if not recipients and actors and plover in _DOMESTIC_TYPES:
+            # domestic events: without a named target, PLOVER codes the actor's own country as recipient
+            place = self._resolve([p for p in _in_places(tok, cand.obj)], context)
+            recipients = [a for a in place if a.country][:1] or [
+                CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
+                           country=actors[0].country, rule="domestic-recipient")
+            ]
         if plover == "MOBILIZE" and mode == "weapons" and recipients and _has_target_prep(tok, cand.obj):
             plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
         if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
@@ -537,6 +550,10 @@ class EventCoder:
                 recipients.append(passive)
         elif subj is not None:
             actors.append(subj)
+        if cand.spec.rule.startswith("must") and cand.role_verb is not None:
+            speaker = _subject(cand.role_verb)
+            if speaker is not None:
+                actors = [speaker]
         if passive is not None and tok.lemma_.lower() in _PASSIVE_ACTOR_VERBS and passive in recipients:
             recipients.remove(passive)  # "Vietnam is committed to": a stance, the subject holds it
             actors.append(passive)
@@ -560,10 +577,12 @@ class EventCoder:
         for holder in holders:
             preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
             if holder is obj_holder:
-                preps = _OBJECT_TARGET_PREPS
+                preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type == "ACCUSE" else set())
             for child in holder.children:
                 if child.dep_ == "prep" and child.lower_ in preps:
                     pobj = _prep_pobj(child)
+                    if child.lower_ == "at" and cand.spec.plover_type not in ("ASSAULT", "THREATEN", "MOBILIZE"):
+                        continue
                     if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
                         recipients.append(pobj)
                 elif child.dep_ == "dative":
@@ -704,7 +723,7 @@ def _inherited_subject(tok: Any) -> Any:
     """Subject of the verb an xcomp / conj / advcl hangs from ("agreed to meet", "attacked and killed")."""
     cur = tok
     for _ in range(4):
-        if cur.dep_ not in ("xcomp", "conj", "advcl", "ccomp", "pcomp", "relcl", "acl", "acomp") or cur.head is cur:
+        if cur.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "relcl", "acl", "acomp") or cur.head is cur:
             return None
         head = cur.head
         if cur.dep_ == "relcl":
@@ -753,6 +772,40 @@ def _has_if(tok: Any) -> bool:
 def _going_to(tok: Any) -> bool:
     head = tok.head
     return tok.dep_ == "xcomp" and head.lower_ == "going" and any(c.dep_ == "aux" for c in head.children)
+
+
+def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
+    out: list[Any] = []
+    if cand.role_verb is not None:
+        s = _subject(cand.role_verb)
+        if s is not None:
+            out.append(s)
+    # a pronoun subject of a reported clause refers to the speaker most often ("X said it would")
+    tok = cand.trigger
+    cur = tok
+    for _ in range(3):
+        if cur.dep_ in ("ccomp", "xcomp", "conj") and cur.head is not cur:
+            cur = cur.head
+            s = _subject(cur)
+            if s is not None and s.pos_ != "PRON":
+                out.append(s)
+                break
+        else:
+            break
+    return out
+
+
+def _in_places(tok: Any, obj: Any) -> list[Any]:
+    places: list[Any] = []
+    for holder in (tok, obj):
+        if holder is None:
+            continue
+        for child in holder.children:
+            if child.dep_ == "prep" and child.lower_ in ("in", "across", "throughout", "outside"):
+                p = _prep_pobj(child)
+                if p is not None:
+                    places.append(p)
+    return places
 
 
 def _has_target_prep(tok: Any, obj: Any) -> bool:
