@@ -1,0 +1,326 @@
+"""Resolve when each event happened, against the article's publication time, with an honest precision.
+
+Fast rules handle the expressions news uses most ("on Thursday", "yesterday", "overnight", "last week", "earlier
+this month", "on March 3", "in 2004", "around 9 AM local time", "three days ago"); spaCy DATE/TIME entities the
+rules do not cover go to dateparser (English only, which keeps it fast). For each event the expression attached
+to its verb wins, then the nearest one in its sentence; an hour without a day takes the day of the last dated
+expression before it in the article (else the publication day) and the time zone of the event's place when
+known. An event with no time cue gets the publication time with precision "reported-on", never "day".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .models import Event, EventDate
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("hour", "day", "week", "month", "year", "reported-on", "unknown")
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = {
+    name: i + 1
+    for i, names in enumerate(
+        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",), ("june", "jun"),
+         ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"), ("october", "oct"),
+         ("november", "nov"), ("december", "dec"))
+    )
+    for name in names
+}
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "a": 1, "an": 1, "several": 3, "a few": 3, "few": 3}
+_MONTH_RE = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_WEEKDAY_RE = r"(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+
+# tried in this order; an earlier kind wins where two overlap ("March 3, 2004" before "in 2004")
+_PATTERNS: list[tuple[str, str]] = [
+    ("iso", r"\b(?P<y>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)\b"),
+    ("month_day", rf"\b{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
+    ("day_month", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
+    ("weekday", rf"\b(?P<mod>last|this|on|next|past|early|late)?\s*{_WEEKDAY_RE}(?:'s)?\b"),
+    ("relday", r"\b(?P<rel>yesterday|today|tonight|tomorrow|overnight|last\s+night|this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|on\s+the\s+same\s+day)\b"),
+    ("ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a\s+few)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
+    ("relperiod", r"\b(?P<rmod>last|this|next|past|earlier\s+this|later\s+this|early\s+this|late\s+last|earlier\s+last|early\s+last|in\s+the\s+past)\s+(?P<period>week|weekend|month|year)\b"),
+    ("in_month", rf"\b(?:in|during|since|by|until|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(?P<year>(?:19|20)\d\d))?\b"),
+    ("year", r"\b(?:in|during|since|of|by|until|early|late|mid-?)\s+(?P<year>(?:19|20)\d\d)\b"),
+    ("clock", r"\b(?:around|about|at|approximately|shortly\s+after|shortly\s+before|before|after|by)?\s*(?P<h>\d{1,2})(?::(?P<min>\d\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?P<local>\s+local\s+time)?"),
+]
+
+
+@dataclass
+class _Expr:
+    start: int
+    end: int
+    text: str
+    value: datetime | None
+    precision: str
+    hour: tuple[int, int] | None = None  # a clock time waiting for its day
+    local: bool = False
+
+
+def _compile() -> list[tuple[str, re.Pattern[str]]]:
+    return [(kind, re.compile(rx, re.I)) for kind, rx in _PATTERNS]
+
+
+_COMPILED = _compile()
+
+
+def _midnight(d: date, tz: tzinfo | None) -> datetime:
+    return datetime(d.year, d.month, d.day, tzinfo=tz)
+
+
+def _number(text: str) -> int:
+    text = " ".join(text.lower().split())
+    return int(text) if text.isdigit() else _NUMBERS.get(text, 1)
+
+
+def _month_start(d: date, back: int) -> date:
+    y, m = d.year, d.month - back
+    while m < 1:
+        m += 12
+        y -= 1
+    while m > 12:
+        m -= 12
+        y += 1
+    return date(y, m, 1)
+
+
+def _rule_value(kind: str, m: re.Match[str], pub: datetime | None) -> tuple[datetime | None, str, tuple[int, int] | None]:
+    """(value, precision, pending clock time) for one matched expression."""
+    tz = pub.tzinfo if pub is not None else None
+    today = pub.date() if pub is not None else None
+    g = m.groupdict()
+    if kind == "iso":
+        try:
+            return _midnight(date(int(g["y"]), int(g["m"]), int(g["d"])), tz), "day", None
+        except ValueError:
+            return None, "unknown", None
+    if kind in {"month_day", "day_month"}:
+        month = _MONTHS[_month_key(g["month"])]
+        day = int(g["day"])
+        if g.get("year"):
+            year = int(g["year"])
+        elif today is not None:
+            year = today.year
+            # a day-month without a year is the latest such date not far after publication
+            try:
+                if date(year, month, day) > today + timedelta(days=7):
+                    year -= 1
+            except ValueError:
+                return None, "unknown", None
+        else:
+            return None, "unknown", None
+        try:
+            return _midnight(date(year, month, day), tz), "day", None
+        except ValueError:
+            return None, "unknown", None
+    if kind == "in_month":
+        month = _MONTHS[_month_key(g["month"])]
+        if g.get("year"):
+            return _midnight(date(int(g["year"]), month, 1), tz), "month", None
+        if today is None:
+            return None, "unknown", None
+        year = today.year if month <= today.month else today.year - 1
+        return _midnight(date(year, month, 1), tz), "month", None
+    if kind == "year":
+        return _midnight(date(int(g["year"]), 1, 1), tz), "year", None
+    if kind == "clock":
+        h = int(g["h"]) % 12 + (12 if g["ampm"].lower().startswith("p") else 0)
+        return None, "hour", (h, int(g["min"] or 0))
+    if today is None:
+        return None, "unknown", None
+    if kind == "weekday":
+        target = _WEEKDAYS.index(g["weekday"].lower())
+        mod = (g.get("mod") or "").lower()
+        back = (today.weekday() - target) % 7
+        if mod == "next":
+            fwd = (target - today.weekday()) % 7 or 7
+            return _midnight(today + timedelta(days=fwd), tz), "day", None
+        if mod in {"last", "past"} and back == 0:
+            back = 7
+        return _midnight(today - timedelta(days=back), tz), "day", None
+    if kind == "relday":
+        rel = " ".join(g["rel"].lower().split())
+        if rel in {"yesterday", "last night", "overnight"}:
+            return _midnight(today - timedelta(days=1), tz), "day", None
+        if rel == "tomorrow":
+            return _midnight(today + timedelta(days=1), tz), "day", None
+        if rel == "on the same day":
+            return None, "unknown", None
+        return _midnight(today, tz), "day", None
+    if kind == "ago":
+        n = _number(g["n"])
+        unit = g["unit"].lower()
+        if unit == "day":
+            return _midnight(today - timedelta(days=n), tz), "day", None
+        if unit == "week":
+            d = today - timedelta(weeks=n)
+            return _midnight(d - timedelta(days=d.weekday()), tz), "week", None
+        if unit == "month":
+            return _midnight(_month_start(today, n), tz), "month", None
+        return _midnight(date(today.year - n, 1, 1), tz), "year", None
+    if kind == "relperiod":
+        mod = " ".join(g["rmod"].lower().split())
+        period = g["period"].lower()
+        back = 1 if mod in {"last", "past", "late last", "earlier last", "early last", "in the past"} else 0
+        if mod == "next":
+            back = -1
+        if period in {"week", "weekend"}:
+            d = today - timedelta(weeks=back)
+            start = d - timedelta(days=d.weekday())
+            if period == "weekend":
+                start = start + timedelta(days=5)
+                if start > today:
+                    start -= timedelta(weeks=1)
+                return _midnight(start, tz), "week", None
+            return _midnight(start, tz), "week", None
+        if period == "month":
+            return _midnight(_month_start(today, back), tz), "month", None
+        return _midnight(date(today.year - back, 1, 1), tz), "year", None
+    return None, "unknown", None
+
+
+def _month_key(text: str) -> str:
+    low = text.lower().rstrip(".")
+    if low in _MONTHS:
+        return low
+    return low[:3]
+
+
+def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Expr]:
+    """Rule-matched time expressions in ``text`` (char offsets shifted by ``offset``), non-overlapping."""
+    found: list[_Expr] = []
+    for kind, rx in _COMPILED:
+        for m in rx.finditer(text):
+            s, e = m.start(), m.end()
+            if m.group(0).strip() == "" or any(x.start - offset < e and s < x.end - offset for x in found):
+                continue
+            if kind == "weekday" and not m.group("weekday"):
+                continue
+            try:
+                value, precision, hour = _rule_value(kind, m, pub)
+            except (KeyError, ValueError):
+                continue
+            lead = len(m.group(0)) - len(m.group(0).lstrip())
+            found.append(
+                _Expr(offset + s + lead, offset + e, m.group(0).strip(), value, precision, hour,
+                      bool(m.groupdict().get("local")))
+            )
+    return found
+
+
+_DATEPARSER_SKIP = re.compile(r"\b(years?|decades?|centur(y|ies)|annual|daily|weekly|months?|weeks?|days?|hours?|season)\b", re.I)
+
+
+def _dateparser_expr(ent: Any, pub: datetime | None) -> _Expr | None:
+    """A DATE/TIME entity the rules missed, through dateparser (English only: ten times faster)."""
+    text = ent.text
+    if _DATEPARSER_SKIP.search(text) and "ago" not in text.lower():
+        return None
+    if not re.search(r"\d|" + "|".join(_WEEKDAYS) + "|" + "|".join(m for m in _MONTHS if len(m) > 3), text, re.I):
+        return None
+    import dateparser
+    from dateparser.date import DateDataParser
+
+    settings: dict[str, Any] = {"PREFER_DATES_FROM": "past", "RETURN_TIME_AS_PERIOD": True}
+    if pub is not None:
+        settings["RELATIVE_BASE"] = pub.replace(tzinfo=None)
+    try:
+        data = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
+    except (ValueError, OverflowError, dateparser.conf.SettingValidationError):  # type: ignore[attr-defined]
+        return None
+    if data is None or data.date_obj is None:
+        return None
+    period = data.period or "day"
+    precision = {"time": "hour", "day": "day", "week": "week", "month": "month", "year": "year"}.get(period, "day")
+    value = data.date_obj
+    if pub is not None and pub.tzinfo is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=pub.tzinfo)
+    if precision != "hour":
+        value = value.replace(hour=0, minute=0, second=0, microsecond=0)
+    return _Expr(ent.start_char, ent.end_char, text, value, precision)
+
+
+def expressions(doc: Any, *, published_at: datetime | None) -> list[_Expr]:
+    """Every time expression in a parsed article, resolved where possible, in text order."""
+    out = _find_expressions(doc.text, 0, published_at)
+    for ent in doc.ents:
+        if ent.label_ not in {"DATE", "TIME"}:
+            continue
+        if any(x.start < ent.end_char and ent.start_char < x.end for x in out):
+            continue
+        expr = _dateparser_expr(ent, published_at)
+        if expr is not None:
+            out.append(expr)
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _zone(name: str | None) -> tzinfo | None:
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _attached_to(expr: _Expr, doc: Any, trigger: Any) -> bool:
+    """True when the expression's head word hangs on the trigger without crossing another verb."""
+    span = doc.char_span(expr.start, expr.end, alignment_mode="expand")
+    if span is None:
+        return False
+    tok = span.root
+    steps = 0
+    while tok is not trigger and tok.head is not tok and steps < 5:
+        tok = tok.head
+        steps += 1
+        if tok is not trigger and tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"aux", "auxpass"}:
+            return False
+    return tok is trigger
+
+
+def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | None) -> None:
+    """Set ``event.date`` on each event (see the module docstring for the rules and their order)."""
+    if not events:
+        return
+    exprs = expressions(doc, published_at=published_at)
+    for event in events:
+        sent = next((s for s in doc.sents if s.start_char <= event.trigger_start < s.end_char), None)
+        in_sent = [x for x in exprs if sent is not None and sent.start_char <= x.start < sent.end_char]
+        span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
+        trigger = span.root if span is not None else None
+        chosen: list[_Expr] = []
+        if trigger is not None:
+            chosen = [x for x in in_sent if _attached_to(x, doc, trigger)]
+        if not chosen:
+            chosen = sorted(in_sent, key=lambda x: abs(x.start - event.trigger_start))
+        resolved = [x for x in chosen if x.value is not None or x.hour is not None]
+        if not resolved:
+            event.date = EventDate(published_at, "reported-on" if published_at is not None else "unknown", None)
+            continue
+        expr = resolved[0]
+        if expr.hour is None:
+            event.date = EventDate(expr.value, expr.precision, expr.text)
+            continue
+        # a clock time: its day is a day-precise expression in the sentence, else the last one before it
+        day_exprs = [x for x in in_sent if x.precision == "day" and x.value is not None]
+        if not day_exprs:
+            day_exprs = [x for x in exprs if x.end <= expr.start and x.precision == "day" and x.value is not None][-1:]
+        base = day_exprs[0].value if day_exprs else published_at
+        if base is None:
+            event.date = EventDate(None, "unknown", expr.text)
+            continue
+        tz = base.tzinfo
+        if event.place is not None and event.place.country:
+            from .places import get_gazetteer
+
+            tz = _zone(get_gazetteer().timezone(country=event.place.country)) or tz
+        h, minute = expr.hour
+        event.date = EventDate(datetime(base.year, base.month, base.day, h, minute, tzinfo=tz), "hour", expr.text)

