@@ -46,7 +46,7 @@ MIN_SHARED_SHINGLES = 12
 _ESTIMATE_FLOOR = 0.25
 _MAX_VERIFY = 8
 
-_TOKEN = re.compile(r"\w+")
+_TOKEN_OR_BREAK = re.compile(r"\w+|\n")
 _U32 = np.uint32
 _U64 = np.uint64
 # Odd 64-bit constants that mix a token's position in the shingle into the shingle hash.
@@ -125,15 +125,39 @@ class _Hasher:
         return out
 
     def shingles(self, text: str) -> np.ndarray:
-        tokens = _TOKEN.findall(text.lower())
+        """Hashes of the word k-grams inside each line; a line shorter than k words is one shingle.
+
+        Shingles never span a line break, so reordered paragraphs and chrome lines added around a text
+        leave the text's own shingles unchanged.
+        """
+        tokens = _TOKEN_OR_BREAK.findall(text.lower())
         if not tokens:
             return np.empty(0, dtype=_U32)
-        ids = self._token_ids(tokens)
-        k = min(self.k, len(ids))
+        is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
+        words = [t for t in tokens if t != "\n"]
+        if not words:
+            return np.empty(0, dtype=_U32)
+        line = np.cumsum(is_break)[~is_break]
+        ids = self._token_ids(words)
+        k = self.k
+        parts: list[np.ndarray] = []
         n = len(ids) - k + 1
-        acc = np.zeros(n, dtype=_U64)
-        for j in range(k):
-            acc += ids[j : j + n] * self._mult[j]
+        if n > 0:
+            acc = np.zeros(n, dtype=_U64)
+            for j in range(k):
+                acc += ids[j : j + n] * self._mult[j]
+            parts.append(acc[line[: n] == line[k - 1 :]])
+        # Lines shorter than k words ("Post Comment", a one-line heading) are shingles of their own.
+        starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
+        lengths = np.diff(np.r_[starts, len(line)])
+        short = np.flatnonzero(lengths < k)
+        if len(short):
+            extra = np.zeros(len(short), dtype=_U64)
+            for m, idx in enumerate(short.tolist()):
+                st, ln = int(starts[idx]), int(lengths[idx])
+                extra[m] = (ids[st : st + ln] * self._mult[:ln]).sum() + _U64(ln)
+            parts.append(extra)
+        acc = np.concatenate(parts) if len(parts) > 1 else parts[0]
         acc ^= acc >> _U64(31)
         folded = (acc ^ (acc >> _U64(32))).astype(_U32)
         return np.unique(folded)

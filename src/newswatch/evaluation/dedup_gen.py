@@ -167,8 +167,17 @@ def _transform(kind: str, doc: dict[str, Any], rng: random.Random, pool: list[di
         title = f"{rng.choice(_TITLE_PREFIXES)} {title} {rng.choice(_TITLE_SUFFIXES)}"
         paras = [title, *paras]
     elif kind == "trim_half":
-        words = " ".join(paras).split()
-        paras = [" ".join(words[: max(len(words) // 2, 40)])]
+        # Cut at the middle word, keeping the paragraphs before the cut as they were.
+        budget = max(sum(len(p.split()) for p in paras) // 2, 40)
+        kept: list[str] = []
+        for p in paras:
+            words = p.split()
+            if len(words) >= budget:
+                kept.append(" ".join(words[:budget]))
+                break
+            kept.append(p)
+            budget -= len(words)
+        paras = kept
     elif kind == "trim_lead":
         keep = max(1, (len(paras) * 2 + 2) // 5)
         paras = paras[:keep]
@@ -276,8 +285,17 @@ def generate(source_dir: Path, *, seed: int = 13, unseen_share: float = 0.1) -> 
                 title=doc["title"], text="\n\n".join(_wrap(doc["paragraphs"], header, footer)), day=4)
     # Hard negatives 2: an article that quotes one background paragraph of the most similar other article.
     for doc in docs[: len(docs) // 3]:
-        other = max((d for d in docs if d is not doc), key=lambda d: _overlap(doc, d))
-        para = max(other["paragraphs"], key=len)
+        # The quoted paragraph stays a small part of both articles: quoting most of a short article
+        # would make a real copy of it.
+        limit = 0.25 * min(doc["words"], max(d["words"] for d in docs))
+        others = sorted((d for d in docs if d is not doc), key=lambda d: -_overlap(doc, d))
+        found = [
+            (d, p) for d in others[:5] for p in d["paragraphs"]
+            if 12 <= len(p.split()) <= min(limit, 0.25 * d["words"])
+        ]
+        if not found:
+            continue
+        other, para = found[0]
         paras = list(doc["paragraphs"])
         paras.insert(len(paras) // 2, para)
         rec(doc, kind="negative", transform="quoted_paragraph", site=rng.choice(_COPY_SITES),
