@@ -34,6 +34,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][\w-]+)?""", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_WESTERN_PUNCT = frozenset("’‘“”–—…•«»°€£©®™·¡¿§¶")
 _DATA_DIR = Path(__file__).parent / "data" / "extract"
 
 
@@ -131,6 +132,11 @@ def iter_articles(
         except InputError as exc:
             log.warning("%s: %s", item.source, exc)
             yield item, IngestFailure(source=item.source, stage="extract", reason=str(exc))
+        except Exception as exc:  # a parser bug on hostile input must not stop the batch
+            log.exception("extraction failed for %s", item.source)
+            yield item, IngestFailure(source=item.source, stage="extract",
+                                      reason=f"could not extract this document ({type(exc).__name__}: {exc}); "
+                                             "please report it with the input attached")
 
 
 def extract_paths(
@@ -207,6 +213,24 @@ def decode_bytes(content: bytes, *, declared: str | None = None, source: str = "
             return content.decode(_codec_alias(codec))
         except (LookupError, UnicodeDecodeError):
             continue
+    # Mostly-valid UTF-8 with a few damaged bytes (a cut multi-byte character, one stray byte) is UTF-8:
+    # a legacy code page would turn every accented letter into mojibake instead of losing one character.
+    lenient = content.decode("utf-8", "replace")
+    damaged = lenient.count("\ufffd")
+    valid = sum(1 for ch in lenient if ord(ch) > 127 and ch != "\ufffd")
+    if valid and damaged <= max(2, valid // 10):
+        return lenient
+    # Undeclared legacy pages are mostly windows-1252; accept it when the bytes read as accented letters
+    # sprinkled in ASCII words (a Cyrillic or Greek code page read as 1252 gives nearly all-high letters).
+    try:
+        western = content.decode("cp1252")
+    except UnicodeDecodeError:
+        western = ""
+    high = [ch for ch in western if ord(ch) > 127]
+    letters = sum(1 for ch in western if ch.isalpha())
+    if high and sum(1 for ch in high if ch.isalpha() or ch in _WESTERN_PUNCT) >= 0.95 * len(high) \
+            and len(high) <= 0.2 * letters:
+        return western
     from charset_normalizer import from_bytes
 
     best = from_bytes(content[:2_000_000]).best()
@@ -290,18 +314,30 @@ def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Art
     )
 
 
-def _trafilatura(html: str, *, url: str | None, precision: bool) -> Any:
+def _trafilatura(page: Any, *, url: str | None, precision: bool) -> Any:
     import trafilatura
 
-    return trafilatura.bare_extraction(html, url=url, favor_precision=precision, include_comments=False,
+    return trafilatura.bare_extraction(page, url=url, favor_precision=precision, include_comments=False,
                                        with_metadata=True)
+
+
+def _headings(html: str) -> tuple[Any, list[str]]:
+    """The parsed page (for trafilatura, which prunes it) and the texts of its first <h1> elements."""
+    from trafilatura.utils import load_html
+
+    tree = load_html(html)
+    if tree is None:
+        return None, []
+    texts = (" ".join(el.text_content().split()) for el in tree.iter("h1"))
+    return tree, [t for t in texts if t][:3]
 
 
 def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Article:
     # favor_precision drops more boilerplate at a negligible cost in recall on news pages; when it keeps
     # too little of the page, the balanced mode is tried as a fallback (see evaluation/extraction.py).
     try:
-        doc = _trafilatura(html, url=raw.url, precision=True)
+        tree, headings = _headings(html)
+        doc = _trafilatura(tree if tree is not None else html, url=raw.url, precision=True)
         body = (doc.text or "") if doc is not None else ""
         if len(body) < 3 * max(settings.min_text_chars, 200):
             loose = _trafilatura(html, url=raw.url, precision=False)
@@ -327,7 +363,7 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
         url=raw.url or canonical,
         canonical_url=canonical,
         site=_str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None),
-        title=_clean_title(_str_or_none(doc.title)) or _str_or_none(raw.meta.get("title")),
+        title=choose_title(_str_or_none(doc.title), headings) or _str_or_none(raw.meta.get("title")),
         author=_str_or_none(doc.author) or _str_or_none(raw.meta.get("author")),
         published_at=_page_date(html, _str_or_none(doc.date)) or _parse_datetime(raw.meta.get("date")),
         fetched_at=raw.fetched_at,
@@ -450,8 +486,34 @@ def _looks_like_headline(line: str, *, rest: str) -> bool:
     return capitals >= max(1, len(words) // 3) or line.isupper()
 
 
-def _clean_title(title: str | None) -> str | None:
-    return re.sub(r"\s+", " ", title).strip() if title else None
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—•·-]\s+|\s*\|\s*")
+
+
+def choose_title(meta_title: str | None, headings: Sequence[str]) -> str | None:
+    """The headline: a page heading that agrees with the metadata title, else the title without a site suffix.
+
+    Metadata titles (<title>, og:title) often carry the site name ("Headline | Site") or an SEO variant;
+    the visible <h1> is the headline readers see, but on some pages it is a logo, so it is trusted only
+    when most of its words are in the metadata title.
+    """
+    title = " ".join(meta_title.split()) if meta_title else None
+    if not title:
+        return next((h for h in headings if len(h.split()) >= 3 and len(h) <= 300), None)
+    title_words = set(_title_words(title))
+    for heading in headings:
+        words = set(_title_words(heading))
+        common = len(words & title_words)
+        # most of the heading is in the title, and it is more than the site name at the title's end
+        if len(heading.split()) >= 2 and words and common / len(words) >= 0.6 and common / len(title_words) >= 0.4:
+            return heading
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) > 1 and len(parts[0].split()) >= 3:
+        return parts[0].strip()
+    return title
+
+
+def _title_words(text: str) -> list[str]:
+    return re.sub(r"[\W_]+", " ", text.casefold()).split()
 
 
 # ---------------------------------------------------------------- metadata helpers

@@ -297,8 +297,11 @@ def _iter_warc(path: Path) -> Iterator[Item]:
                     ctype = (record.rec_headers.get_header("Content-Type") or "").lower()
                 if ctype and not any(t in ctype for t in _HTML_CONTENT_TYPES):
                     continue
-                offset = iterator.get_record_offset()
                 content = record.content_stream().read()
+                # warcio yields a cut-off last record without complaint; bytes still owed mean truncation
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    raise EOFError("the last record is cut off")
+                offset = iterator.get_record_offset()  # only after reading: it consumes the record
                 count += 1
                 yield RawDocument(
                     source=f"{source}@{offset}",
@@ -389,7 +392,8 @@ def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
     import feedparser
 
     parsed = feedparser.parse(io.BytesIO(data))
-    entries = list(parsed.get("entries") or [])
+    # a broken feed parses into empty entries; only entries with a link or content are documents
+    entries = [e for e in parsed.get("entries") or [] if e.get("link") or _entry_content(e)]
     if not entries:
         why = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
         yield _failure(source, "ingest", f"the feed is malformed or has no entries{why}; check it is RSS or Atom")
@@ -576,8 +580,9 @@ def _non_public_reason(address: str) -> str | None:
     ip = ipaddress.ip_address(address)
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    checks = (("loopback", ip.is_loopback), ("private", ip.is_private), ("link-local", ip.is_link_local),
-              ("multicast", ip.is_multicast), ("reserved", ip.is_reserved), ("unspecified", ip.is_unspecified))
+    # most specific first: link-local and unspecified addresses are also "private" to the ipaddress module
+    checks = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local), ("unspecified", ip.is_unspecified),
+              ("multicast", ip.is_multicast), ("private", ip.is_private), ("reserved", ip.is_reserved))
     for name, flag in checks:
         if flag:
             return name
