@@ -16,9 +16,10 @@ import logging
 import re
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -535,3 +536,10 @@ def _epoch(value: datetime | None) -> float:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.timestamp()
+
+
+def assign_stories(engine: Engine, *, article_ids: Sequence[str] | None = None, **settings: Any) -> list[str]:
+    """Place articles into stories; see ``newswatch.stories.assign_stories`` (imported late: it uses this module)."""
+    from .stories import assign_stories as _assign
+
+    return _assign(engine, article_ids=article_ids, **settings)
