@@ -162,9 +162,9 @@ class EventCoder:
     def classify_acled(self, text: str, doc: Any = None) -> str | None:
         """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies."""
         if self._acled is None:
-            from .acled import AcledClassifier
+            from .acled import get_classifier
 
-            self._acled = AcledClassifier()
+            self._acled = get_classifier()
         label: str | None = self._acled.classify(text)
         return label
 

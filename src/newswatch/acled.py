@@ -1,0 +1,113 @@
+"""ACLED-style classification of a whole snippet or record: one sub-event label (the CASE 2021 task 2 set, which
+adds ORG_CRIME, NATURAL_DISASTER, MAN_MADE_DISASTER, ATTRIB and DIPLO to ACLED's types) chosen by weighted cue
+patterns written from the ACLED codebook definitions (``data/events/acled.json``). Every decision can be
+explained: ``explain`` lists the cues that fired and their weights.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+# labels that describe no political event: a snippet about them gets no PLOVER event (CASE 2021 task 2)
+NON_POLITICAL_LABELS = frozenset({"NATURAL_DISASTER", "MAN_MADE_DISASTER", "ORG_CRIME"})
+
+
+@dataclass(frozen=True)
+class _Combo:
+    label: str
+    weight: float
+    all: tuple[re.Pattern[str], ...]
+    none: tuple[re.Pattern[str], ...]
+
+
+class AcledClassifier:
+    """Weighted cue patterns over the snippet text; the highest-scoring label wins."""
+
+    def __init__(self, *, data_file: str | Path | None = None) -> None:
+        data = _load(str(data_file) if data_file is not None else None)
+        try:
+            self._cues: dict[str, list[tuple[re.Pattern[str], float]]] = {
+                label: [(re.compile(rx, re.IGNORECASE), float(w)) for rx, w in cues]
+                for label, cues in data["labels"].items()
+            }
+            self._combos = [
+                _Combo(
+                    label=c["label"],
+                    weight=float(c["weight"]),
+                    all=tuple(re.compile(rx, re.IGNORECASE) for rx in c["all"]),
+                    none=tuple(re.compile(rx, re.IGNORECASE) for rx in c.get("none", [])),
+                )
+                for c in data.get("combos", [])
+            ]
+            self._priority = {label: i for i, label in enumerate(data["priority"])}
+            self._min_score = float(data.get("min_score", 1.0))
+        except (KeyError, TypeError, re.error) as exc:
+            raise ConfigError(f"the ACLED cue file is malformed ({exc}); fix data/events/acled.json") from exc
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted(self._cues)
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Total cue weight per label (labels with no cue are left out)."""
+        return {label: score for label, (score, _) in self._explain(text).items()}
+
+    def explain(self, text: str) -> dict[str, list[str]]:
+        """The cues that fired per label, as 'pattern-text (weight)'."""
+        return {label: hits for label, (_, hits) in self._explain(text).items()}
+
+    def classify(self, text: str) -> str | None:
+        """The best label, or None when no label reaches the minimum score."""
+        scores = self.scores(text)
+        if not scores:
+            return None
+        best = max(scores.items(), key=lambda kv: (kv[1], -self._priority.get(kv[0], 99)))
+        return best[0] if best[1] >= self._min_score else None
+
+    def _explain(self, text: str) -> dict[str, tuple[float, list[str]]]:
+        out: dict[str, tuple[float, list[str]]] = {}
+        for label, cues in self._cues.items():
+            total = 0.0
+            hits: list[str] = []
+            for rx, weight in cues:
+                m = rx.search(text)
+                if m:
+                    total += weight
+                    hits.append(f"{m.group(0)!r} ({weight:g})")
+            if total:
+                out[label] = (total, hits)
+        for combo in self._combos:
+            if all(rx.search(text) for rx in combo.all) and not any(rx.search(text) for rx in combo.none):
+                score, hits = out.get(combo.label, (0.0, []))
+                out[combo.label] = (score + combo.weight, [*hits, f"combo ({combo.weight:g})"])
+        return out
+
+
+@lru_cache(maxsize=4)
+def _load(data_file: str | None) -> dict[str, Any]:
+    try:
+        if data_file is None:
+            text = (resources.files("newswatch") / "data" / "events" / "acled.json").read_text(encoding="utf-8")
+        else:
+            text = Path(data_file).read_text(encoding="utf-8")
+        data: dict[str, Any] = json.loads(text)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot read the ACLED cue file ({exc}); reinstall newswatch or pass data_file") from exc
+    return data
+
+
+@lru_cache(maxsize=1)
+def get_classifier() -> AcledClassifier:
+    """The shared classifier with the shipped cue file."""
+    return AcledClassifier()
