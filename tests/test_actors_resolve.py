@@ -1,0 +1,121 @@
+"""Resolution of bare strings to coded actors against a hand-written table, plus the edge rules."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from newswatch.actors import DATA_DIR, ActorResolver, get_resolver
+from newswatch.errors import ConfigError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "actors"
+
+
+def _table() -> list[tuple[str, str, str]]:
+    with (FIXTURES / "phrases.tsv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")]
+    return [(r[0], r[1], r[2] if len(r) > 2 else "") for r in rows[1:] if r]
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ActorResolver:
+    return get_resolver()
+
+
+@pytest.mark.parametrize(("phrase", "country", "sector"), _table())
+def test_actors_table_phrase_resolves(
+    resolver: ActorResolver, phrase: str, country: str, sector: str
+) -> None:
+    actor = resolver.code_text(phrase)
+    assert actor is not None, phrase
+    assert actor.country == country
+    if sector != "*":
+        assert actor.sector == (sector or None)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "sector", "rule_part"),
+    [
+        ("Turkish troops", "TUR", "MIL", "demonym:Turkish"),
+        ("Turkish troops", "TUR", "MIL", "sector-head:troops"),
+        ("Pyongyang", "PRK", "GOV", "capital:Pyongyang"),
+        ("Russia's security chief Sergei Shoigu", "RUS", "GOV", "people:sergei-shoigu"),
+        ("al-Qaeda", "IMG", "REB", "org:al-qaeda"),
+    ],
+)
+def test_actors_rule_names_the_deciding_entry(
+    resolver: ActorResolver, text: str, country: str, sector: str, rule_part: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)
+    assert rule_part in actor.rule.split("+")
+
+
+@pytest.mark.parametrize("text", ["us", "let us go", "the weather", "", "it"])
+def test_actors_text_without_actor_gives_none(resolver: ActorResolver, text: str) -> None:
+    assert resolver.code_text(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("the United States and Jordan", ["USA", "JOR"]),
+        ("Israel, Jordan and Egypt", ["ISR", "JOR", "EGY"]),
+        ("Russian and Chinese troops", ["RUS", "CHN"]),
+        ("Japan's envoy to the UN", ["JPN"]),
+        ("Sergei Lavrov, Russia's foreign minister", ["RUS"]),
+    ],
+)
+def test_actors_coordination_gives_every_country(
+    resolver: ActorResolver, text: str, countries: list[str]
+) -> None:
+    assert [a.country for a in resolver.code_text_all(text)] == countries
+
+
+def test_actors_conjunct_offsets_point_at_each_name(resolver: ActorResolver) -> None:
+    text = "the United States and Jordan"
+    actors = resolver.code_text_all(text)
+    assert [text[a.start : a.end] for a in actors] == ["United States", "Jordan"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("the rebel leader", "REB"),
+        ("a military spokesman", "MIL"),
+        ("the police chief", "COP"),
+        ("the commander of the army", "MIL"),
+        ("the defence minister", "MIL"),
+        ("the government", "GOV"),
+    ],
+)
+def test_actors_role_without_country_keeps_sector(resolver: ActorResolver, text: str, sector: str) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country is None
+    assert actor.sector == sector
+
+
+def test_actors_all_actors_cover_states_people_and_organisations(resolver: ActorResolver) -> None:
+    actors = {a.id: a for a in resolver.all_actors()}
+    assert actors["country:PRK"].kind == "state"
+    assert actors["person:sergei-shoigu"].country == "RUS"
+    assert actors["org:kcna"].sectors == ["JRN"]
+    # every ISO 3166-1 country is present even when the data file does not list it
+    assert "country:ATA" in actors
+
+
+def test_actors_missing_data_dir_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="data_dir"):
+        ActorResolver(data_dir=tmp_path)
+
+
+def test_actors_bad_country_code_names_file_and_line(tmp_path: Path) -> None:
+    for name in ("sectors.tsv", "organisations.tsv", "people.tsv"):
+        (tmp_path / name).write_text((DATA_DIR / name).read_text())
+    (tmp_path / "countries.tsv").write_text("code\tnames\tdemonyms\tmetonyms\nRussia\tRussia\t\t\n")
+    with pytest.raises(ConfigError, match=r"countries.tsv:2"):
+        ActorResolver(data_dir=tmp_path, min_city_population=0)

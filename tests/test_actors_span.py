@@ -1,0 +1,155 @@
+"""Coding parsed noun phrases with article context: spans, coordination, pronouns, mentions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newswatch.actors import ActorResolver, ArticleContext, get_resolver
+from newswatch.nlp import load_pipeline
+
+STORY = (Path(__file__).parent / "fixtures" / "actors" / "bilateral_story.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def resolver() -> ActorResolver:
+    return get_resolver()
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def story(nlp: Any) -> Any:
+    return nlp(STORY)
+
+
+def _span(doc: Any, text: str, occurrence: int = 0) -> Any:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = doc.text.index(text, start + 1)
+    span = doc.char_span(start, start + len(text), alignment_mode="expand")
+    assert span is not None
+    return span
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "country", "sector"),
+    [
+        ("Moscow said the talks had failed.", "Moscow", "RUS", "GOV"),
+        ("Turkish troops crossed the border on Sunday.", "Turkish troops", "TUR", "MIL"),
+        (
+            "Russia's security chief Sergei Shoigu arrived in Pyongyang.",
+            "Russia's security chief Sergei Shoigu",
+            "RUS",
+            "GOV",
+        ),
+        ("Japan's envoy to the UN criticised the launch.", "Japan's envoy to the UN", "JPN", "GOV"),
+        (
+            "The South Korean military, which monitors the border, fired warning shots.",
+            "The South Korean military, which monitors the border",
+            "KOR",
+            "MIL",
+        ),
+    ],
+)
+def test_actors_span_codes_country_and_sector(
+    resolver: ActorResolver, nlp: Any, sentence: str, phrase: str, country: str, sector: str
+) -> None:
+    doc = nlp(sentence)
+    span = _span(doc, phrase)
+    actor = resolver.code_span(span)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)
+    assert (actor.start, actor.end) == (span.start_char, span.end_char)
+
+
+def test_actors_span_offsets_are_article_offsets(resolver: ActorResolver, story: Any) -> None:
+    span = _span(story, "North Korean troops")
+    actor = resolver.code_span(span)
+    assert actor is not None
+    assert story.text[actor.start : actor.end] == "North Korean troops"
+    assert actor.start > 100
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "countries"),
+    [
+        ("The United States and Jordan signed the accord.", "The United States and Jordan", ["USA", "JOR"]),
+        ("Putin and Xi Jinping met in Beijing.", "Putin and Xi Jinping", ["RUS", "CHN"]),
+        (
+            "The Russian defence minister and his Chinese counterpart held talks.",
+            "The Russian defence minister and his Chinese counterpart",
+            ["RUS", "CHN"],
+        ),
+    ],
+)
+def test_actors_span_all_splits_coordination(
+    resolver: ActorResolver, nlp: Any, sentence: str, phrase: str, countries: list[str]
+) -> None:
+    doc = nlp(sentence)
+    actors = resolver.code_span_all(_span(doc, phrase))
+    assert [a.country for a in actors] == countries
+
+
+def test_actors_context_dateline_and_pair(resolver: ActorResolver, story: Any) -> None:
+    context = resolver.new_context(story)
+    assert context.dateline_country == "KOR"
+    assert context.pair_before(story.text.index("the two countries")) == ("KOR", "JPN")
+
+
+def test_actors_pronoun_resolves_to_last_person(resolver: ActorResolver, story: Any) -> None:
+    context = resolver.new_context(story)
+    actor = resolver.code_span(_span(story, "He"), context=context)
+    assert actor is not None
+    assert (actor.country, actor.sector, actor.kind) == ("JPN", "MIL", "person")
+    assert actor.rule.startswith("pronoun:he->")
+
+
+def test_actors_two_countries_resolve_to_the_pair(resolver: ActorResolver, story: Any) -> None:
+    context = resolver.new_context(story)
+    actors = resolver.code_span_all(_span(story, "the two countries"), context=context)
+    assert sorted(a.country or "" for a in actors) == ["JPN", "KOR"]
+
+
+@pytest.mark.parametrize(("with_context", "country"), [(True, "KOR"), (False, None)])
+def test_actors_bare_role_takes_default_country_only_with_context(
+    resolver: ActorResolver, story: Any, with_context: bool, country: str | None
+) -> None:
+    context = resolver.new_context(story) if with_context else None
+    actor = resolver.code_span(_span(story, "The ministry"), context=context)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, "GOV")
+
+
+def test_actors_pronoun_without_context_is_none(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp("He said nothing.")
+    assert resolver.code_span(doc[0:1]) is None
+
+
+def test_actors_mentions_cover_entities_and_role_phrases(resolver: ActorResolver, story: Any) -> None:
+    mentions = resolver.mentions(story, article_id="art-1")
+    assert {m.article_id for m in mentions} == {"art-1"}
+    by_text = {m.text: m for m in mentions}
+    assert by_text["Gen Nakatani"].actor is not None
+    assert by_text["Gen Nakatani"].actor.country == "JPN"
+    assert by_text["Gen Nakatani"].sentence == 1
+    troops = by_text["North Korean troops"]
+    assert troops.label == "NP"
+    assert troops.sentence == 3
+    assert troops.actor is not None and (troops.actor.country, troops.actor.sector) == ("PRK", "MIL")
+    for m in mentions:
+        assert story.text[m.start : m.end] == m.text
+
+
+def test_actors_observe_updates_context(resolver: ActorResolver) -> None:
+    context = ArticleContext()
+    actor = resolver.code_text("Vladimir Putin")
+    assert actor is not None
+    context.observe(actor)
+    assert context.last_person() is actor
+    assert context.default_country == "RUS"
