@@ -51,6 +51,7 @@ _ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "re
 _OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to"})
 _EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "game", "wargame", "patrol"})
 _DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE", "REQUEST"})
+_MOVE_VERBS = frozenset({"arrive", "travel", "fly"})
 _DEMAND_MODALS = frozenset({"must", "should", "ought"})
 _PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
                           "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
@@ -257,6 +258,13 @@ class EventCoder:
         # "resort to throwing stones", "go on strike": the event noun sits under a preposition
         if obj is None and lemma in ("resort", "go", "take", "engage", "join"):
             obj = _prep_object(tok, ("to", "on", "in", "part"))
+        if lemma in self._verb_objects:
+            # "provided North Korea with missiles": the thing given hangs from "with"; the object receives it
+            theme = _prep_object(tok, ("with",))
+            if theme is not None:
+                spec, _known = self._object_spec(lemma, theme)
+                if spec is not None:
+                    return _Candidate(trigger=tok, spec=spec, obj=theme)
         if obj is not None:
             spec, known = self._object_spec(lemma, obj)
             if spec is not None:
@@ -294,9 +302,13 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if lemma in ("demonstrate", "march", "rally") and obj is not None:
+            return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
+        if lemma in _MOVE_VERBS and _subject(tok) is not None and _subject(tok).lemma_.lower() in self._classes["TROOP"]:
+            return None  # troops arriving are a deployment, coded by the verb that sent them
         return _Candidate(trigger=tok, spec=spec, obj=None)
 
-    def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:
+    def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:  # noqa: C901
         lemma = tok.lemma_.lower()
         spec = self._nouns.get(lemma)
         if spec is None:
@@ -312,7 +324,9 @@ class EventCoder:
         # a nominal event needs arguments of its own ("Russia's visit to", "joint US-Korean exercises")
         has_poss = any(c.dep_ == "poss" for c in tok.children)
         has_by = any(c.dep_ == "prep" and c.lower_ == "by" for c in tok.children)
-        modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("ADJ", "PROPN")]
+        modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("ADJ", "PROPN")
+                     and c.text[:1].isupper()]
+        modifiers += [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("between", "among")]
         joint = any(c.lower_ in self._joint for c in tok.children)
         if not (has_poss or has_by or modifiers or joint):
             return None
@@ -365,10 +379,8 @@ class EventCoder:
         if cand.tense == "future" and not cand.suppressed:
             self._future_transform(cand)
         # "staged rallies to demand reforms": the purpose of another event is not an event of its own
-        if tok.dep_ == "advcl" and tok.head.i in by_token and any(
-            c.dep_ == "aux" and c.lower_ == "to" for c in tok.children
-        ):
-            cand.suppressed = True
+        if tok.dep_ in ("advcl", "acl", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
+            cand.suppressed = True  # "sent troops to assist": an intended purpose, not a reported event
 
     def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
         t = cand.spec.plover_type
@@ -461,7 +473,7 @@ class EventCoder:
                 if actors:
                     cand.notes.append("actor:" + fallback.dep_)
                     break
-        recipients = self._resolve(recipient_toks, context)
+        recipients = self._resolve(recipient_toks, context, strict=True)
         spec = cand.spec
         plover = spec.plover_type
         mode = spec.mode
@@ -576,12 +588,16 @@ class EventCoder:
         holders: list[Any] = [h for h in (tok, cand.obj, obj_holder) if h is not None]
         for holder in holders:
             preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
+            if holder is tok and tok.lemma_.lower() in _MOVE_VERBS:
+                preps = preps | {"in"}  # "arrived in Pyongyang": the host of a visit
             if holder is obj_holder:
                 preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type == "ACCUSE" else set())
             for child in holder.children:
                 if child.dep_ == "prep" and child.lower_ in preps:
                     pobj = _prep_pobj(child)
                     if child.lower_ == "at" and cand.spec.plover_type not in ("ASSAULT", "THREATEN", "MOBILIZE"):
+                        continue
+                    if cand.obj is not None and pobj is not None and pobj.i == cand.obj.i:
                         continue
                     if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
                         recipients.append(pobj)
@@ -612,7 +628,7 @@ class EventCoder:
         for child in tok.children:
             if child.dep_ == "poss":
                 actors.append(child)
-            elif child.dep_ == "prep" and child.lower_ == "by":
+            elif child.dep_ == "prep" and child.lower_ in ("by", "between", "among"):
                 p = _prep_pobj(child)
                 if p is not None:
                     actors.append(p)
@@ -620,17 +636,11 @@ class EventCoder:
                 p = _prep_pobj(child)
                 if p is not None:
                     recipients.append(p)
-            elif child.dep_ in ("amod", "compound", "nmod") and child.pos_ in ("ADJ", "PROPN"):
-                actors.append(child)
-        if not actors:
-            s = None
-            if tok.dep_ in ("nsubj", "nsubjpass"):
-                s = None
-            if s is not None:
-                actors.append(s)
+            elif child.dep_ in ("amod", "compound", "nmod") and child.pos_ in ("ADJ", "PROPN") and child.text[:1].isupper():
+                actors.append(child)  # "Russian support", "U.S.-South Korea exercises"; not "military"
         return actors, recipients
 
-    def _resolve(self, toks: list[Any], context: Any) -> list[CodedActor]:
+    def _resolve(self, toks: list[Any], context: Any, *, strict: bool = False) -> list[CodedActor]:
         resolver = self.resolver
         if resolver is None:
             return []
@@ -641,11 +651,15 @@ class EventCoder:
             span = _arg_span(tok)
             try:
                 coded = resolver.code_span_all(span, context=context)
+                if len(coded) <= 1 and "-" in span.text and hasattr(resolver, "code_text_all"):
+                    coded = _hyphen_pair(resolver, span, context) or coded
             except Exception:  # actor resolution trouble must not lose the event
                 log.exception("actor resolver failed on %r", span.text)
                 coded = []
             for actor in coded:
                 key = (actor.country, actor.sector, actor.start)
+                if strict and _guessed_from_modifier(actor, span):
+                    continue
                 if key not in seen and (actor.country or actor.sector):
                     seen.add(key)
                     out.append(actor)
@@ -772,6 +786,33 @@ def _has_if(tok: Any) -> bool:
 def _going_to(tok: Any) -> bool:
     head = tok.head
     return tok.dep_ == "xcomp" and head.lower_ == "going" and any(c.dep_ == "aux" for c in head.children)
+
+
+def _guessed_from_modifier(actor: CodedActor, span: Any) -> bool:
+    """An actor the resolver guessed from a sector word that only modifies another head ("military equipment",
+    "reports of soldiers") with the article's default country: not an actor of this event."""
+    rule = actor.rule or ""
+    if "default-country" not in rule or "sector-head:" not in rule:
+        return False
+    term = rule.split("sector-head:", 1)[1].split("+", 1)[0].lower()
+    root = span.root
+    return term.split()[-1] not in (root.lower_, root.lemma_.lower())
+
+
+def _hyphen_pair(resolver: Any, span: Any, context: Any) -> list[CodedActor]:
+    """Both sides of a hyphenated pair ("U.S.-South Korea exercises", "Russia-Ukraine talks")."""
+    text = span.text
+    out: list[CodedActor] = []
+    offset = 0
+    for part in text.split("-"):
+        if part[:1].isupper():
+            for actor in resolver.code_text_all(part, context=context):
+                if actor.country:
+                    actor.start += span.start_char + offset
+                    actor.end += span.start_char + offset
+                    out.append(actor)
+        offset += len(part) + 1
+    return out if len({a.country for a in out}) >= 2 else []
 
 
 def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
