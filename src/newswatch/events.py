@@ -128,6 +128,7 @@ class EventCoder:
         self._joint = frozenset(lex["joint_modifiers"])
         self._reporting_nouns = frozenset(lex["reporting_nouns"])
         self._strike_military = frozenset(lex["strike_military_cues"])
+        self._nominal = frozenset(lex["nominal_events"])
         self._acled: Any = None
 
     # ------------------------------------------------------------------ public API
@@ -310,6 +311,8 @@ class EventCoder:
 
     def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:  # noqa: C901
         lemma = tok.lemma_.lower()
+        if lemma not in self._nominal and tok.lower_ not in ("protests", "talks"):
+            return None
         spec = self._nouns.get(lemma)
         if spec is None:
             if lemma == "protest" or tok.lower_ in ("protests", "protest"):
@@ -368,8 +371,8 @@ class EventCoder:
             outer = by_token.get(head.i)
             if kind:
                 self._govern(cand, head, kind, outer)
-            if _is_negated(head) and kind not in ("refuse", "report"):
-                cand.negated = True
+            if _is_negated(head) and kind not in ("refuse", "report") and head.lemma_.lower() != "hesitate":
+                cand.negated = True  # "will not hesitate to defend" is no negation
             head_aux = {c.lower_ for c in head.children if c.dep_ == "aux"}
             if head_aux & _FUTURE_AUX:
                 cand.tense = "future"
