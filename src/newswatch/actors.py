@@ -27,7 +27,7 @@ from .models import Actor, CodedActor, Mention
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "actors"
-_FILES = ("countries.tsv", "sectors.tsv", "organisations.tsv", "people.tsv")
+_FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv")
 
 # Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
 NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
@@ -35,15 +35,15 @@ ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 
 # Which kind of entry wins when one token sequence names several things ("Congress" the US legislature vs
 # "congress" the sector word); lower is stronger.
-_KIND_RANK = {"person": 0, "org": 1, "country": 2, "demonym": 3, "metonym": 4, "city": 5, "sector": 6}
-_COUNTRY_KINDS = frozenset({"person", "org", "country", "demonym", "metonym", "city"})
-_RULE_PREFIX = {
-    "person": "people",
-    "org": "org",
-    "country": "country",
-    "demonym": "demonym",
-    "metonym": "capital",
-    "city": "city",
+_KIND_RANK = {
+    "person": 0,
+    "org": 1,
+    "country": 2,
+    "demonym": 3,
+    "metonym": 4,
+    "region": 5,
+    "city": 6,
+    "sector": 7,
 }
 
 # A noun phrase's own actor is named before these words; what follows belongs to another actor
@@ -53,6 +53,14 @@ _CUT_WORDS = frozenset(
     "inside outside about amid amidst via within without than since before around through who which that "
     "whose whom where when while".split()
 )
+# After these a place says where the actor is ("security forces in Guinea", "refugees from Liberia"): it gives
+# the country when the phrase names none before them.
+_LOCATIVE = frozenset({"in", "at", "from", "inside", "near", "across", "throughout", "within"})
+# "Iran-backed militia", "anti-Syria journalist": the country sponsors or is opposed, it is not the actor's own.
+_SPONSOR_AFTER = frozenset(
+    {"backed", "supported", "sponsored", "allied", "aligned", "funded", "armed", "trained"}
+)
+_SPONSOR_BEFORE = frozenset({"anti", "pro"})
 _CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
 _MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
@@ -76,6 +84,7 @@ class _Entry:
     name: str
     rule: str
     weak: bool = False
+    fallback_country: str | None = None  # "rights group" -> NGO unless the phrase names a country
     lower_ok: bool = False  # the alias itself starts lower-case ("al-Qaeda"), so lower-case text may match
 
 
@@ -185,6 +194,13 @@ def _alias_key(alias: str) -> tuple[tuple[str, ...], bool]:
     return key, bool(toks) and toks[0].lower
 
 
+def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
+    """True when the match names a sponsor or an adversary ("Iran-backed", "anti-Syria"), not the actor."""
+    before = toks[m.i - 1].norm if m.i > 0 else ""
+    after = toks[m.j].norm if m.j < len(toks) else ""
+    return before in _SPONSOR_BEFORE or after in _SPONSOR_AFTER
+
+
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", _fold(text.lower())).strip("-")
 
@@ -228,6 +244,7 @@ class ActorResolver:
         self._actors: dict[str, Actor] = {}
         self._country_names: dict[str, str] = {}
         self._load_countries()
+        self._load_places()
         self._load_sectors()
         self._load_organisations()
         self._load_people()
@@ -293,6 +310,21 @@ class ActorResolver:
                 aliases=names[1:] + _split(row["demonyms"]) + _split(row["metonyms"]),
             )
 
+    def _load_places(self) -> None:
+        path = self.data_dir / "places.tsv"
+        for lineno, row in _read_tsv(path, ("name", "country", "type")):
+            code, kind, name = row["country"].strip(), row["type"].strip(), row["name"].strip()
+            if code not in self._country_names or kind not in ("region", "people"):
+                raise ConfigError(
+                    f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people); fix the entry"
+                )
+            display = self._country_names[code]
+            if kind == "region":
+                entry = _Entry("region", code, None, f"country:{code}", display, f"place:{name}")
+            else:
+                entry = _Entry("demonym", code, None, f"country:{code}", display, f"ethnic:{name}")
+            self._add(name, entry)
+
     def _load_sectors(self) -> None:
         path = self.data_dir / "sectors.tsv"
         for lineno, row in _read_tsv(path, ("phrase", "sector")):
@@ -301,9 +333,10 @@ class ActorResolver:
                 raise ConfigError(f"{path}:{lineno}: sector {sector!r} is not a PLOVER sector code; fix it")
             phrase = row["phrase"].strip()
             weak = row.get("weak", "").strip() == "1"
-            self._add(
-                phrase, _Entry("sector", None, sector, None, phrase, f"sector-head:{phrase}", weak=weak)
-            )
+            # a few role words imply a non-state code ("rights group" -> NGO) that any country modifier overrides
+            generic = row.get("country", "").strip() or None
+            entry = _Entry("sector", None, sector, None, phrase, f"sector-head:{phrase}", weak=weak)
+            self._add(phrase, replace(entry, fallback_country=generic))
 
     def _load_named(
         self, path: Path, kind: str, prefix: str, columns: Sequence[str]
@@ -418,18 +451,22 @@ class ActorResolver:
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
         )
         core = [m for m in matches if m.j <= cut]
-        if not core:
-            core = matches
-        if not core:
-            return []
         sector, sector_rule, named = self._sector(core)
-        countried = [m for m in core if m.entry.country]
+        countried = [m for m in core if m.entry.country and not _sponsor(toks, m)]
+        if not countried:
+            place = self._locative_place(toks, matches, cut)
+            if place is not None:
+                countried = [place]
+                sector_rule = "+".join(r for r in (sector_rule, "locative") if r)
         if not countried:
             if sector is None:
                 return []
             country = None
             rule = sector_rule
-            if context is not None:
+            generic = next((m.entry for m in core if m.entry.fallback_country), None)
+            if generic is not None:
+                country, rule = generic.fallback_country, f"{rule}+generic:{generic.fallback_country}"
+            elif context is not None:
                 owner = toks[0].norm
                 owner_ref: CodedActor | None = None
                 if owner in _POSSESSIVES:
@@ -495,6 +532,23 @@ class ActorResolver:
                 )
             )
         return out
+
+    @staticmethod
+    def _locative_place(toks: Sequence[_Tok], matches: Sequence[_Match], cut: int) -> _Match | None:
+        """The first place after a locative preposition, when no other preposition comes between."""
+        covered = {k for m in matches for k in range(m.i, m.j)}
+        for m in matches:
+            if m.i <= cut or not m.entry.country or m.entry.kind in ("person", "sector"):
+                continue
+            prep = next(
+                (k for k in range(m.i - 1, cut - 1, -1) if toks[k].norm in _CUT_WORDS and k not in covered),
+                None,
+            )
+            if prep is None or toks[prep].norm not in _LOCATIVE:
+                return None
+            # a few modifiers may stand between ("in Christian east Beirut"), not a whole clause
+            return m if m.i - prep <= 4 else None
+        return None
 
     @staticmethod
     def _sector(core: Sequence[_Match]) -> tuple[str | None, str, _Match | None]:
