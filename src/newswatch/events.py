@@ -583,8 +583,9 @@ class EventCoder:
             if inherited is not None:
                 actors.append(inherited)
         obj = _direct_object(tok)
-        if obj is not None and (cand.obj is None or obj.i != cand.obj.i):
-            recipients.append(obj)
+        theme = obj is not None and obj.lemma_.lower() in (self._classes["TROOP"] | self._classes["WEAPON"])
+        if obj is not None and (cand.obj is None or obj.i != cand.obj.i) and not theme:
+            recipients.append(obj)  # troops or weapons moved are the theme, not the recipient
         # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
         # "threatened further action against Russia": the target hangs from the object
         obj_holder = obj if obj is not None and obj.pos_ == "NOUN" and (cand.obj is None or obj.i != cand.obj.i) else None
