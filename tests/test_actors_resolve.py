@@ -119,3 +119,84 @@ def test_actors_bad_country_code_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "countries.tsv").write_text("code\tnames\tdemonyms\tmetonyms\nRussia\tRussia\t\t\n")
     with pytest.raises(ConfigError, match=r"countries.tsv:2"):
         ActorResolver(data_dir=tmp_path, min_city_population=0)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "sector"),
+    [
+        # a place after a locative preposition gives the country when nothing before it does
+        ("security forces in Chad", "TCD", "COP"),
+        ("refugees from Sierra Leone", "SLE", "REF"),
+        ("hundreds of protesters in Caracas", "VEN", "CVL"),
+        # ... but not after a preposition that names another party
+        ("an envoy to Mongolia", None, "GOV"),
+        # the country before the preposition stays the actor's
+        ("Chinese troops in Mongolia", "CHN", "MIL"),
+    ],
+)
+def test_actors_locative_place_gives_country(
+    resolver: ActorResolver, text: str, country: str | None, sector: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Iran-backed Houthi rebels", "YEM"),
+        ("pro-Russian separatists", None),
+        ("anti-American protesters", None),
+        ("Russian separatists", "RUS"),
+    ],
+)
+def test_actors_sponsor_or_adversary_is_not_the_actor(
+    resolver: ActorResolver, text: str, country: str | None
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "sector"),
+    [
+        ("a human rights group", "NGO", "SOC"),
+        ("Egyptian rights groups", "EGY", "SOC"),
+        ("aid agencies", "NGO", "SOC"),
+    ],
+)
+def test_actors_generic_role_implies_non_state_code(
+    resolver: ActorResolver, text: str, country: str, sector: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "rule_prefix"),
+    [
+        ("Darfur", "SDN", "place:"),
+        ("rebels in Darfur", "SDN", "place:"),
+        ("Rohingya refugees", "MMR", "ethnic:"),
+        ("Chechen fighters", "RUS", "ethnic:"),
+        ("Kosovo Albanians", "XKX", "ethnic:"),
+    ],
+)
+def test_actors_regions_and_peoples_map_to_countries(
+    resolver: ActorResolver, text: str, country: str, rule_prefix: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country == country
+    assert any(part.startswith(rule_prefix) for part in actor.rule.split("+"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("Brasília", "BRA"), ("Brasilia", "BRA"), ("Côte d'Ivoire", "CIV")]
+)
+def test_actors_accents_are_folded(resolver: ActorResolver, text: str, expected: str) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None and actor.country == expected
