@@ -32,7 +32,8 @@ _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
 _SUBJ_DEPS = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
 _RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over"})
-_NOUN_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of"})
+_NOUN_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of",
+                                   "between"})
 _RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
 _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "would"})
 _FUTURE_AUX = frozenset({"will", "shall", "'ll"})
@@ -48,7 +49,7 @@ _INTENT_ADJECTIVES = frozenset({"ready", "willing", "prepared", "determined", "e
 _PASSIVE_ACTOR_VERBS = frozenset({"commit", "prepare", "determine", "oppose", "set", "schedule", "dispose", "resolve"})
 _ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "recognize", "recognise", "support",
                             "endorse", "comply", "cooperate", "ratify", "sign"})
-_OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to"})
+_OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to", "between", "with"})
 _EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "game", "wargame", "patrol"})
 _DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE", "REQUEST"})
 _MOVE_VERBS = frozenset({"arrive", "travel", "fly"})
@@ -160,6 +161,15 @@ class EventCoder:
             nlp = load_pipeline()
         for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
             yield self.code_doc(doc, article_id=f"text-{i}")
+
+    def code_snippet(self, doc: Any, *, article_id: str, context: Any = None) -> tuple[str | None, list[Event]]:
+        """The record's ACLED-style label and its events; disasters and crime get their label and no PLOVER event."""
+        from .acled import NON_POLITICAL_LABELS
+
+        label = self.classify_acled(doc.text, doc=doc)
+        if label in NON_POLITICAL_LABELS:
+            return label, []
+        return label, self.code_doc(doc, article_id=article_id, context=context)
 
     def classify_acled(self, text: str, doc: Any = None) -> str | None:
         """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies."""

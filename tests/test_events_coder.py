@@ -1,0 +1,119 @@
+"""The event coder on hand-written sentences: types, roles, negation, tense, and the evidence each event keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newswatch.events import CODER_VERSION, EventCoder, get_coder, main_event
+from newswatch.models import Event
+from newswatch.nlp import load_pipeline
+
+FIXTURES = Path(__file__).parent / "fixtures" / "events"
+CASES = [json.loads(line) for line in (FIXTURES / "sentences.jsonl").read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def coder() -> EventCoder:
+    return get_coder()
+
+
+def _code(nlp: Any, coder: EventCoder, text: str) -> tuple[Any, list[Event]]:
+    doc = nlp(text)
+    return doc, coder.code_doc(doc, article_id="test")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_events_main_event_matches_hand_coding(nlp: Any, coder: EventCoder, case: dict[str, Any]) -> None:
+    doc, events = _code(nlp, coder, case["text"])
+    event = main_event(events, doc)
+    assert event is not None
+    assert event.plover_type == case["type"]
+    assert sorted({a.country for a in event.actors}) == case["actors"]
+    assert sorted({a.country for a in event.recipients}) == case["recipients"]
+    assert event.negated is case["negated"]
+    assert event.tense == case["tense"]
+
+
+def test_events_keep_their_evidence(nlp: Any, coder: EventCoder) -> None:
+    text = "Police arrested ten protesters. Chile and Peru signed a trade agreement in Lima."
+    doc, events = _code(nlp, coder, text)
+    signed = next(e for e in events if e.sentence == 1)
+    assert signed.plover_type == "SUPPORT"
+    assert signed.cameo_code == "057"
+    assert text[signed.trigger_start : signed.trigger_end] == signed.trigger
+    assert signed.trigger.startswith("signed")
+    assert signed.text == "Chile and Peru signed a trade agreement in Lima."
+    assert signed.sent_start == text.index("Chile")
+    assert signed.coder_version == CODER_VERSION
+    assert signed.rule  # every event names the lexicon entry that produced it
+    for actor in signed.actors:
+        assert text[actor.start : actor.end] == actor.text
+
+
+def test_events_reporting_verb_is_not_an_event(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "The spokesman said that Azerbaijani troops shelled Armenian positions.")
+    assert [e.plover_type for e in events] == ["ASSAULT"]
+    assert {a.country for a in events[0].actors} == {"AZE"}
+
+
+def test_events_compound_actor_is_one_event(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "Britain, Canada and Australia condemned the coup in Myanmar.")
+    accuse = [e for e in events if e.plover_type == "ACCUSE"]
+    assert len(accuse) == 1
+    assert {a.country for a in accuse[0].actors} == {"GBR", "CAN", "AUS"}
+
+
+@pytest.mark.parametrize(
+    ("text", "tense"),
+    [
+        ("Will India sanction Myanmar?", "hypothetical"),
+        ("Iran could attack shipping in the Gulf.", "hypothetical"),
+        ("Brazil will host talks with Argentina next week.", "future"),
+    ],
+)
+def test_events_modality_is_marked(nlp: Any, coder: EventCoder, text: str, tense: str) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert event.tense == tense
+
+
+def test_events_future_cooperation_is_agree(nlp: Any, coder: EventCoder) -> None:
+    doc, events = _code(nlp, coder, "Brazil will host talks with Argentina next week.")
+    event = main_event(events, doc)
+    assert event is not None and event.plover_type == "AGREE"
+
+
+def test_events_negated_refusal_words_become_reject(nlp: Any, coder: EventCoder) -> None:
+    doc, events = _code(nlp, coder, "Hungary will not accept the migration pact.")
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.negated) == ("REJECT", False)
+
+
+def test_events_purpose_clause_is_not_an_event(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "Chad sent troops to Niger to help the army.")
+    assert [e.plover_type for e in events] == ["MOBILIZE"]
+
+
+def test_events_plain_sentences_code_nothing(nlp: Any, coder: EventCoder) -> None:
+    text = "The author has written for newspapers for twenty years. He lives in a small town with his family."
+    _, events = _code(nlp, coder, text)
+    assert events == []
+
+
+def test_events_ids_are_stable_and_distinct(nlp: Any, coder: EventCoder) -> None:
+    text = "Russia attacked Ukraine. Ukraine attacked Russia."
+    _, first = _code(nlp, coder, text)
+    _, second = _code(nlp, coder, text)
+    assert [e.id for e in first] == [e.id for e in second]
+    assert len({e.id for e in first}) == len(first) == 2

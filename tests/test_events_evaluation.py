@@ -1,0 +1,82 @@
+"""The event scorer on small hand-made gold files in the three supported formats, and its command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from newswatch.cli import events_eval
+from newswatch.errors import InputError
+from newswatch.evaluation.events import detect_format, evaluate_events, format_report
+
+FIXTURES = Path(__file__).parent / "fixtures" / "events"
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [("plover_mini.jsonl", "plover"), ("acled_mini.jsonl", "acled"), ("petrarch_mini.jsonl", "petrarch")],
+)
+def test_evaluation_detects_format(name: str, fmt: str) -> None:
+    first = json.loads((FIXTURES / name).read_text(encoding="utf-8").splitlines()[0])
+    assert detect_format(first) == fmt
+
+
+def test_evaluation_plover_figures() -> None:
+    scores = evaluate_events(FIXTURES / "plover_mini.jsonl")
+    # mini-1 CONSULT and mini-2 COERCE are right (ITL is read as ITA); mini-3 is coded SUPPORT, gold says ACCUSE;
+    # mini-4 has no event: NONE against gold SUPPORT
+    assert scores.figures["type_accuracy"] == pytest.approx(2 / 4)
+    assert scores.confusion[("ACCUSE", "SUPPORT")] == 1
+    assert scores.confusion[("SUPPORT", "NONE")] == 1
+    assert scores.per_label["SUPPORT"].fp == 1 and scores.per_label["SUPPORT"].fn == 1
+    assert scores.figures["full_match_rate"] == pytest.approx(2 / 4)
+    assert scores.figures["actor_country_f1"] == pytest.approx(1.0)
+    report = format_report(scores)
+    assert "type_accuracy" in report and "confusion" in report
+
+
+def test_evaluation_acled_weighted_f1() -> None:
+    scores = evaluate_events(FIXTURES / "acled_mini.jsonl")
+    # two of three right; OTHER (gold) gets no prediction and counts as a miss with support 1
+    assert scores.figures["accuracy"] == pytest.approx(2 / 3)
+    assert scores.figures["weighted_f1"] == pytest.approx(2 / 3)
+    assert scores.confusion[("OTHER", "NONE")] == 1
+
+
+def test_evaluation_petrarch_counts_without_crash() -> None:
+    scores = evaluate_events(FIXTURES / "petrarch_mini.jsonl")
+    assert scores.figures["expected_events"] == 4
+    assert scores.figures["crashes"] == 0
+    assert scores.figures["records_with_events"] == 2
+
+
+def test_evaluation_bad_gold_is_an_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text("not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="JSON Lines"):
+        evaluate_events(bad)
+
+
+def _app() -> typer.Typer:
+    app = typer.Typer()
+    eval_app = typer.Typer()
+    app.add_typer(eval_app, name="eval")
+    events_eval.register(app, eval_app)
+    return app
+
+
+def test_evaluation_command_prints_figures() -> None:
+    result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(FIXTURES / "acled_mini.jsonl"), "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["format"] == "acled"
+    assert figures["records"] == 3
+
+
+def test_evaluation_command_missing_file_exits_with_input_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == InputError.exit_code
