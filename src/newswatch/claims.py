@@ -59,6 +59,7 @@ class _Lexicon:
     heads: dict[str, str]
     evidence: frozenset[str]
     lemma_fixes: dict[str, str]
+    state_speaker_type: str
     generic_certainty: str
     anonymous_markers: tuple[str, ...]
     sector_to_type: dict[str, str]
@@ -96,6 +97,7 @@ def _lexicon() -> _Lexicon:
         names=tuple(names),
         heads=heads,
         evidence=frozenset(src["evidence_heads"]),
+        state_speaker_type=src["state_speaker_type"],
         lemma_fixes={k: v for k, v in cues["lemma_fixes"].items() if not k.startswith("_")},
         generic_certainty=cues["generic_clause_verbs"]["certainty"],
         anonymous_markers=tuple(src["anonymous_markers"]),
@@ -202,9 +204,12 @@ def _speaker_tokens(subj: Any) -> list[Any]:
 # ---------------------------------------------------------------- source type
 
 
-def _source_type(span_text: str, head: Any, lex: _Lexicon, actor: CodedActor | None) -> str:
+def _source_type(span_text: str, head: Any, lex: _Lexicon, actor: CodedActor | None, sentence: str = "") -> str:
     low = " " + re.sub(r"[^\w'\- ]", " ", span_text.lower()) + " "
-    if any(marker in low for marker in lex.anonymous_markers):
+    named = head is not None and any(t.ent_type_ == "PERSON" for t in head.subtree)
+    # "a senior official, speaking on condition of anonymity, said": the marker may sit outside the speaker phrase
+    where = low if named else low + " " + sentence.lower()
+    if any(marker in where for marker in lex.anonymous_markers):
         return "intelligence" if " intelligence " in low else "anonymous"
     for name, stype in lex.names:
         if stype == "expert":
@@ -223,6 +228,8 @@ def _source_type(span_text: str, head: Any, lex: _Lexicon, actor: CodedActor | N
             return stype
     if actor is not None and actor.sector and actor.sector in lex.sector_to_type:
         return lex.sector_to_type[actor.sector]
+    if head is not None and head.ent_type_ == "GPE":
+        return lex.state_speaker_type  # "The United States condemns": a state speaks through its government
     for name, stype in lex.names:
         if stype == "expert" and f" {name} " in low:
             return "expert"
@@ -313,6 +320,8 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
             return _Found(tok, cue_span, tok.text, None, None, _span_bounds(impersonal), impersonal, passive_base)
     if entry is None:
         return None
+    if tok.dep_ == "acl" and tok.tag_ == "VBN" and agent is None:
+        return None  # "inflation estimated near 20%": a participle describing a noun, nobody speaks
 
     # the speaker: the subject, or the "by" agent of a passive
     speaker: list[Any] | None = None
@@ -324,6 +333,10 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
                 speaker, speaker_head = _contiguous(list(pobj.subtree), pobj), pobj
     elif subj is not None and subj.dep_ != "csubj":
         speaker, speaker_head = _speaker_tokens(subj), subj
+        # a name the tokenizer split at a hyphen ("Lee Min - ji") parses as several subjects: join them
+        extra = [t for c in children if c.dep_ == "nsubj" and c.i != subj.i for t in c.subtree]
+        if extra:
+            speaker = _contiguous(sorted(set(speaker) | set(extra), key=lambda t: t.i), subj)
     elif tok.dep_ in {"advcl", "conj", "xcomp", "relcl", "acl"}:
         # "..., adding that ...", "and warned that": the speaker is the subject of the verb it hangs on
         head = tok.head
@@ -348,9 +361,17 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
     elif clause is not None and (clause.dep_ == "ccomp" or entry["kind"] in {"belief", "stance", "speech"}):
         content_toks = _subtree(clause)
         bounds = _span_bounds(content_toks)
-    elif tok.dep_ in {"parataxis", "ccomp"} and tok.head.pos_ in {"VERB", "AUX"}:
-        # "Russia will respond, the ministry said": the cue hangs off the clause it reports
+    elif (tok.dep_ in {"parataxis", "ccomp"} or (tok.dep_ == "advcl" and any(c.lower_ == "as" for c in children))) and (
+        tok.head.pos_ in {"VERB", "AUX"}
+    ):
+        # "Russia will respond, the ministry said" / "As the president said, Russia is ...": the cue hangs off
+        # the clause it reports
         content_toks = _subtree(tok.head, exclude=tok)
+        bounds = _span_bounds(content_toks)
+    elif any(c.dep_ == "oprd" for c in children) and any(c.dep_ == "dobj" for c in children):
+        # "called the test a provocation": the object and its predicate are what the speaker holds
+        content_toks = [t for c in children if c.dep_ in {"dobj", "oprd"} for t in c.subtree]
+        content_toks.sort(key=lambda t: t.i)
         bounds = _span_bounds(content_toks)
     elif not entry.get("needs_clause") and not entry.get("needs_content") and not entry.get("needs_quote"):
         obj = next((c for c in children if c.dep_ in {"dobj", "attr"}), None)
@@ -401,7 +422,7 @@ def _according_candidate(tok: Any) -> _Found | None:
     cue_end = to.idx + len(to.text)
     cue_text = tok.doc.text[tok.idx : cue_end]
     head = tok.head
-    while head.pos_ not in {"VERB", "AUX"} and head.dep_ not in {"ROOT"} and head.head is not head:
+    while head.pos_ not in {"VERB", "AUX"} and head.dep_ not in {"ROOT"} and head.head.i != head.i:
         head = head.head
     content_toks = _subtree(head, exclude=tok)
     bounds = _span_bounds(content_toks)
@@ -439,7 +460,10 @@ def _keep(found: _Found, regions: list[tuple[int, int]], lex: _Lexicon) -> bool:
     if head.lower_ in _FIRST_SECOND_PERSON:
         return False
     if found.needs_animate and head.pos_ == "NOUN" and not head.ent_type_ and head.lemma_.lower() not in lex.heads:
-        return head.lemma_.lower() in lex.evidence or head.lower_ in lex.evidence
+        if head.lemma_.lower() in lex.evidence or head.lower_ in lex.evidence:
+            return True
+        phrase = " " + " ".join(t.lower_ for t in found.speaker or ()) + " "
+        return any(f" {name} " in phrase for name, _ in lex.names)
     return True
 
 
@@ -508,7 +532,7 @@ def _make_claim(
                 span = doc.char_span(speaker_start, speaker_end, alignment_mode="expand")
                 if span is not None:
                     actor = resolver.code_span(span, context=context)
-            source_type = _source_type(speaker, found.speaker_head, lex, actor)
+            source_type = _source_type(speaker, found.speaker_head, lex, actor, sent.text)
             affiliation = _affiliation(found.speaker, lex)
             if affiliation and source_type == "unattributed":
                 source_type = "expert"
@@ -568,15 +592,31 @@ def _innermost(claims: list[Claim], pos: int) -> Claim | None:
 
 
 _HEDGE_IN_EVENT = re.compile(r"\b(may|might|could|likely|possibly|perhaps|probably|reportedly|allegedly)\b", re.I)
+# how much weight a certainty leaves a statement; a chain of attributions is as weak as its weakest link
+_STRENGTH = {"asserted": 4, "reported": 3, "hedged": 2, "speculative": 1, "denied": 0}
+
+
+def chain_certainty(claim: Claim, by_id: dict[str, Claim]) -> str:
+    """The weakest certainty along a claim and its parents ("reports suggest that, according to X, ..." is hedged)."""
+    certainty = claim.certainty
+    seen = {claim.id}
+    parent = by_id.get(claim.parent_id or "")
+    while parent is not None and parent.id not in seen:
+        seen.add(parent.id)
+        if _STRENGTH.get(parent.certainty, 3) < _STRENGTH.get(certainty, 3):
+            certainty = parent.certainty
+        parent = by_id.get(parent.parent_id or "")
+    return certainty
 
 
 def link_events(events: list[Event], claims: list[Claim]) -> None:
-    """Give each event the innermost claim whose content holds its trigger, and that claim's certainty.
+    """Give each event the innermost claim whose content holds its trigger, and that chain's certainty.
 
     A hedge between the content start and the trigger ("... tests might be for export") makes a reported event
     hedged; an event outside every claim is in the article's own voice: "asserted".
     """
     lex = _lexicon()
+    by_id = {c.id: c for c in claims}
     for event in events:
         claim = _innermost([c for c in claims if c.article_id == event.article_id], event.trigger_start)
         if claim is None:
@@ -584,7 +624,7 @@ def link_events(events: list[Event], claims: list[Claim]) -> None:
             event.certainty = "asserted"
             continue
         event.claim_id = claim.id
-        certainty = claim.certainty
+        certainty = chain_certainty(claim, by_id)
         if certainty in {"reported", "asserted"}:
             # a hedge in the event's own clause, just before its trigger, e.g. "may serve", "might be"
             window_start = max(event.sent_start, event.trigger_start - 40, claim.content_start or 0)

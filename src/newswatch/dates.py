@@ -44,8 +44,8 @@ _PATTERNS: list[tuple[str, str]] = [
     ("month_day", rf"\b{_MONTH_RE}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
     ("day_month", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_RE}(?:,?\s+(?P<year>(?:19|20)\d\d))?\b"),
     ("weekday", rf"\b(?P<mod>last|this|on|next|past|early|late)?\s*{_WEEKDAY_RE}(?:'s)?\b"),
+    ("ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a\s+few)\s+(?P<unit>day|week|month|year)s?\s+ago(?P<ago_today>\s+today)?\b"),
     ("relday", r"\b(?P<rel>yesterday|today|tonight|tomorrow|overnight|last\s+night|this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|on\s+the\s+same\s+day)\b"),
-    ("ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a\s+few)\s+(?P<unit>day|week|month|year)s?\s+ago\b"),
     ("relperiod", r"\b(?P<rmod>last|this|next|past|earlier\s+this|later\s+this|early\s+this|late\s+last|earlier\s+last|early\s+last|in\s+the\s+past)\s+(?P<period>week|weekend|month|year)\b"),
     ("in_month", rf"\b(?:in|during|since|by|until|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(?P<year>(?:19|20)\d\d))?\b"),
     ("year", r"\b(?:in|during|since|of|by|until|early|late|mid-?)\s+(?P<year>(?:19|20)\d\d)\b"),
@@ -91,7 +91,9 @@ def _month_start(d: date, back: int) -> date:
     return date(y, m, 1)
 
 
-def _rule_value(kind: str, m: re.Match[str], pub: datetime | None) -> tuple[datetime | None, str, tuple[int, int] | None]:
+def _rule_value(
+    kind: str, m: re.Match[str], pub: datetime | None, future: bool = False
+) -> tuple[datetime | None, str, tuple[int, int] | None]:
     """(value, precision, pending clock time) for one matched expression."""
     tz = pub.tzinfo if pub is not None else None
     today = pub.date() if pub is not None else None
@@ -108,9 +110,12 @@ def _rule_value(kind: str, m: re.Match[str], pub: datetime | None) -> tuple[date
             year = int(g["year"])
         elif today is not None:
             year = today.year
-            # a day-month without a year is the latest such date not far after publication
+            # a day-month without a year: the coming one in a sentence about the future, else the latest one
+            # not far after publication
             try:
-                if date(year, month, day) > today + timedelta(days=7):
+                if future and date(year, month, day) < today:
+                    year += 1
+                elif not future and date(year, month, day) > today + timedelta(days=7):
                     year -= 1
             except ValueError:
                 return None, "unknown", None
@@ -126,7 +131,10 @@ def _rule_value(kind: str, m: re.Match[str], pub: datetime | None) -> tuple[date
             return _midnight(date(int(g["year"]), month, 1), tz), "month", None
         if today is None:
             return None, "unknown", None
-        year = today.year if month <= today.month else today.year - 1
+        if future:
+            year = today.year if month >= today.month else today.year + 1
+        else:
+            year = today.year if month <= today.month else today.year - 1
         return _midnight(date(year, month, 1), tz), "month", None
     if kind == "year":
         return _midnight(date(int(g["year"]), 1, 1), tz), "year", None
@@ -157,6 +165,16 @@ def _rule_value(kind: str, m: re.Match[str], pub: datetime | None) -> tuple[date
     if kind == "ago":
         n = _number(g["n"])
         unit = g["unit"].lower()
+        if g.get("ago_today"):
+            # "seven years ago today": the same calendar day, n units back
+            months = {"day": 0, "week": 0, "month": n, "year": 12 * n}[unit]
+            days = {"day": n, "week": 7 * n}.get(unit, 0)
+            month_back = _month_start(today, months)
+            try:
+                anniversary = date(month_back.year, month_back.month, today.day)
+            except ValueError:
+                anniversary = month_back
+            return _midnight(anniversary - timedelta(days=days), tz), "day", None
         if unit == "day":
             return _midnight(today - timedelta(days=n), tz), "day", None
         if unit == "week":
@@ -193,9 +211,13 @@ def _month_key(text: str) -> str:
     return low[:3]
 
 
+_FUTURE = re.compile(r"\b(will|shall|'ll|scheduled|planned|plans|upcoming|next|expected\s+to)\b", re.I)
+
+
 def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Expr]:
     """Rule-matched time expressions in ``text`` (char offsets shifted by ``offset``), non-overlapping."""
     found: list[_Expr] = []
+    future = bool(_FUTURE.search(text))
     for kind, rx in _COMPILED:
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
@@ -204,7 +226,7 @@ def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Exp
             if kind == "weekday" and not m.group("weekday"):
                 continue
             try:
-                value, precision, hour = _rule_value(kind, m, pub)
+                value, precision, hour = _rule_value(kind, m, pub, future)
             except (KeyError, ValueError):
                 continue
             lead = len(m.group(0)) - len(m.group(0).lstrip())
@@ -249,7 +271,9 @@ def _dateparser_expr(ent: Any, pub: datetime | None) -> _Expr | None:
 
 def expressions(doc: Any, *, published_at: datetime | None) -> list[_Expr]:
     """Every time expression in a parsed article, resolved where possible, in text order."""
-    out = _find_expressions(doc.text, 0, published_at)
+    out: list[_Expr] = []
+    for sent in doc.sents:
+        out.extend(_find_expressions(sent.text, sent.start_char, published_at))
     for ent in doc.ents:
         if ent.label_ not in {"DATE", "TIME"}:
             continue
@@ -271,19 +295,38 @@ def _zone(name: str | None) -> tzinfo | None:
         return None
 
 
-def _attached_to(expr: _Expr, doc: Any, trigger: Any) -> bool:
-    """True when the expression's head word hangs on the trigger without crossing another verb."""
-    span = doc.char_span(expr.start, expr.end, alignment_mode="expand")
-    if span is None:
-        return False
-    tok = span.root
+def _governing_verb(tok: Any) -> Any:
+    """The nearest verb above a token (auxiliaries do not count), or None."""
     steps = 0
-    while tok is not trigger and tok.head is not tok and steps < 5:
+    while tok.head.i != tok.i and steps < 8:
         tok = tok.head
         steps += 1
-        if tok is not trigger and tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"aux", "auxpass"}:
-            return False
-    return tok is trigger
+        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"aux", "auxpass"}:
+            return tok
+    return None
+
+
+def _relation(expr: _Expr, doc: Any, trigger: Any) -> int | None:
+    """1 when the expression hangs on the event word, 2 when it dates a clause the event sits in ("KCNA said on
+    Wednesday that ... tested"), 3 when it hangs on no verb; None when it belongs to another clause."""
+    span = doc.char_span(expr.start, expr.end, alignment_mode="expand")
+    if span is None:
+        return None
+    tok = span.root
+    steps = 0
+    while tok.i != trigger.i and tok.head.i != tok.i and steps < 6:
+        tok = tok.head
+        steps += 1
+        if tok.i != trigger.i and tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in {"aux", "auxpass"}:
+            break
+    if tok.i == trigger.i:
+        return 1
+    verb = _governing_verb(span.root)
+    if verb is None:
+        return 3
+    if any(a.i == verb.i for a in trigger.ancestors):
+        return 2
+    return None
 
 
 def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | None) -> None:
@@ -298,8 +341,10 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         trigger = span.root if span is not None else None
         chosen: list[_Expr] = []
         if trigger is not None:
-            chosen = [x for x in in_sent if _attached_to(x, doc, trigger)]
-        if not chosen:
+            ranked = [(rel, abs(x.start - event.trigger_start), x) for x in in_sent
+                      if (rel := _relation(x, doc, trigger)) is not None]
+            chosen = [x for _rel, _dist, x in sorted(ranked, key=lambda r: (r[0], r[1]))]
+        else:
             chosen = sorted(in_sent, key=lambda x: abs(x.start - event.trigger_start))
         resolved = [x for x in chosen if x.value is not None or x.hour is not None]
         if not resolved:

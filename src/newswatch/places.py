@@ -37,6 +37,12 @@ _PLACE_OBJECT_VERBS = frozenset(
      "leave", "reach", "tour", "storm", "hit", "target", "retake", "liberate", "besiege", "bombard"}
 )
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# alternate names that are ordinary English words ("the North") would turn words into towns
+_ALT_STOP = frozenset(
+    {"north", "south", "east", "west", "center", "centre", "central", "city", "port", "new", "saint", "union",
+     "capital", "state", "republic", "island", "river", "lake", "mount", "valley", "bay", "beach", "park",
+     "victoria", "independence", "liberty", "washington", "lincoln", "jordan", "georgia", "chad", "niger"}
+)
 _NAME_CLEAN = re.compile(r"[^\w\s'\-.]")
 # rank of a precision when two places are equally tied to an event: the more specific wins
 _SPECIFICITY = {"point": 5, "city": 4, "admin": 3, "region": 2, "country": 1, "unknown": 0}
@@ -142,7 +148,7 @@ class Gazetteer:
             alt_entry = None
             for alt in city.get("alternatenames") or ():
                 # Latin-script names only: the text we read is English
-                if len(alt) < 4 or not alt[0].isupper() or not alt.isascii():
+                if len(alt) < 4 or not alt[0].isupper() or not alt.isascii() or alt.lower() in _ALT_STOP:
                     continue
                 if alt_entry is None:
                     alt_entry = GazetteerEntry(
@@ -236,34 +242,41 @@ class _Mention:
     root: Any  # spaCy token heading the mention
     entry: GazetteerEntry
     sentence: int
-    modifier: bool = False  # "South Korea's military", "U.S. officials": an actor's origin, not a location
+    modifier: bool = False  # "South Korea's military", "Yermak of Ukraine": an actor's origin, not a location
+    locative: bool = False  # the object of a place preposition: "in Erbil", "near the Odesa region"
+
+
+# the small English model often labels a place in "in Vilnius" as a person or organisation; in a place
+# preposition's object we accept any of these labels when the gazetteer knows the name
+_LOOSE_LABELS = frozenset({"ORG", "PERSON", "NORP"})
+_NOT_LOCATIVE_PREPS = frozenset({"of", "against", "with", "for", "between", "about", "by", "like"})
+
+
+def _locative_root(root: Any) -> bool:
+    tok = root
+    # "the Odesa region", "the Kurdistan Region's capital": climb compounds to the noun the preposition governs
+    while tok.dep_ in {"compound", "amod", "nmod"} and tok.head.i != tok.i:
+        tok = tok.head
+    return tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS
 
 
 def _mentions(doc: Any, gaz: Gazetteer, countries: frozenset[str]) -> list[_Mention]:
-    """Every place mention in the doc: our curated names by pattern, then GPE/LOC/FAC entities."""
+    """Every place mention in the doc: our curated names by pattern, then entities the gazetteer knows."""
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
     sent_starts = [s.start_char for s in doc.sents]
-
-    def sent_of(pos: int) -> int:
-        lo, hi = 0, len(sent_starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if sent_starts[mid] <= pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
 
     for m in gaz.curated_pattern.finditer(doc.text):
         entry = gaz.resolve(m.group(0), countries=countries)
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if entry is None or span is None:
             continue
-        out.append(_Mention(m.start(), m.end(), span.root, entry, sent_of(m.start())))
+        root = span.root
+        out.append(_Mention(m.start(), m.end(), root, entry, _sentence_index(sent_starts, m.start()),
+                            _is_modifier(root), _locative_root(root)))
         taken.append((m.start(), m.end()))
     for ent in doc.ents:
-        if ent.label_ not in _PLACE_LABELS:
+        if ent.label_ not in _PLACE_LABELS and not (ent.label_ in _LOOSE_LABELS and _locative_root(ent.root)):
             continue
         if any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
@@ -285,36 +298,72 @@ def _mentions(doc: Any, gaz: Gazetteer, countries: frozenset[str]) -> list[_Ment
         if entry is None:
             text = ent.text[:-2] if ent.text.endswith("'s") or ent.text.endswith("\u2019s") else ent.text
             entry = gaz.resolve(text, countries=countries)
+            if entry is not None and ent.label_ in _LOOSE_LABELS and not entry.primary:
+                entry = None  # a person's name that is only some town's alternate name is not a place
         if entry is None:
             continue
         root = ent.root
-        modifier = root.dep_ in {"poss", "compound", "amod", "nmod"} and root.head.pos_ in {"NOUN", "PROPN"}
-        out.append(_Mention(start, end, root, entry, sent_of(start), modifier))
+        out.append(_Mention(start, end, root, entry, _sentence_index(sent_starts, start),
+                            _is_modifier(root), _locative_root(root)))
     out.sort(key=lambda m: m.start)
     return out
 
 
+def _is_modifier(root: Any) -> bool:
+    if root.dep_ in {"poss", "compound", "amod", "nmod"} and root.head.pos_ in {"NOUN", "PROPN"}:
+        return not _locative_root(root)
+    return root.dep_ == "pobj" and root.head.lower_ in _NOT_LOCATIVE_PREPS
+
+
 def _attached(mention: _Mention, trigger: Any) -> int | None:
-    """How directly a place hangs on the event verb: steps through a locative preposition or place object."""
+    """How directly a place hangs on the event word: steps through a locative preposition or place object."""
     tok = mention.root
     steps = 0
     through_prep = False
-    while tok is not trigger and tok.head is not tok and steps < 6:
-        if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS:
+    while tok.i != trigger.i and tok.head.i != tok.i and steps < 6:
+        if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS:
             through_prep = True
-        if tok.dep_ == "dobj" and tok.head is trigger and trigger.lemma_ in _PLACE_OBJECT_VERBS:
+        if tok.dep_ == "dobj" and tok.head.i == trigger.i and trigger.lemma_ in _PLACE_OBJECT_VERBS:
             through_prep = True
         if steps > 0 and tok.pos_ in {"VERB", "AUX"}:
             return None  # the place belongs to another clause
         tok = tok.head
         steps += 1
-    if tok is trigger and through_prep:
+    if tok.i == trigger.i and through_prep:
         return steps
     return None
 
 
 def _article_countries(mentions: list[_Mention]) -> frozenset[str]:
     return frozenset(m.entry.country for m in mentions if m.entry.precision == "country" and m.entry.country)
+
+
+def _pick(cands: list[tuple[int, _Mention]]) -> _Mention:
+    """The most specific of equally tied places, then the closest: "to the front lines in the Kursk region"."""
+    return max(cands, key=lambda dm: (_SPECIFICITY[dm[1].entry.precision], -dm[0]))[1]
+
+
+def _best_for(trigger: Any, in_sent: list[_Mention], all_in_sent: list[_Mention]) -> _Mention | None:
+    """Rank 1: on the event word; 2: on the verb an event noun hangs on; 3: the event's own subject or object;
+    4: any place-preposition object in the sentence; generic places ("the front lines") only when nothing else."""
+    attached = [(d, m) for m in in_sent if (d := _attached(m, trigger)) is not None]
+    if attached:
+        return _pick(attached)
+    head = trigger.head
+    if trigger.pos_ in {"NOUN", "PROPN"} and head.i != trigger.i and head.pos_ in {"VERB", "AUX"}:
+        attached = [(d, m) for m in in_sent if (d := _attached(m, head)) is not None]
+        if attached:
+            return _pick(attached)
+    generic = [(d, m) for m in all_in_sent if m.entry.generic and (d := _attached(m, trigger)) is not None]
+    if generic:
+        return generic[0][1]
+    own = [m for m in in_sent if m.root.head.i == trigger.i and m.root.dep_ in {"nsubj", "nsubjpass", "dobj"}]
+    if own:
+        return own[0]
+    locative = [m for m in in_sent if m.locative and not m.modifier and not m.entry.needs_preposition]
+    if locative:
+        return min(locative, key=lambda m: abs(m.start - trigger.idx))
+    return None
 
 
 def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None) -> None:
@@ -325,8 +374,7 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
     first = _mentions(doc, gaz, frozenset())
     countries = _article_countries(first)
     mentions = _mentions(doc, gaz, countries) if countries else first
-    sents = list(doc.sents)
-    sent_starts = [s.start_char for s in sents]
+    sent_starts = [s.start_char for s in doc.sents]
     para_of = _paragraph_ids(doc.text, sent_starts)
     dateline_place: Place | None = None
     if dateline:
@@ -336,32 +384,17 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
     for event in events:
         sent_i = _sentence_index(sent_starts, event.trigger_start)
         span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
-        trigger = span.root if span is not None else None
-        in_sent = [m for m in mentions if m.sentence == sent_i and not m.entry.generic]
-        best: _Mention | None = None
-        if trigger is not None:
-            attached = [(d, m) for m in in_sent if (d := _attached(m, trigger)) is not None]
-            generic = [
-                (d, m) for m in mentions if m.sentence == sent_i and m.entry.generic
-                and (d := _attached(m, trigger)) is not None
-            ]
-            if attached:
-                # the most specific place on the verb: "to the front lines in the Kursk region" -> Kursk region
-                best = max(attached, key=lambda dm: (_SPECIFICITY[dm[1].entry.precision], -dm[0]))[1]
-            elif generic:
-                best = generic[0][1]
-        if best is None:
-            usable = [m for m in in_sent if not m.entry.needs_preposition and not m.modifier]
-            if usable:
-                best = max(usable, key=lambda m: (_SPECIFICITY[m.entry.precision], -abs(m.start - event.trigger_start)))
+        all_in_sent = [m for m in mentions if m.sentence == sent_i]
+        in_sent = [m for m in all_in_sent if not m.entry.generic]
+        best = _best_for(span.root, in_sent, all_in_sent) if span is not None else None
         if best is None:
             para = [
                 m for m in mentions
                 if para_of[m.sentence] == para_of[sent_i] and m.sentence < sent_i and not m.entry.generic
-                and not m.entry.needs_preposition and not m.modifier
+                and m.locative and not m.modifier and not m.entry.needs_preposition
             ]
             if para:
-                best = max(para, key=lambda m: (m.sentence, _SPECIFICITY[m.entry.precision]))
+                best = max(para, key=lambda m: (m.sentence, m.start))
         if best is not None:
             event.place = gaz.place(best.entry, start=best.start, end=best.end)
         elif dateline_place is not None:
