@@ -11,6 +11,7 @@ from newswatch.config import ExtractSettings
 from newswatch.errors import ExtractionError, InputError
 from newswatch.extract import (
     choose_title,
+    clean_author,
     clean_text,
     decode_bytes,
     extract_article,
@@ -225,3 +226,33 @@ def test_extract_format_date(value: datetime | None, expected: str | None) -> No
 )
 def test_extract_guess_language(text: str, language: str | None) -> None:
     assert guess_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Jonas Keller", "Jonas Keller"),
+        ("Written by Jonas Keller", "Jonas Keller"),
+        ("View all posts by Marta Ilves", "Marta Ilves"),
+        ("Jonas Keller Senior Shipping Reporter", "Jonas Keller"),
+        ("Jonas Keller; Staff Writer", "Jonas Keller"),
+        ("Jonas Keller; Marta Ilves", "Jonas Keller; Marta Ilves"),
+        ("Jonas Keller; jonas keller", "Jonas Keller"),
+        ("May Lindqvist", "May Lindqvist"),
+        ("Updated March 3", None),
+        ("© The Harbour Times; Privacy Policy", None),
+        ("Written By", None),
+        (None, None),
+    ],
+)
+def test_extract_clean_author(value: str | None, expected: str | None) -> None:
+    assert clean_author(value) == expected
+
+
+def test_extract_author_from_author_page_link_when_metadata_has_none() -> None:
+    page = (PAGES / "news_article.html").read_text()
+    page = page.replace('<meta name="author" content="Jonas Keller">\n', "")
+    page = page.replace('<p class="byline">By Jonas Keller</p>',
+                        '<div class="meta"><span>Words:</span> <a href="/people/marta-ilves">Marta Ilves</a></div>')
+    raw = RawDocument(source="page", content=page.encode(), kind="html")
+    assert extract_article(raw, settings=SETTINGS).author == "Marta Ilves"

@@ -56,6 +56,10 @@ class _Rules:
     bio_paragraphs: int
     languages: dict[str, frozenset[str]]
     language_share: float
+    byline_prefix: re.Pattern[str]
+    byline_roles: frozenset[str]
+    byline_junk: re.Pattern[str]
+    author_paths: frozenset[str]
 
 
 def _load_json(name: str) -> dict[str, Any]:
@@ -74,6 +78,10 @@ def _rules() -> _Rules:
     cues = _load_json("provenance.json")
     bio = _load_json("author_bio.json")
     lang = _load_json("language.json")
+    byline = _load_json("byline.json")
+    prefixes = "|".join(re.escape(p) for p in sorted(byline["prefixes"], key=len, reverse=True))
+    junk = "|".join(re.escape(j) for j in byline["junk"])
+    months = "|".join(re.escape(m) for m in byline["months"])
     # A personal name is one to four capitalised words; the bio's verb follows it directly.
     name = r"(?:[A-Z][\w'’.-]*\s+){0,3}[A-Z][\w'’.-]*"
     openings = "|".join(re.escape(o) for o in sorted(bio["opening"], key=len, reverse=True))
@@ -91,6 +99,10 @@ def _rules() -> _Rules:
         bio_paragraphs=int(bio["trailing_paragraphs"]),
         languages={code: frozenset(words) for code, words in lang["languages"].items()},
         language_share=float(lang["min_share"]),
+        byline_prefix=re.compile(rf"^(?:(?:{prefixes})\b\s*:?\s*)+", re.IGNORECASE),
+        byline_roles=frozenset(byline["roles"]),
+        byline_junk=re.compile(rf"(?:^|\W)(?:{junk})(?:\W|$)|^(?:{months})\.?(?:\s+\d[\d, ]*)?$", re.IGNORECASE),
+        author_paths=frozenset(byline["author_paths"]),
     )
 
 
@@ -322,15 +334,59 @@ def _trafilatura(page: Any, *, url: str | None, precision: bool) -> Any:
                                        with_metadata=True)
 
 
-def _headings(html: str) -> tuple[Any, list[str]]:
-    """The parsed page (for trafilatura, which prunes it) and the texts of its first <h1> elements."""
+@dataclass
+class _PageHints:
+    tree: Any  # the parsed page, handed to trafilatura (which prunes it)
+    headings: list[str]
+    author_link: str | None  # text of the first link to an author page
+
+
+def _page_hints(html: str) -> _PageHints:
+    """What we read from the page before trafilatura prunes it: <h1> texts and an author-page link."""
     from trafilatura.utils import load_html
 
     tree = load_html(html)
     if tree is None:
-        return None, []
+        return _PageHints(None, [], None)
     texts = (" ".join(el.text_content().split()) for el in tree.iter("h1"))
-    return tree, [t for t in texts if t][:3]
+    return _PageHints(tree, [t for t in texts if t][:3], _author_link(tree))
+
+
+def _author_link(tree: Any) -> str | None:
+    # Sites link a byline to the writer's page (/author/<slug>, /people/<slug>); its text is the name.
+    paths = _rules().author_paths
+    for link in tree.iter("a"):
+        href = link.get("href") or ""
+        segments = [seg.lower() for seg in urlsplit(href).path.split("/") if seg]
+        if len(segments) < 2 or not any(seg in paths for seg in segments[:-1]):
+            continue
+        text = " ".join(link.text_content().split())
+        name = clean_author(text)
+        if name and 1 <= len(name.split()) <= 5 and not any(ch.isdigit() for ch in name):
+            return name
+    return None
+
+
+def clean_author(value: str | None) -> str | None:
+    """The author field without byline wording: prefixes ("Written by"), trailing roles ("Senior Reporter"),
+    dates and page furniture; several authors stay separated by "; "."""
+    if not value:
+        return None
+    rules = _rules()
+    names: list[str] = []
+    for index, part in enumerate(re.split(r"\s*;\s*", value)):
+        part = rules.byline_prefix.sub("", " ".join(part.split())).strip(" ,:|-–—")
+        if not part or rules.byline_junk.search(part) or not any(ch.isalpha() for ch in part):
+            continue
+        words = part.split()
+        cut = next((i for i, w in enumerate(words) if w.strip(",.()").lower() in rules.byline_roles), None)
+        if cut is not None:
+            if index > 0 or cut == 0:
+                continue  # a later part that holds a role is a job title split off the name, not a name
+            part = " ".join(words[:cut]).strip(" ,:|-–—")
+        if part and part.casefold() not in (n.casefold() for n in names):
+            names.append(part)
+    return "; ".join(names) or None
 
 
 def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Article:
@@ -340,8 +396,8 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
     # Measured with `newswatch eval extraction` (see evaluation/extraction.py); the result is stable for
     # any share between 0.3 and 0.6.
     try:
-        tree, headings = _headings(html)
-        doc = _trafilatura(tree if tree is not None else html, url=raw.url, precision=True)
+        hints = _page_hints(html)
+        doc = _trafilatura(hints.tree if hints.tree is not None else html, url=raw.url, precision=True)
         body = (doc.text or "") if doc is not None else ""
         loose = _trafilatura(html, url=raw.url, precision=False)
         loose_body = (loose.text or "") if loose is not None else ""
@@ -367,8 +423,8 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
         url=raw.url or canonical,
         canonical_url=canonical,
         site=_str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None),
-        title=choose_title(_str_or_none(doc.title), headings) or _str_or_none(raw.meta.get("title")),
-        author=_str_or_none(doc.author) or _str_or_none(raw.meta.get("author")),
+        title=choose_title(_str_or_none(doc.title), hints.headings) or _str_or_none(raw.meta.get("title")),
+        author=clean_author(_str_or_none(doc.author)) or hints.author_link or _str_or_none(raw.meta.get("author")),
         published_at=_page_date(html, _str_or_none(doc.date)) or _parse_datetime(raw.meta.get("date")),
         fetched_at=raw.fetched_at,
         language=_normalise_lang(_str_or_none(doc.language)) or _html_language(html)
