@@ -153,3 +153,42 @@ def test_actors_observe_updates_context(resolver: ActorResolver) -> None:
     context.observe(actor)
     assert context.last_person() is actor
     assert context.default_country == "RUS"
+
+
+VISIT = (Path(__file__).parent / "fixtures" / "actors" / "visit_story.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def visit(nlp: Any) -> Any:
+    return nlp(VISIT)
+
+
+def test_actors_short_name_refers_back_to_full_name(resolver: ActorResolver, visit: Any) -> None:
+    context = resolver.new_context(visit)
+    span = _span(visit, "Lam", occurrence=1)
+    actor = resolver.code_span(span, context=context)
+    assert actor is not None
+    assert (actor.country, actor.sector) == ("VNM", "GOV")
+    assert actor.rule.startswith("same-person:")
+    assert (actor.start, actor.end) == (span.start_char, span.end_char)
+
+
+def test_actors_short_name_without_earlier_mention_stays_unresolved(
+    resolver: ActorResolver, nlp: Any
+) -> None:
+    doc = nlp("Lam told reporters the talks went well.")
+    actor = resolver.code_span(doc[0:1], context=resolver.new_context(doc))
+    assert actor is None or actor.country is None
+
+
+def test_actors_mention_of_organisation_reads_its_possessor(resolver: ActorResolver, visit: Any) -> None:
+    mentions = {m.text: m for m in resolver.mentions(visit, article_id="v")}
+    council = mentions["Security Council"]
+    assert council.actor is not None
+    assert council.actor.country == "RUS"
+
+
+def test_actors_two_sides_in_a_visit_story(resolver: ActorResolver, visit: Any) -> None:
+    context = resolver.new_context(visit)
+    actors = resolver.code_span_all(_span(visit, "the two sides"), context=context)
+    assert sorted(a.country or "" for a in actors) == ["RUS", "VNM"]

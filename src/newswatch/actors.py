@@ -664,7 +664,14 @@ class ActorResolver:
         for tok in tokens:
             if tok.i not in drop:
                 toks.extend(_tokens(tok.text, tok.idx))
-        return self._resolve(toks, text=text, start=start, end=end, context=context)
+        actors = self._resolve(toks, text=text, start=start, end=end, context=context)
+        if context is not None and not (actors and actors[0].country):
+            names = [t for t in span if t.pos_ not in ("DET", "PUNCT")]
+            if names and all(t.pos_ == "PROPN" for t in names):
+                earlier = self._same_person(names, context, before=start)
+                if earlier is not None:
+                    return [replace(earlier, text=text, start=start, end=end)]
+        return actors
 
     def new_context(self, doc: Any) -> ArticleContext:
         """Per-article state: the dateline country and every actor mention in document order."""
@@ -750,24 +757,48 @@ class ActorResolver:
         return found
 
     def _code_entity(self, ent: Any, context: ArticleContext) -> CodedActor | None:
-        """An entity, read with the titles and possessors in front of it ("Russia's security chief X")."""
+        """An entity; people and organisations are read with the titles and possessors in front of them
+        ("Russia's security chief X", "Russia's Security Council"), places and groups by their own words."""
         doc = ent.doc
         root = ent.root
-        left = max(root.left_edge.i, root.sent.start, ent.start - 8)
-        phrase = doc[min(left, ent.start) : ent.end]
-        actor = self._code_one_span(phrase, context=None)
-        if (actor == [] or not actor[0].country) and ent.label_ == "PERSON":
+        own = self._code_one_span(ent, context=None)
+        actors = own
+        if ent.label_ in ("PERSON", "ORG") and (own or ent.label_ == "PERSON"):
+            left = max(root.left_edge.i, root.sent.start, ent.start - 8)
+            if left < ent.start:
+                expanded = self._code_one_span(doc[left : ent.end], context=None)
+                if expanded and (expanded[0].country or not (own and own[0].country)):
+                    actors = expanded
+        if ent.label_ == "PERSON" and not (actors and actors[0].country):
+            # the parser may cut a name short ("To Lam" read as "to" + "Lam"): try the words just before it
+            for extra in (1, 2):
+                if ent.start - extra >= root.sent.start:
+                    longer = self._code_one_span(doc[ent.start - extra : ent.end], context=None)
+                    if longer and longer[0].kind == "person" and longer[0].actor_id:
+                        actors = longer
+                        break
+        if ent.label_ == "PERSON" and not (actors and actors[0].country):
             for child in root.children:
                 if child.dep_ == "appos":
                     appos = self._code_one_span(doc[child.left_edge.i : child.right_edge.i + 1], context=None)
                     if appos and appos[0].country:
-                        actor = appos
+                        actors = appos
                         break
-        coded = actor[0] if actor else None
+        coded = actors[0] if actors else None
+        if ent.label_ == "PERSON" and not (coded and coded.country):
+            # "Kim" after "Kim Jong Un": a short name refers back to the person named in full
+            earlier = self._same_person(ent, context, before=ent.start_char)
+            if earlier is not None:
+                coded = earlier
+        if coded is not None and not coded.country and coded.sector and ent.label_ == "ORG":
+            if context.default_country:
+                coded = replace(
+                    coded, country=context.default_country, rule=f"{coded.rule}+context:default-country"
+                )
         if coded is not None:
             coded = replace(coded, text=ent.text, start=ent.start_char, end=ent.end_char)
             if ent.label_ == "PERSON" and coded.kind != "person":
-                coded = replace(coded, kind="person", sector=coded.sector, name=ent.text)
+                coded = replace(coded, kind="person", name=ent.text)
         elif ent.label_ == "PERSON":
             coded = CodedActor(
                 text=ent.text,
@@ -784,6 +815,20 @@ class ActorResolver:
                 context.country_counts[coded.country] += 1
                 context.actors.append((coded.start, coded))
         return coded
+
+    @staticmethod
+    def _same_person(span: Any, context: ArticleContext, *, before: int) -> CodedActor | None:
+        """The coded person named earlier in full whose name contains every word of ``span``."""
+        words = {_norm(t.text) for t in span if t.is_alpha}
+        if not words:
+            return None
+        for start, person in reversed(context.persons):
+            if start >= before or not person.country:
+                continue
+            if words <= {_norm(w) for w in re.findall(r"[^\W_]+", person.text)}:
+                rule = person.rule if person.rule.startswith("same-person:") else f"same-person:{person.rule}"
+                return replace(person, rule=rule)
+        return None
 
     def all_actors(self) -> list[Actor]:
         """The shipped actor entries (states, organisations, people), for the ``actors`` table."""
