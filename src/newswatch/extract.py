@@ -327,11 +327,11 @@ def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Art
     )
 
 
-def _trafilatura(page: Any, *, url: str | None, precision: bool) -> Any:
+def _trafilatura(page: Any, *, url: str | None, precision: bool, metadata: bool = True) -> Any:
     import trafilatura
 
     return trafilatura.bare_extraction(page, url=url, favor_precision=precision, include_comments=False,
-                                       with_metadata=True)
+                                       with_metadata=metadata)
 
 
 @dataclass
@@ -399,10 +399,12 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
         hints = _page_hints(html)
         doc = _trafilatura(hints.tree if hints.tree is not None else html, url=raw.url, precision=True)
         body = (doc.text or "") if doc is not None else ""
-        loose = _trafilatura(html, url=raw.url, precision=False)
+        # metadata does not depend on the mode: the second pass skips it (date search is the slow part)
+        loose = _trafilatura(html, url=raw.url, precision=False, metadata=doc is None)
         loose_body = (loose.text or "") if loose is not None else ""
         if len(body) < _PRECISION_KEEP_SHARE * len(loose_body):
-            doc, body = loose, loose_body
+            body = loose_body
+            doc = doc if doc is not None else loose
     except (ValueError, TypeError, AttributeError) as exc:  # lxml/trafilatura on pathological markup
         raise ExtractionError(f"the HTML could not be parsed ({type(exc).__name__}: {exc}); check the file is a "
                               "web page", source=raw.source, kind="malformed") from exc
