@@ -220,12 +220,12 @@ def _source_type(span_text: str, head: Any, lex: _Lexicon, actor: CodedActor | N
     head_text = head.text.lower() if head is not None else ""
     for word in (head_text, head_word):
         if word in lex.heads:
-            stype = lex.heads[word]
-            if stype == "anonymous" and head is not None and any(
-                t.ent_type_ in {"ORG", "NORP", "GPE"} for t in head.subtree
-            ):
-                continue  # "Pentagon sources" already matched above; "people in Kyiv" stays anonymous below
-            return stype
+            return lex.heads[word]
+    if head is not None:
+        # a title before a name: "Foreign Minister Kuleba", "Analyst Lee"
+        for t in head.children:
+            if t.dep_ in {"compound", "amod", "appos"} and t.lemma_.lower() in lex.heads:
+                return lex.heads[t.lemma_.lower()]
     if actor is not None and actor.sector and actor.sector in lex.sector_to_type:
         return lex.sector_to_type[actor.sector]
     if head is not None and head.ent_type_ == "GPE":
@@ -367,6 +367,13 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         # "Russia will respond, the ministry said" / "As the president said, Russia is ...": the cue hangs off
         # the clause it reports
         content_toks = _subtree(tok.head, exclude=tok)
+        # "As X said and as Y agreed, ...": the other attribution clauses are not part of the content
+        others = {
+            t.i for c in tok.head.children
+            if c.i != tok.i and c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children)
+            for t in c.subtree
+        }
+        content_toks = [t for t in content_toks if t.i not in others]
         bounds = _span_bounds(content_toks)
     elif any(c.dep_ == "oprd" for c in children) and any(c.dep_ == "dobj" for c in children):
         # "called the test a provocation": the object and its predicate are what the speaker holds
@@ -381,6 +388,11 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
         if obj is not None and obj.pos_ not in {"PRON"}:
             content_toks = _subtree(obj)
+            # "showed footage of the missile lifting off": a participle the parser hung on the verb
+            for c in children:
+                if c.dep_ == "advcl" and c.tag_ == "VBG" and c.i > obj.i:
+                    content_toks.extend(c.subtree)
+            content_toks.sort(key=lambda t: t.i)
             bounds = _span_bounds(content_toks)
     if bounds is None:
         return None

@@ -323,6 +323,8 @@ def _attached(mention: _Mention, trigger: Any) -> int | None:
     while tok.i != trigger.i and tok.head.i != tok.i and steps < 6:
         if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS:
             through_prep = True
+        if tok.dep_ == "pobj" and tok.head.lower_ == "against" and mention.entry.precision != "country":
+            through_prep = True  # "an attack against the Kurdistan region" hits a place; "sanctions against Russia" do not
         if tok.dep_ == "dobj" and tok.head.i == trigger.i and trigger.lemma_ in _PLACE_OBJECT_VERBS:
             through_prep = True
         if steps > 0 and tok.pos_ in {"VERB", "AUX"}:

@@ -9,6 +9,7 @@ event coder: claims are found, events linked to them, located, then dated, exact
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,9 @@ class DevScores:
 
 
 def _words(text: str | None) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text or "")}
+    """Lower-case words without accents: "Reykjavík" and "Reykjavik" are the same place name."""
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    return {w.lower() for w in _WORD.findall(plain)}
 
 
 def _trigger_span(text: str, trigger: str, occurrence: int) -> tuple[int, int]:
@@ -152,14 +155,24 @@ def _score_event(gold: dict[str, Any], event: Event, acc: DevScores, item_id: st
             acc.errors.append(f"{tag} place {event.place.name} where the text gives none")
 
 
+def _resolver() -> Any:
+    """The actor resolver the pipeline gives ``find_claims``, when the actors stage is installed."""
+    try:
+        from ..actors import get_resolver
+    except ImportError:  # pragma: no cover - the actors stage ships with the package
+        return None
+    return get_resolver()
+
+
 def evaluate_dev(records: Sequence[dict[str, Any]], *, model: str | None = None) -> DevScores:
     """Score claims, certainty, dates and places over dev-set records."""
     from ..nlp import parse
 
     acc = DevScores()
+    resolver = _resolver()
     for item, doc in zip(records, parse((r["text"] for r in records), model=model), strict=True):
         published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
-        claims = find_claims(doc, article_id=str(item["id"]))
+        claims = find_claims(doc, article_id=str(item["id"]), resolver=resolver)
         events = _events_for(item, doc)
         link_events(events, claims)
         place_and_date(events, doc, published_at=published, dateline=item.get("dateline"))
