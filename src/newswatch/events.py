@@ -51,8 +51,16 @@ _ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "re
                             "endorse", "comply", "cooperate", "ratify", "sign"})
 _OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to", "between", "with"})
 _EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "game", "wargame", "patrol"})
-_DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE", "REQUEST"})
+_DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE"})
 _MOVE_VERBS = frozenset({"arrive", "travel", "fly"})
+_TRANSFER_TYPES = frozenset({"MOBILIZE", "RETREAT", "AID", "CONCEDE", "AGREE", "COOPERATE"})
+_ON_TARGET_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "THREATEN", "ACCUSE", "MOBILIZE", "REQUEST", "PROTEST"})
+_FROM_TYPES = frozenset({"RETREAT", "CONCEDE", "SANCTION", "REQUEST"})
+_PLACE_TYPES = frozenset({"MOBILIZE", "COERCE", "PROTEST", "CONCEDE", "AID"})
+_DOCUMENT_NOUNS = frozenset({"declaration", "statement", "letter", "resolution", "communique", "report", "note",
+                             "message", "decree", "order", "announcement", "plan", "proposal"})
+_QUANTITY_NOUNS = frozenset({"wave", "series", "round", "number", "spate", "barrage", "string", "day", "week",
+                             "month", "hour", "year", "night", "set", "lot", "couple", "dozen"})
 _DEMAND_MODALS = frozenset({"must", "should", "ought"})
 _PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
                           "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
@@ -285,7 +293,8 @@ class EventCoder:
             if lemma in self._light:
                 head = obj
                 # "launched a wave of attacks": the event noun is the object of "of"
-                if head.lemma_.lower() in ("wave", "series", "round", "number", "spate", "barrage", "string"):
+                if head.lemma_.lower() not in self._nouns or head.lemma_.lower() in _QUANTITY_NOUNS:
+                    # "launched a wave of attacks", "ten days of war games": the event noun follows "of"
                     inner = _prep_object(head, ("of",))
                     head = inner if inner is not None else head
                 spec = self._noun_spec(lemma, head)
@@ -315,8 +324,13 @@ class EventCoder:
             return None
         if lemma in ("demonstrate", "march", "rally") and obj is not None:
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
-        if lemma in _MOVE_VERBS and _subject(tok) is not None and _subject(tok).lemma_.lower() in self._classes["TROOP"]:
-            return None  # troops arriving are a deployment, coded by the verb that sent them
+        subj = _subject(tok)
+        if lemma in _MOVE_VERBS and subj is not None and any(
+            t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree
+        ):
+            # troops arriving abroad: peacekeepers are protection given (AID), others a deployment
+            peace = any(t.lower_.startswith("peacekeep") for t in subj.subtree)
+            return _Candidate(trigger=tok, spec=self._spec("074" if peace else "154", f"verb:{lemma} (troops)"))
         return _Candidate(trigger=tok, spec=spec, obj=None)
 
     def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:  # noqa: C901
@@ -497,13 +511,14 @@ class EventCoder:
                 or (cand.nominal and tok.lemma_.lower() in _EXERCISE_NOUNS and plover == "MOBILIZE"):
             if len({a.country for a in actors + recipients if a.country}) >= 2:
                 plover, mode, cameo = "COOPERATE", None, "062"  # exercises with another country are joint
+        if not recipients and actors and plover in _PLACE_TYPES:
+            # "strengthened its forces in Lebanon", "imposed a curfew in a town in Turkey": where it happened
+            place = self._resolve(_in_places(tok, cand.obj), context, strict=True)
+            recipients = [a for a in place if a.country][:1]
         if not recipients and actors and plover in _DOMESTIC_TYPES:
             # domestic events: without a named target, PLOVER codes the actor's own country as recipient
-            place = self._resolve([p for p in _in_places(tok, cand.obj)], context)
-            recipients = [a for a in place if a.country][:1] or [
-                CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
-                           country=actors[0].country, rule="domestic-recipient")
-            ]
+            recipients = [CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
+                                     country=actors[0].country, rule="domestic-recipient")]
         if plover == "MOBILIZE" and mode == "weapons" and recipients and _has_target_prep(tok, cand.obj):
             plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
         if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
@@ -593,7 +608,8 @@ class EventCoder:
             if inherited is not None:
                 actors.append(inherited)
         obj = _direct_object(tok)
-        theme = obj is not None and obj.lemma_.lower() in (self._classes["TROOP"] | self._classes["WEAPON"])
+        theme = obj is not None and obj.lemma_.lower() in (self._classes["TROOP"] | self._classes["WEAPON"]) \
+            and cand.spec.plover_type in _TRANSFER_TYPES
         if obj is not None and (cand.obj is None or obj.i != cand.obj.i) and not theme:
             recipients.append(obj)  # troops or weapons moved are the theme, not the recipient
         # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
@@ -605,12 +621,17 @@ class EventCoder:
             if holder is tok and tok.lemma_.lower() in _MOVE_VERBS:
                 preps = preps | {"in"}  # "arrived in Pyongyang": the host of a visit
             if holder is obj_holder:
-                preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type == "ACCUSE" else set())
+                preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type in ("ACCUSE", "REQUEST") else set())
+            if cand.spec.plover_type in _FROM_TYPES:
+                preps = preps | {"from"}  # "withdrew its troops from Lebanon"
             for child in holder.children:
                 if child.dep_ == "prep" and child.lower_ in preps:
                     pobj = _prep_pobj(child)
-                    if child.lower_ == "at" and cand.spec.plover_type not in ("ASSAULT", "THREATEN", "MOBILIZE"):
+                    ptype = cand.spec.plover_type
+                    if child.lower_ == "at" and ptype not in ("ASSAULT", "THREATEN", "MOBILIZE"):
                         continue
+                    if child.lower_ in ("on", "upon") and ptype not in _ON_TARGET_TYPES and holder is not tok:
+                        continue  # "talks on trade", "agreement on the border": a topic
                     if cand.obj is not None and pobj is not None and pobj.i == cand.obj.i:
                         continue
                     if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
@@ -674,6 +695,9 @@ class EventCoder:
                 key = (actor.country, actor.sector, actor.start)
                 if strict and _guessed_from_modifier(actor, span):
                     continue
+                if strict and "default-country" in (actor.rule or "") and tok.dep_ == "pobj" \
+                        and tok.head.lower_ in ("from", "in", "at", "into", "across"):
+                    continue  # a place phrase names a country only when it says which
                 if key not in seen and (actor.country or actor.sector):
                     seen.add(key)
                     out.append(actor)
@@ -757,7 +781,14 @@ def _inherited_subject(tok: Any) -> Any:
         if cur.dep_ == "relcl":
             return head if head.pos_ in ("NOUN", "PROPN") else None
         if cur.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
-            return head
+            if head.lemma_.lower() not in _DOCUMENT_NOUNS:
+                return head
+            cur = head  # "issued a declaration demanding": the issuer demands
+            head = head.head
+            if cur.dep_ in ("dobj", "pobj") and head.pos_ in ("VERB", "ADP"):
+                verb = head.head if head.pos_ == "ADP" else head
+                return _subject(verb)
+            return None
         if cur.dep_ == "pcomp":
             head = head.head
         s = _subject(head) or _passive_subject(head) if cur.dep_ != "conj" else _subject(head)
@@ -837,6 +868,9 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
             out.append(s)
     # a pronoun subject of a reported clause refers to the speaker most often ("X said it would")
     tok = cand.trigger
+    own = _subject(tok) or _passive_subject(tok)
+    if own is not None and own.pos_ != "PRON":
+        return out
     cur = tok
     for _ in range(3):
         if cur.dep_ in ("ccomp", "xcomp", "conj") and cur.head is not cur:
@@ -856,10 +890,17 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
         if holder is None:
             continue
         for child in holder.children:
-            if child.dep_ == "prep" and child.lower_ in ("in", "across", "throughout", "outside"):
+            if child.dep_ == "prep" and child.lower_ in ("in", "across", "throughout", "outside", "at", "into"):
                 p = _prep_pobj(child)
-                if p is not None:
-                    places.append(p)
+                if p is None:
+                    continue
+                places.append(p)
+                # "at this jail in northern Israel": the place inside the place
+                for inner in p.children:
+                    if inner.dep_ == "prep" and inner.lower_ == "in":
+                        q = _prep_pobj(inner)
+                        if q is not None:
+                            places.insert(len(places) - 1, q)
     return places
 
 
