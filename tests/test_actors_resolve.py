@@ -200,3 +200,22 @@ def test_actors_regions_and_peoples_map_to_countries(
 def test_actors_accents_are_folded(resolver: ActorResolver, text: str, expected: str) -> None:
     actor = resolver.code_text(text)
     assert actor is not None and actor.country == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Florida", "USA"),
+        ("Georgia", "GEO"),
+        ("Congo", "COD"),
+        ("the Republic of the Congo", "COG"),
+        ("Central American leaders", None),
+        ("Latin American governments", None),
+    ],
+)
+def test_actors_names_that_overlap_resolve_to_the_intended_country(
+    resolver: ActorResolver, text: str, country: str | None
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country == country

