@@ -192,3 +192,16 @@ def test_ingest_truncated_warc_keeps_earlier_records_and_reports_damage(tmp_path
 )
 def test_ingest_url_name(url: str, name: str) -> None:
     assert url_name(url) == name
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a web archive\n" * 20, b"\x1f\x8b\x08\x00 broken gzip data", b""],
+)
+def test_ingest_malformed_warc_is_a_clear_failure(tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(content)
+    [failure] = _docs([str(path)])
+    assert isinstance(failure, IngestFailure)
+    assert "not a WARC archive" in failure.reason
+    assert capsys.readouterr().err == ""  # nothing printed behind the caller's back

@@ -143,7 +143,7 @@ def iter_articles(
         try:
             yield item, extract_article(item, settings=settings)
         except InputError as exc:
-            log.warning("%s: %s", item.source, exc)
+            log.info("%s: %s", item.source, exc)
             yield item, IngestFailure(source=item.source, stage="extract", reason=str(exc))
         except Exception as exc:  # a parser bug on hostile input must not stop the batch
             log.exception("extraction failed for %s", item.source)

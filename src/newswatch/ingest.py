@@ -280,6 +280,12 @@ def _iter_warc(path: Path) -> Iterator[Item]:
 
     source = str(path)
     count = 0
+    # warcio writes its complaints about non-WARC bytes straight to stderr; check the magic first
+    head = _warc_head(path)
+    if not head.startswith((b"WARC/", b"filedesc://")):
+        yield _failure(source, "ingest", "the file is not a WARC archive (it does not start with a WARC/1.x record, "
+                                         "or its gzip data is corrupt); check the file or rename it")
+        return
     try:
         with path.open("rb") as fh:
             iterator = ArchiveIterator(fh)
@@ -320,6 +326,20 @@ def _iter_warc(path: Path) -> Iterator[Item]:
     if count == 0:
         yield _failure(source, "ingest", "the WARC file holds no HTML response records; check it is a web crawl "
                                          "archive (WARC/1.0 or 1.1 with response records)")
+
+
+def _warc_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(65536)
+    except OSError:
+        return b""
+    if data[:2] != _GZIP_MAGIC:
+        return data[:16]
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, 16)
+    except zlib.error:
+        return b""
 
 
 def _parse_warc_date(value: str | None) -> datetime | None:
@@ -592,6 +612,6 @@ def _non_public_reason(address: str) -> str | None:
 
 
 def _failure(source: str, stage: str, reason: str) -> IngestFailure:
-    log.warning("%s: %s", source, reason)
+    log.info("%s: %s", source, reason)  # the caller reports failures; info avoids saying it twice
     return IngestFailure(source=source, stage=stage, reason=reason, at=datetime.now(UTC))
 
