@@ -91,14 +91,22 @@ def test_store_save_article_is_idempotent(store) -> None:  # type: ignore[no-unt
     assert store.count("articles") == 1
 
 
-def test_store_same_text_other_url_is_a_duplicate_of_the_first(store) -> None:  # type: ignore[no-untyped-def]
+def test_store_same_text_other_url_is_stored_for_dedup_to_link(store) -> None:  # type: ignore[no-untyped-def]
     first = _article("https://example.org/a")
     store.save_article(first)
     copy = _article("https://mirror.example.net/copy", body=TEXT.replace("\n", "\n\n").upper())
+    assert copy.text_hash == first.text_hash
     result = store.save_article(copy)
-    assert result.status == "duplicate"
-    assert result.article_id == first.id
-    assert store.count("articles") == 1
+    assert (result.status, result.article_id) == ("new", copy.id)
+    assert store.count("articles") == 2
+
+
+def test_store_same_canonical_url_is_existing(store) -> None:  # type: ignore[no-untyped-def]
+    first = _article("https://example.org/a")
+    store.save_article(first)
+    edited = _article("https://example.org/a", body=TEXT + " Updated.")
+    edited.id = "other-id"
+    assert store.save_article(edited).article_id == first.id
 
 
 def test_store_save_analysis_replaces_as_a_unit(store) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ from .extract import extract_article
 from .ingest import iter_documents
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
 from .store import Store
-from .timeplace import locate_events, resolve_dates
+from .timeplace import place_and_date
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ def analyze_doc(doc: Any, article: Article) -> Analysis:
     events = coder.code_doc(doc, article_id=article.id, context=context)
     claims = find_claims(doc, article_id=article.id, resolver=resolver, context=context)
     link_events(events, claims)
-    resolve_dates(events, doc, published_at=article.published_at)
-    locate_events(events, doc, dateline=None)
+    place_and_date(events, doc, published_at=article.published_at)
     return Analysis(article=article, mentions=mentions, events=events, claims=claims)
 
 
@@ -175,7 +174,8 @@ def run(
     reanalyze: bool = False,
 ) -> RunSummary:
     """Ingest and analyse ``sources`` into ``store``; idempotent, and resumable after an interruption."""
-    from .dedup import DedupIndex, assign_stories
+    from .dedup import DedupIndex
+    from .stories import assign_stories
 
     started = time.perf_counter()
     summary = RunSummary()
@@ -195,15 +195,7 @@ def run(
                 saved = store.save_article(item, conn=conn)
                 if saved.status == "new":
                     decision = index.check(item)
-                    if decision.duplicate_of:
-                        store.mark_duplicate(
-                            item.id,
-                            duplicate_of=decision.duplicate_of,
-                            relation=decision.relation,
-                            score=decision.score,
-                            conn=conn,
-                        )
-                    index.add(item, decision, conn=conn)
+                    index.add(item, decision, conn=conn)  # persists the signature and any copy link
         except NewswatchError as exc:
             _record(store, summary, _failure(item.source, "store", str(exc)))
             continue
@@ -215,13 +207,8 @@ def run(
                 continue
             to_analyze.append(item)
         else:
-            if saved.status == "duplicate":
-                summary.duplicates += 1
-            else:
-                summary.already_stored += 1
-            if not saved.analyzed and saved.article_id == item.id:
-                to_analyze.append(item)  # stored by an interrupted run: finish it
-            elif reanalyze and saved.article_id == item.id:
+            summary.already_stored += 1
+            if reanalyze or not saved.analyzed:  # not analysed: stored by an interrupted run, finish it
                 to_analyze.append(item)
     store.clear_errors(ok_sources)
     analyzed_ids: list[str] = []

@@ -1,8 +1,8 @@
 """Open a database and read and write articles, analyses and ingest errors with SQLAlchemy Core.
 
 SQLite files are opened in WAL mode with foreign keys on; PostgreSQL URLs work the same way. Writes are
-idempotent: ``save_article`` returns the id already stored when the same canonical URL or the same
-normalised text was seen before, and ``save_analysis`` replaces an article's mentions, events and claims
+idempotent: ``save_article`` returns the id already stored when the same id (canonical URL, else text
+hash) or canonical URL was seen before, and ``save_analysis`` replaces an article's mentions, events and claims
 as one transaction, so an interrupted run can simply be run again.
 """
 
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class SaveResult:
-    """What ``save_article`` did: ``status`` is "new", "existing" (same id) or "duplicate" (same text)."""
+    """What ``save_article`` did: ``status`` is "new" or "existing" (same id or canonical URL)."""
 
     article_id: str
     status: str
@@ -76,29 +76,22 @@ class Store:
 
     # ------------------------------------------------------------------ articles
 
-    def find_existing(self, conn: Connection, article: Article) -> tuple[str, str, str] | None:
-        """(id, how, ingest_status) of a stored article with the same id, canonical URL or text hash."""
+    def find_existing(self, conn: Connection, article: Article) -> tuple[str, str] | None:
+        """(id, ingest_status) of the stored article with the same id or canonical URL.
+
+        An article with the same text under another URL is stored too: it is a copy, and the dedup stage
+        links it to the earliest version, so that the copy's site still counts in the syndication chain.
+        """
         row = conn.execute(
             select(articles.c.id, articles.c.ingest_status).where(articles.c.id == article.id)
         ).first()
-        if row:
-            return row.id, "existing", row.ingest_status
-        if article.canonical_url:
+        if row is None and article.canonical_url:
             row = conn.execute(
                 select(articles.c.id, articles.c.ingest_status).where(
                     articles.c.canonical_url == article.canonical_url
                 )
             ).first()
-            if row:
-                return row.id, "existing", row.ingest_status
-        row = conn.execute(
-            select(articles.c.id, articles.c.ingest_status)
-            .where(articles.c.text_hash == article.text_hash)
-            .order_by(articles.c.published_at, articles.c.created_at)
-        ).first()
-        if row:
-            return row.id, "duplicate", row.ingest_status
-        return None
+        return (row.id, row.ingest_status) if row else None
 
     def save_article(self, article: Article, *, conn: Connection | None = None) -> SaveResult:
         """Store ``article`` unless the same article (id, canonical URL or text) is already stored."""
@@ -107,8 +100,8 @@ class Store:
                 return self.save_article(article, conn=c)
         found = self.find_existing(conn, article)
         if found is not None:
-            found_id, how, status = found
-            return SaveResult(found_id, how, analyzed=status == "analyzed")
+            found_id, status = found
+            return SaveResult(found_id, "existing", analyzed=status == "analyzed")
         conn.execute(insert(articles).values(**self._article_row(article)))
         return SaveResult(article.id, "new")
 
@@ -132,27 +125,6 @@ class Store:
             "ingest_status": "extracted",
             "created_at": datetime.now(UTC),
         }
-
-    def mark_duplicate(
-        self,
-        article_id: str,
-        *,
-        duplicate_of: str | None,
-        relation: str | None,
-        score: float | None,
-        conn: Connection | None = None,
-    ) -> None:
-        if conn is None:
-            with self._begin() as c:
-                return self.mark_duplicate(
-                    article_id, duplicate_of=duplicate_of, relation=relation, score=score, conn=c
-                )
-        conn.execute(
-            update(articles)
-            .where(articles.c.id == article_id)
-            .values(duplicate_of=duplicate_of, dup_relation=relation, dup_score=score)
-        )
-        return None
 
     def get_article(self, article_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:

@@ -1,0 +1,74 @@
+"""The command line end to end with CliRunner over a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from newswatch.cli import register_all
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+app = register_all()
+runner = CliRunner()
+
+
+def _jsonl(output: str) -> list[dict]:
+    return [json.loads(line) for line in output.splitlines() if line.strip()]
+
+
+def test_cli_run_then_list_articles_events_claims(tmp_path: Path) -> None:
+    db = str(tmp_path / "n.db")
+    result = runner.invoke(app, ["run", str(FIXTURES / "records.jsonl"), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert "articles stored 3" in result.output
+    arts = _jsonl(runner.invoke(app, ["articles", "--db", db, "--format", "jsonl"]).output)
+    assert len(arts) == 3
+    assert {
+        "id",
+        "url",
+        "title",
+        "published_at",
+        "site",
+        "original_source",
+        "duplicate_of",
+        "story_id",
+    } <= set(arts[0])
+    events = _jsonl(runner.invoke(app, ["events", "--db", db, "--format", "jsonl"]).output)
+    assert events and all(e["text"] for e in events)
+    claims = _jsonl(runner.invoke(app, ["claims", "--db", db, "--format", "jsonl"]).output)
+    assert all({"article_id", "speaker", "source_type", "cue", "certainty", "text"} <= set(c) for c in claims)
+    rus = _jsonl(runner.invoke(app, ["events", "--db", db, "--format", "jsonl", "--country", "RUS"]).output)
+    assert rus and all(
+        "RUS" in (e["actor_countries"] + e["recipient_countries"] + (e["country"] or "")) for e in rus
+    )
+    actors = _jsonl(runner.invoke(app, ["actors", "--db", db, "--format", "jsonl"]).output)
+    assert actors and all(a["mentions"] > 0 for a in actors)
+
+
+def test_cli_code_prints_one_object_per_record(tmp_path: Path) -> None:
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        json.dumps({"id": "a", "text": "The European Union imposed sanctions on Russia."}) + "\n"
+        + "not json\n"
+        + json.dumps({"id": "b", "text": "It rained."}) + "\n"
+    )  # fmt: skip
+    result = runner.invoke(app, ["code", "--input", str(inp)])
+    assert result.exit_code == 0
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b"]
+    assert "acled_type" in out[0] and isinstance(out[0]["events"], list)
+
+
+def test_cli_bad_db_is_one_line_and_exit_code(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["articles", "--db", str(tmp_path / "missing" / "x.db")])
+    assert result.exit_code == 5
+    assert "does not exist" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_unknown_export_format_exit_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["export", "--format", "xml", "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 2
+    assert "plover-json" in result.output
