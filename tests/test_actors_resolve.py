@@ -219,3 +219,19 @@ def test_actors_names_that_overlap_resolve_to_the_intended_country(
     actor = resolver.code_text(text)
     assert actor is not None
     assert actor.country == country
+
+
+def test_actors_holdout_table_accuracy(resolver: ActorResolver) -> None:
+    # a second table kept out of rule development: a regression guard on overall accuracy, not per phrase
+    with (FIXTURES / "phrases_holdout.tsv").open(encoding="utf-8") as fh:
+        rows = [r for r in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")][1:]
+    correct = 0
+    for phrase, country, sector in ((r + ["", ""])[:3] for r in rows if r):
+        actor = resolver.code_text(phrase)
+        if actor is None:
+            continue
+        country_ok = country == "*" or actor.country == country
+        sector_ok = sector == "*" or actor.sector == (sector or None)
+        correct += country_ok and sector_ok
+    assert len(rows) >= 80
+    assert correct / len(rows) >= 0.9
