@@ -6,6 +6,7 @@ address checks use IP literals so that no name is ever resolved over the network
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -162,3 +163,34 @@ def test_fetch_url_serving_a_feed_is_read_as_a_feed() -> None:
     [doc] = list(iter_documents([f"{PUBLIC}/feed"], fetch=FetchSettings(), transport=_mock(routes)))
     assert isinstance(doc, RawDocument)
     assert doc.url == f"{PUBLIC}/story" and doc.content == PAGE and doc.meta["title"] == "Strike"
+
+
+def _fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> list[str]:
+    """Replace name resolution (the network boundary) with fixed answers; returns the names looked up."""
+    asked: list[str] = []
+
+    def getaddrinfo(host: str, port: object, *args: object, **kwargs: object) -> list[tuple]:
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, 443)) for ip in answers[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_fetch_connects_to_the_checked_address_with_the_original_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = _fake_dns(monkeypatch, {"news.example.org": ["93.184.216.34"]})
+    seen: list[httpx.Request] = []
+    transport = _mock({"/story": httpx.Response(200, content=PAGE)}, seen)
+    page = fetch_url("https://news.example.org/story", fetch=FetchSettings(), transport=transport)
+    assert asked == ["news.example.org"]
+    assert seen[0].url.host == "93.184.216.34" and seen[0].headers["host"] == "news.example.org"
+    assert seen[0].extensions["sni_hostname"] == "news.example.org"
+    assert page.url == "https://news.example.org/story"
+
+
+def test_fetch_refuses_a_name_that_resolves_to_a_private_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_dns(monkeypatch, {"intranet.example.org": ["93.184.216.34", "10.0.0.5"]})
+    seen: list[httpx.Request] = []
+    with pytest.raises(FetchError, match="resolves to 10.0.0.5, a private address"):
+        fetch_url("http://intranet.example.org/", fetch=FetchSettings(), transport=_mock({}, seen))
+    assert seen == []

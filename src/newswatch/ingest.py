@@ -498,15 +498,16 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
     with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
                       trust_env=False) as client:
         for _hop in range(fetch.max_redirects + 1):
-            check_url(current, allow_private=fetch.allow_private)
+            request_url, request_headers, extensions = _pinned_request(
+                current, check_url(current, allow_private=fetch.allow_private))
             try:
-                with client.stream("GET", current) as response:
+                with client.stream("GET", request_url, headers=request_headers, extensions=extensions) as response:
                     if response.status_code in _REDIRECT_CODES:
                         location = response.headers.get("location")
                         if not location:
                             raise FetchError(f"{current} answered a redirect without a Location header; "
                                              "try the final URL directly", source=url, kind="fetch")
-                        current = urljoin(str(response.url), location)
+                        current = urljoin(current, location)
                         continue
                     if response.status_code >= 400:
                         raise FetchError(f"{current} answered HTTP {response.status_code}; check the URL or "
@@ -517,7 +518,7 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
                             body[:2] == _GZIP_MAGIC:
                         body = _gunzip_bytes(body)
                     return FetchedPage(
-                        url=str(response.url), content=body, content_type=ctype, charset=_charset_of(ctype),
+                        url=current, content=body, content_type=ctype, charset=_charset_of(ctype),
                         fetched_at=datetime.now(UTC),
                         # servers label feeds inconsistently (text/html, text/xml...): trust the bytes
                         is_feed=_looks_like_feed(body),
@@ -539,6 +540,19 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
                          "the redirect limit", source=url, kind="fetch")
 
 
+def _pinned_request(url: str, address: str | None) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """Connect to the address that was checked, not to whatever the name resolves to a moment later.
+
+    Without this a host name could resolve to a public address for the check and to a private one for the
+    connection (DNS rebinding). The Host header and TLS server name keep the original name.
+    """
+    parsed = httpx.URL(url)
+    if address is None:
+        return parsed, {}, {}
+    extensions: dict[str, Any] = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    return parsed.copy_with(host=address), {"Host": parsed.netloc.decode("ascii")}, extensions
+
+
 def _read_capped(response: httpx.Response, current: str, max_bytes: int, deadline: float, url: str) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
@@ -556,10 +570,11 @@ def _read_capped(response: httpx.Response, current: str, max_bytes: int, deadlin
     return bytes(body)
 
 
-def check_url(url: str, *, allow_private: bool) -> None:
+def check_url(url: str, *, allow_private: bool) -> str | None:
     """Refuse URLs that are not plain http(s) to a public address; raise FetchError saying why.
 
     The host name is resolved and every address it resolves to must be public, unless ``allow_private``.
+    Returns the checked address to connect to when the host is a name, else None.
     """
     try:
         parsed = httpx.URL(url)
@@ -575,12 +590,24 @@ def check_url(url: str, *, allow_private: bool) -> None:
     if not host:
         raise FetchError(f"{url} has no host name; fix the URL", source=url, kind="fetch")
     if allow_private:
-        return
-    for address in _resolve(host, parsed.port, url):
+        return None
+    addresses = _resolve(host, parsed.port, url)
+    for address in addresses:
         reason = _non_public_reason(address)
         if reason:
             raise FetchError(f"{url} resolves to {address}, a {reason} address; newswatch refuses those unless "
                              "private addresses are allowed (fetch.allow_private)", source=url, kind="fetch")
+    if not addresses or _is_ip_literal(host):
+        return None
+    return addresses[0]
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _resolve(host: str, port: int | None, url: str) -> list[str]:
