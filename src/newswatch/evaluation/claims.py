@@ -159,11 +159,17 @@ def score_article(text: str, attributions: list[dict[str, Any]], claims: list[Cl
             "cue": words.tokens(a.get("cue_spans") or [a["cue"]]),
             "content": words.tokens(a.get("content_spans") or [a["content"]]),
         })
-    pred = [{
-        "source": words.tokens([(c.speaker_start, c.speaker_end)]) if c.speaker_start is not None else None,
-        "cue": words.tokens([(c.cue_start or 0, c.cue_end or 0)]),
-        "content": words.tokens([(c.content_start or 0, c.content_end or 0)]),
-    } for c in claims]
+    pred: list[dict[str, Tokens]] = []
+    for c in claims:
+        source = (
+            words.tokens([(c.speaker_start, c.speaker_end or c.speaker_start)])
+            if c.speaker_start is not None else frozenset()
+        )
+        pred.append({
+            "source": source,
+            "cue": words.tokens([(c.cue_start or 0, c.cue_end or 0)]),
+            "content": words.tokens([(c.content_start or 0, c.content_end or 0)]),
+        })
     # claim detection
     pairs: list[tuple[float, int, int]] = []
     for i, p in enumerate(pred):
