@@ -138,6 +138,7 @@ class EventCoder:
         self._reporting_nouns = frozenset(lex["reporting_nouns"])
         self._strike_military = frozenset(lex["strike_military_cues"])
         self._nominal = frozenset(lex["nominal_events"])
+        self._lemma_fixes: dict[str, str] = dict(lex.get("lemma_fixes", {}))
         self._acled: Any = None
 
     # ------------------------------------------------------------------ public API
@@ -265,6 +266,7 @@ class EventCoder:
 
     def _verb_candidate(self, tok: Any) -> _Candidate | None:
         lemma = tok.lemma_.lower()
+        lemma = self._lemma_fixes.get(lemma, lemma)
         obj = _direct_object(tok)
         if obj is None and lemma in self._verb_objects:
             obj = _passive_subject(tok)  # "soldiers were sent": the object of the event is the passive subject
@@ -452,7 +454,9 @@ class EventCoder:
                                   rule=f"fail+{cand.spec.rule}")
             else:
                 cand.negated = True
-        elif kind == "report" and (aux_of(cand.trigger) & _DEMAND_MODALS) and _subject(head) is not None:
+        elif kind == "report" and (aux_of(cand.trigger) & _DEMAND_MODALS) and (
+            _subject(head) is not None or _inherited_subject(head) is not None
+        ):
             # "X said that Y must withdraw": X demands it of Y
             cand.spec = _request_spec(cand.spec)
             cand.role_verb = head
@@ -519,7 +523,7 @@ class EventCoder:
             # domestic events: without a named target, PLOVER codes the actor's own country as recipient
             recipients = [CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
                                      country=actors[0].country, rule="domestic-recipient")]
-        if plover == "MOBILIZE" and mode == "weapons" and recipients and _has_target_prep(tok, cand.obj):
+        if plover == "MOBILIZE" and mode == "weapons" and _has_target_prep(tok, cand.obj):
             plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
         if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
                 and spec.cameo in ("141",) and not cand.nominal:
@@ -591,7 +595,7 @@ class EventCoder:
         elif subj is not None:
             actors.append(subj)
         if cand.spec.rule.startswith("must") and cand.role_verb is not None:
-            speaker = _subject(cand.role_verb)
+            speaker = _subject(cand.role_verb) or _inherited_subject(cand.role_verb)
             if speaker is not None:
                 actors = [speaker]
         if passive is not None and tok.lemma_.lower() in _PASSIVE_ACTOR_VERBS and passive in recipients:
@@ -603,7 +607,7 @@ class EventCoder:
                 gsubj = _passive_subject(cand.role_verb)
             if gsubj is not None:
                 actors.append(gsubj)
-        if not actors:
+        if not actors and passive is None:
             inherited = _inherited_subject(cand.role_verb or tok) or _inherited_subject(tok)
             if inherited is not None:
                 actors.append(inherited)
@@ -709,10 +713,13 @@ class EventCoder:
 
 def _object_keys(tok: Any) -> list[str]:
     """Lemma keys to look an object noun up by: compounds first ("hunger strike" -> "hunger"), then the head."""
-    keys = [tok.lemma_.lower()]
+    lemma = tok.lemma_.lower()
+    keys = [lemma]
     for child in tok.children:
         if child.dep_ in ("compound", "amod") and child.i < tok.i:
-            keys.insert(0, child.lemma_.lower())
+            # "hunger strike", "war games": the two-word name first, then the head, then the modifier
+            keys.insert(0, f"{child.lemma_.lower()} {lemma}")
+            keys.append(child.lemma_.lower())
     if tok.lower_ in ("talks", "arms", "relations", "ties", "remains"):
         keys.append(tok.lower_.rstrip("s"))
     # "a state of emergency", "tons of food aid", "$5 million in aid": the noun after the preposition
@@ -906,9 +913,8 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
 
 def _has_target_prep(tok: Any, obj: Any) -> bool:
     """Whether a weapon was fired at someone ("fired rockets at / into / on X") rather than tested."""
-    for holder in (tok, obj):
-        if holder is None:
-            continue
+    holders = [tok] + ([] if obj is None else [t for t in obj.subtree if t.pos_ in ("NOUN", "PROPN")])
+    for holder in holders:
         for child in holder.children:
             if child.dep_ == "prep" and child.lower_ in ("at", "against", "on", "into", "toward", "towards"):
                 pobj = _prep_pobj(child)
