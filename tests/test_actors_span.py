@@ -192,3 +192,20 @@ def test_actors_two_sides_in_a_visit_story(resolver: ActorResolver, visit: Any) 
     context = resolver.new_context(visit)
     actors = resolver.code_span_all(_span(visit, "the two sides"), context=context)
     assert sorted(a.country or "" for a in actors) == ["RUS", "VNM"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "country", "sector"),
+    [
+        ("Syria says it is willing to withdraw its troops.", "it", "SYR", None),
+        ("Syria says it is willing to withdraw its troops.", "its troops", "SYR", "MIL"),
+        ("Putin met Kim Jong Un and said he was pleased.", "he", "PRK", "GOV"),
+    ],
+)
+def test_actors_pronouns_refer_to_the_last_fitting_actor(
+    resolver: ActorResolver, nlp: Any, sentence: str, phrase: str, country: str, sector: str | None
+) -> None:
+    doc = nlp(sentence)
+    actor = resolver.code_span(_span(doc, phrase), context=resolver.new_context(doc))
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)

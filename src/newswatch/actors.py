@@ -64,7 +64,6 @@ _SPONSOR_BEFORE = frozenset({"anti", "pro"})
 _CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
 _MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
-_POSSESSIVES = frozenset({"his", "her", "its", "their"})
 _PAIR_RE = re.compile(
     r"^(?:the\s+)?(?:two|both)\s+(?:countries|nations|sides|governments|states|neighbou?rs|leaders|allies)$",
     re.IGNORECASE,
@@ -158,6 +157,10 @@ class ArticleContext:
 
     def last_actor(self, before: int | None = None) -> CodedActor | None:
         return _last_before(self.actors, before)
+
+    def last_group(self, before: int | None = None) -> CodedActor | None:
+        """The last state, organisation or group (not a person) named before ``before``: what "it" means."""
+        return _last_before([item for item in self.actors if item[1].kind != "person"], before)
 
 
 def _last_before(items: list[tuple[int, CodedActor]], before: int | None) -> CodedActor | None:
@@ -491,10 +494,12 @@ class ActorResolver:
             elif context is not None:
                 owner = toks[0].norm
                 owner_ref: CodedActor | None = None
-                if owner in _POSSESSIVES:
-                    owner_ref = (
-                        context.last_person(start) if owner in ("his", "her") else context.last_actor(start)
-                    )
+                if owner in ("his", "her"):
+                    owner_ref = context.last_person(start)
+                elif owner == "its":
+                    owner_ref = context.last_group(start)
+                elif owner == "their":
+                    owner_ref = context.last_actor(start)
                 if owner_ref is not None and owner_ref.country:
                     country, rule = owner_ref.country, f"{rule}+possessive:{owner}->{owner_ref.rule}"
                 elif context.default_country:
@@ -595,10 +600,15 @@ class ActorResolver:
     ) -> list[CodedActor] | None:
         """Pronouns and "the two countries": resolved through the article context, or None if not one."""
         low = text.strip().lower()
-        if low in _MALE_FEMALE or low in _PLURAL_PRONOUNS:
+        if low in _MALE_FEMALE or low in _PLURAL_PRONOUNS or low == "it":
             if context is None:
                 return []
-            ref = context.last_person(start) if low in _MALE_FEMALE else context.last_actor(start)
+            if low in _MALE_FEMALE:
+                ref = context.last_person(start)
+            elif low == "it":
+                ref = context.last_group(start)
+            else:
+                ref = context.last_actor(start)
             if ref is None:
                 return []
             return [replace(ref, text=text, start=start, end=end, rule=f"pronoun:{low}->{ref.rule}")]
@@ -674,6 +684,8 @@ class ActorResolver:
         text = span.text
         start = span.start_char
         end = span.end_char
+        if len(span) == 1 and span[0].dep_ == "expl":
+            return []  # "it is raining", "there are": no one
         ref = self._refer(text, start=start, end=end, context=context)
         if ref is not None:
             return ref
