@@ -143,3 +143,16 @@ def test_code_records_shape() -> None:
     assert keys <= set(ev[0])
     assert ev[0]["evidence"].startswith("Kenyan police arrested")
     assert any(a["country"] == "KEN" for e in ev for a in e["actors"])
+
+
+@pytest.mark.postgres
+def test_pipeline_run_into_postgres_is_idempotent(good_dir: Path, postgres_db: str) -> None:
+    store = open_store(postgres_db)
+    first = pipeline.run([str(good_dir)], store=store, settings=_settings(postgres_db))
+    assert (first.articles_new, first.analyzed, first.errors) == (4, 4, 0)
+    again = pipeline.run([str(good_dir)], store=store, settings=_settings(postgres_db))
+    assert (again.articles_new, again.analyzed) == (0, 0)
+    assert store.count("events") == first.events > 0
+    assert store.count("stories") >= 1
+    assert {e["article_id"] for e in store.iter_events(country="RUS")}
+    store.close()
