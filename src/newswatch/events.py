@@ -644,7 +644,7 @@ class EventCoder:
                     target = _prep_pobj(child) if child.pos_ == "ADP" else child
                     if target is not None:
                         recipients.append(target)
-        if cand.role_verb is not None and cand.role_verb is not tok:
+        if cand.role_verb is not None and cand.role_verb.i != tok.i:
             gobj = _direct_object(cand.role_verb)
             if gobj is not None and not recipients:
                 recipients.append(gobj)
@@ -782,7 +782,7 @@ def _inherited_subject(tok: Any) -> Any:
     """Subject of the verb an xcomp / conj / advcl hangs from ("agreed to meet", "attacked and killed")."""
     cur = tok
     for _ in range(4):
-        if cur.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "relcl", "acl", "acomp") or cur.head is cur:
+        if cur.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "relcl", "acl", "acomp") or cur.head.i == cur.i:
             return None
         head = cur.head
         if cur.dep_ == "relcl":
@@ -806,9 +806,9 @@ def _inherited_subject(tok: Any) -> Any:
 
 
 def _governing_verb(tok: Any) -> Any:
-    if tok.dep_ in ("xcomp", "ccomp") and tok.head is not tok:
+    if tok.dep_ in ("xcomp", "ccomp") and tok.head.i != tok.i:
         return tok.head
-    if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head is not tok.head:
+    if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.i != tok.head.i:
         return tok.head.head
     if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ in ("of", "for") \
             and tok.head.head.pos_ in ("VERB",):
@@ -829,7 +829,7 @@ def _has_if(tok: Any) -> bool:
     for _ in range(3):
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in cur.children):
             return True
-        if cur.dep_ not in ("xcomp", "conj") or cur.head is cur:
+        if cur.dep_ not in ("xcomp", "conj") or cur.head.i == cur.i:
             return False
         cur = cur.head
     return False
@@ -880,7 +880,7 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
         return out
     cur = tok
     for _ in range(3):
-        if cur.dep_ in ("ccomp", "xcomp", "conj") and cur.head is not cur:
+        if cur.dep_ in ("ccomp", "xcomp", "conj") and cur.head.i != cur.i:
             cur = cur.head
             s = _subject(cur)
             if s is not None and s.pos_ != "PRON":
@@ -934,7 +934,7 @@ def _antecedent(tok: Any) -> Any:
         for _ in range(3):
             if cur.dep_ == "relcl":
                 return cur.head
-            if cur.head is cur:
+            if cur.head.i == cur.i:
                 break
             cur = cur.head
     return tok
@@ -1037,7 +1037,7 @@ def main_event(events: Sequence[Event], doc: Any = None) -> Event | None:
             return 0
         tok = span[0]
         d = 0
-        while tok.head is not tok and d < 50:
+        while tok.head.i != tok.i and d < 50:
             tok = tok.head
             d += 1
         return d
