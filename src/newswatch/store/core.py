@@ -347,18 +347,18 @@ class Store:
                 yield dict(row)
 
     def article_actors(self, article_id: str) -> list[dict[str, Any]]:
-        """Distinct coded actors mentioned in an article, most mentioned first."""
+        """Coded actors of an article, one per country and sector, most mentioned first."""
         query = (
             select(
                 mentions.c.country,
                 mentions.c.sector,
-                mentions.c.actor_id,
                 func.min(mentions.c.text).label("text"),
+                func.min(mentions.c.actor_id).label("actor_id"),
                 func.count().label("n"),
             )
             .where(and_(mentions.c.article_id == article_id, mentions.c.country.is_not(None)))
-            .group_by(mentions.c.country, mentions.c.sector, mentions.c.actor_id)
-            .order_by(func.count().desc())
+            .group_by(mentions.c.country, mentions.c.sector)
+            .order_by(func.count().desc(), mentions.c.country)
         )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
@@ -386,7 +386,9 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        query = select(events).order_by(events.c.event_date.desc(), events.c.article_id, events.c.sentence)
+        query = select(events).order_by(
+            events.c.event_date.desc().nulls_last(), events.c.article_id, events.c.sentence
+        )
         if article_id:  # one article: in reading order
             query = (
                 query.where(events.c.article_id == article_id)
