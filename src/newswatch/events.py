@@ -61,6 +61,7 @@ _DOCUMENT_NOUNS = frozenset({"declaration", "statement", "letter", "resolution",
                              "message", "decree", "order", "announcement", "plan", "proposal"})
 _QUANTITY_NOUNS = frozenset({"wave", "series", "round", "number", "spate", "barrage", "string", "day", "week",
                              "month", "hour", "year", "night", "set", "lot", "couple", "dozen"})
+_PLACE_ACTOR_TYPES = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _DEMAND_MODALS = frozenset({"must", "should", "ought"})
 _PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
                           "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
@@ -111,6 +112,10 @@ class _Candidate:
     role_verb: Any = None  # the verb whose subject is the actor (a governor for "agreed to meet")
     extra_recipients: list[Any] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    base_type: str = ""  # the type before future / refusal / threat transforms
+
+    def __post_init__(self) -> None:
+        self.base_type = self.spec.plover_type
 
 
 class EventCoder:
@@ -496,14 +501,22 @@ class EventCoder:
         tok = cand.trigger
         actor_toks, recipient_toks = self._roles(cand)
         actors = self._resolve(actor_toks, context)
-        if not actors:
+        if not any(a.country for a in actors):
             # "Switzerland said it had expelled", "officials agreed that their countries should": the
             # subject did not resolve, so the speaker or the governing verb's subject acts
             for fallback in _fallback_actor_tokens(cand):
-                actors = self._resolve([fallback], context)
-                if actors:
+                found = self._resolve([fallback], context)
+                if any(a.country for a in found):
+                    actors = found
                     cand.notes.append("actor:" + fallback.dep_)
                     break
+            if not actors and cand.spec.plover_type in _PLACE_ACTOR_TYPES and _passive_subject(tok) is not None \
+                    and _agent(tok) is None:
+                # "was arrested in Lebanon": the authorities of the place act
+                place = self._resolve(_in_places(tok, None), context, strict=True)
+                if place and place[0].country:
+                    actors = place[:1]
+                    cand.notes.append("actor:place")
         recipients = self._resolve(recipient_toks, context, strict=True)
         spec = cand.spec
         plover = spec.plover_type
@@ -603,6 +616,8 @@ class EventCoder:
             actors.append(passive)
         if not actors and cand.role_verb is not None:
             gsubj = _subject(cand.role_verb)
+            if gsubj is None and cand.role_verb.dep_ == "acomp":
+                gsubj = _subject(cand.role_verb.head)  # "Syria is willing to withdraw"
             if gsubj is None and cand.role_verb.lemma_.lower() in _PASSIVE_ACTOR_VERBS:
                 gsubj = _passive_subject(cand.role_verb)
             if gsubj is not None:
@@ -626,7 +641,7 @@ class EventCoder:
                 preps = preps | {"in"}  # "arrived in Pyongyang": the host of a visit
             if holder is obj_holder:
                 preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type in ("ACCUSE", "REQUEST") else set())
-            if cand.spec.plover_type in _FROM_TYPES:
+            if cand.spec.plover_type in _FROM_TYPES or cand.base_type in _FROM_TYPES:
                 preps = preps | {"from"}  # "withdrew its troops from Lebanon"
             for child in holder.children:
                 if child.dep_ == "prep" and child.lower_ in preps:
@@ -879,8 +894,8 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
     if own is not None and own.pos_ != "PRON":
         return out
     cur = tok
-    for _ in range(3):
-        if cur.dep_ in ("ccomp", "xcomp", "conj") and cur.head.i != cur.i:
+    for _ in range(4):
+        if cur.dep_ in ("ccomp", "xcomp", "conj", "acomp") and cur.head.i != cur.i:
             cur = cur.head
             s = _subject(cur)
             if s is not None and s.pos_ != "PRON":
