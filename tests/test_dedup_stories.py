@@ -103,3 +103,16 @@ def test_dedup_stories_claimed_origin_counts_as_that_outlet(engine: Engine) -> N
 )
 def test_dedup_stories_owner_of(site: str, owner: str | None) -> None:
     assert owner_of(site, OWNERS) == owner
+
+
+def test_dedup_stories_recoded_events_get_story_again(engine: Engine) -> None:
+    index = DedupIndex.load(engine)
+    _ingest(engine, index, "a", _text("port_strike_a.txt"), site="harbourtimes.example", hours=0, events=[STRIKE])
+    assign_stories(engine, owners=OWNERS)
+    with engine.begin() as conn:  # re-coding replaces the article's events, without a story id
+        conn.execute(schema.events.delete().where(schema.events.c.article_id == "a"))
+        conn.execute(insert(schema.events).values(id="a-new", article_id="a", **STRIKE))
+    assert assign_stories(engine, article_ids=["a"], owners=OWNERS) == []
+    with engine.connect() as conn:
+        ev_story = conn.execute(select(schema.events.c.story_id).where(schema.events.c.id == "a-new")).scalar()
+    assert ev_story == _stories(engine)["a"]

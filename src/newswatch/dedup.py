@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import logging
 import re
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -47,7 +47,13 @@ MIN_SHARED_SHINGLES = 12
 _ESTIMATE_FLOOR = 0.25
 _MAX_VERIFY = 8
 
-_TOKEN_OR_BREAK = re.compile(r"\w+|\n")
+# Common punctuation is blanked before tokens are cut (non-ASCII letters stay part of words).
+_SEPARATORS = str.maketrans(
+    {ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~\u201c\u201d\u2018\u2019\u2014\u2013\u2026\u00ab\u00bb\u00b7\u2022\r\t"}
+)
+_WORD_BYTE = np.array([c >= 0x80 or chr(c).isalnum() or chr(c) == "_" for c in range(256)], dtype=bool)
+_POLY = 0x100000001B3  # odd, hence invertible modulo 2^64
+_POLY_INV = pow(_POLY, -1, 1 << 64)
 _U32 = np.uint32
 _U64 = np.uint64
 # Odd 64-bit constants that mix a token's position in the shingle into the shingle hash.
@@ -83,8 +89,10 @@ class Fingerprint:
 
     shingles: np.ndarray
     signature: np.ndarray
+    band_keys: np.ndarray | None = None  # filled by the index on first use
 
 
+@lru_cache(maxsize=65536)
 def normalise_site(site: str | None) -> str | None:
     """``"https://www.AlJazeera.com/news"`` and ``"aljazeera.com"`` both become ``"aljazeera.com"``."""
     if not site:
@@ -109,21 +117,46 @@ class _Hasher:
         self.seed = seed
         self.k = shingle_words
         self._mult = _SHINGLE_MULT[:shingle_words]
-        # Token hashes are cached: news vocabulary is small next to the number of tokens hashed.
-        self._token_cache: dict[str, int] = {}
+        self._powers = np.ones(1, dtype=_U64)
+        self._inverse_powers = np.ones(1, dtype=_U64)
 
-    def _token_ids(self, tokens: list[str]) -> np.ndarray:
-        cache = self._token_cache
-        if len(cache) > 2_000_000:
-            cache.clear()
-        out = np.empty(len(tokens), dtype=_U64)
-        for i, tok in enumerate(tokens):
-            h = cache.get(tok)
-            if h is None:
-                h = zlib.crc32(tok.encode("utf-8")) | (zlib.adler32(tok.encode("utf-8")) << 32)
-                cache[tok] = h
-            out[i] = h
-        return out
+    def _ensure_powers(self, n: int) -> None:
+        """P^i and P^-i mod 2^64 for i < n, grown by doubling (texts are hashed without Python loops)."""
+        have = len(self._powers)
+        if have >= n:
+            return
+        size = max(n, 2 * have, 1 << 16)
+        pw = np.empty(size, dtype=_U64)
+        inv = np.empty(size, dtype=_U64)
+        pw[:have], inv[:have] = self._powers, self._inverse_powers
+        m = have
+        while m < size:
+            step = min(m, size - m)
+            pw[m : m + step] = pw[:step] * _U64(pow(_POLY, m, 1 << 64))
+            inv[m : m + step] = inv[:step] * _U64(pow(_POLY_INV, m, 1 << 64))
+            m += step
+        self._powers, self._inverse_powers = pw, inv
+
+    def _tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(64-bit hash, line number) of every token, computed on the UTF-8 bytes with numpy.
+
+        A token is a maximal run of letters, digits, "_" or non-ASCII bytes after common punctuation is
+        blanked; its hash is the polynomial sum of its bytes, read off prefix sums so that no Python code
+        runs per token.
+        """
+        raw = np.frombuffer(text.lower().translate(_SEPARATORS).encode("utf-8"), dtype=np.uint8)
+        n = len(raw)
+        self._ensure_powers(n + 1)
+        edges = np.diff(np.concatenate(([0], _WORD_BYTE[raw].view(np.int8), [0])))
+        starts = np.flatnonzero(edges == 1)
+        ends = np.flatnonzero(edges == -1)
+        prefix = np.concatenate(([_U64(0)], np.cumsum(raw.astype(_U64) * self._powers[:n])))
+        hashes = (prefix[ends] - prefix[starts]) * self._inverse_powers[starts]
+        hashes ^= hashes >> _U64(29)
+        hashes *= _U64(0xBF58476D1CE4E5B9)
+        hashes ^= hashes >> _U64(32)
+        lines = np.cumsum(raw == 10)[starts]
+        return hashes, lines
 
     def shingles(self, text: str) -> np.ndarray:
         """Hashes of the word k-grams inside each line; a line shorter than k words is one shingle.
@@ -131,26 +164,20 @@ class _Hasher:
         Shingles never span a line break, so reordered paragraphs and chrome lines added around a text
         leave the text's own shingles unchanged.
         """
-        tokens = _TOKEN_OR_BREAK.findall(text.lower())
-        if not tokens:
+        ids, line = self._tokens(text)
+        if len(ids) == 0:
             return np.empty(0, dtype=_U32)
-        is_break = np.fromiter((t == "\n" for t in tokens), dtype=bool, count=len(tokens))
-        words = [t for t in tokens if t != "\n"]
-        if not words:
-            return np.empty(0, dtype=_U32)
-        line = np.cumsum(is_break)[~is_break]
-        ids = self._token_ids(words)
         k = self.k
         parts: list[np.ndarray] = []
         n = len(ids) - k + 1
         if n > 0:
-            acc = np.zeros(n, dtype=_U64)
-            for j in range(k):
+            acc = ids[:n] * self._mult[0]
+            for j in range(1, k):
                 acc += ids[j : j + n] * self._mult[j]
-            parts.append(acc[line[: n] == line[k - 1 :]])
+            parts.append(acc[line[:n] == line[k - 1 :]])
         # Lines shorter than k words ("Post Comment", a one-line heading) are shingles of their own.
-        starts = np.flatnonzero(np.r_[True, line[1:] != line[:-1]])
-        lengths = np.diff(np.r_[starts, len(line)])
+        starts = np.concatenate(([0], np.flatnonzero(line[1:] != line[:-1]) + 1))
+        lengths = np.diff(np.append(starts, len(line)))
         short = np.flatnonzero(lengths < k)
         if len(short):
             extra = np.zeros(len(short), dtype=_U64)
@@ -160,8 +187,10 @@ class _Hasher:
             parts.append(extra)
         acc = np.concatenate(parts) if len(parts) > 1 else parts[0]
         acc ^= acc >> _U64(31)
-        folded = (acc ^ (acc >> _U64(32))).astype(_U32)
-        return np.unique(folded)
+        folded = np.sort((acc ^ (acc >> _U64(32))).astype(_U32))
+        if len(folded) < 2:
+            return folded
+        return folded[np.concatenate(([True], folded[1:] != folded[:-1]))]
 
     def signature(self, shingles: np.ndarray) -> np.ndarray:
         if len(shingles) == 0:
@@ -393,7 +422,9 @@ class DedupIndex:
     def _verified(self, fp: Fingerprint) -> Iterable[tuple[int, float, float]]:
         if len(self._ids) == 0 or len(fp.shingles) == 0:
             return []
-        cands = self._bands.query(self._bands.keys_for(fp.signature))
+        if fp.band_keys is None:
+            fp.band_keys = self._bands.keys_for(fp.signature)
+        cands = self._bands.query(fp.band_keys)
         if not cands:
             return []
         keys = np.fromiter(cands, dtype=np.int64, count=len(cands))
@@ -460,6 +491,7 @@ class DedupIndex:
             claimed=claimed if claimed != normalise_site(article.site) else None,
             published=article.published_at,
             root_id=root_id,
+            band_keys=fp.band_keys,
         )
         self._cache_put(key, fp.shingles)
         if decision.supersedes and decision.supersedes in self._key_of:
@@ -471,14 +503,15 @@ class DedupIndex:
             store_stories.save_signature(
                 conn, article_id=article.id, signature=fp.signature, num_shingles=len(fp.shingles)
             )
-            store_stories.save_duplicate_link(
-                conn,
-                article_id=article.id,
-                duplicate_of=decision.duplicate_of,
-                relation=decision.relation,
-                score=decision.score if decision.relation else None,
-                claimed_origin=decision.claimed_origin,
-            )
+            if decision.relation or decision.claimed_origin:
+                store_stories.save_duplicate_link(
+                    conn,
+                    article_id=article.id,
+                    duplicate_of=decision.duplicate_of,
+                    relation=decision.relation,
+                    score=decision.score if decision.relation else None,
+                    claimed_origin=decision.claimed_origin,
+                )
             if decision.supersedes:
                 store_stories.repoint_duplicates(
                     conn, old_root=decision.supersedes, new_root=article.id, relation=decision.relation or "near",
@@ -496,6 +529,7 @@ class DedupIndex:
         claimed: str | None,
         published: datetime | None,
         root_id: str | None,
+        band_keys: np.ndarray | None = None,
     ) -> int:
         key = len(self._ids)
         if key >= len(self._sizes):
@@ -519,7 +553,7 @@ class DedupIndex:
             self._pending_root[key] = root_id
         if text_hash and text_hash not in self._by_hash:
             self._by_hash[text_hash] = key
-        self._bands.insert(self._bands.keys_for(signature), key)
+        self._bands.insert(self._bands.keys_for(signature) if band_keys is None else band_keys, key)
         return key
 
     def root_of(self, article_id: str) -> str | None:

@@ -161,7 +161,14 @@ def assign_stories(
     window = timedelta(days=window_days)
     with engine.begin() as conn:
         if article_ids is not None:
-            targets = [r for r in store_stories.story_articles(conn, article_ids=article_ids) if not r["story_id"]]
+            given = store_stories.story_articles(conn, article_ids=article_ids)
+            targets = [r for r in given if not r["story_id"]]
+            # Already placed articles keep their story; their events may have been re-coded since, so the
+            # events get the story id again.
+            for sid in {r["story_id"] for r in given if r["story_id"]}:
+                store_stories.set_story(
+                    conn, article_ids=[r["id"] for r in given if r["story_id"] == sid], story_id=sid
+                )
         else:
             targets = store_stories.story_articles(conn, unassigned=True)
         if not targets:

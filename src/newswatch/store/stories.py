@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -96,15 +96,34 @@ def article_text(engine: Engine, article_id: str) -> str | None:
     return None if value is None else str(value)
 
 
+_INSERT_SIGNATURE = insert(signatures)
+
+
 def save_signature(conn: Connection, *, article_id: str, signature: np.ndarray, num_shingles: int) -> None:
-    """Persist an article's signature (replacing an older one)."""
+    """Persist an article's signature; the index adds an article once, so this never replaces a row."""
     blob = np.asarray(signature, dtype="<u4").tobytes()
-    conn.execute(delete(signatures).where(signatures.c.article_id == article_id))
+    # One parameterised statement, compiled once: this runs for every article ingested.
     conn.execute(
-        insert(signatures).values(
-            article_id=article_id, minhash=blob, num_shingles=num_shingles, created_at=datetime.now(UTC)
-        )
+        _INSERT_SIGNATURE,
+        {
+            "article_id": article_id,
+            "minhash": blob,
+            "num_shingles": num_shingles,
+            "created_at": datetime.now(UTC),
+        },
     )
+
+
+_UPDATE_LINK = (
+    update(articles)
+    .where(articles.c.id == bindparam("aid"))
+    .values(
+        duplicate_of=bindparam("dup"),
+        dup_relation=bindparam("rel"),
+        dup_score=bindparam("score"),
+        original_source=func.coalesce(articles.c.original_source, bindparam("claimed")),
+    )
+)
 
 
 def save_duplicate_link(
@@ -117,10 +136,10 @@ def save_duplicate_link(
     claimed_origin: str | None,
 ) -> None:
     """Record how an article is a copy; a claimed origin fills ``original_source`` when that is empty."""
-    values: dict[str, Any] = {"duplicate_of": duplicate_of, "dup_relation": relation, "dup_score": score}
-    if claimed_origin:
-        values["original_source"] = func.coalesce(articles.c.original_source, claimed_origin)
-    conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+    conn.execute(
+        _UPDATE_LINK,
+        {"aid": article_id, "dup": duplicate_of, "rel": relation, "score": score, "claimed": claimed_origin},
+    )
 
 
 def repoint_duplicates(
