@@ -324,7 +324,13 @@ def _relation(expr: _Expr, doc: Any, trigger: Any) -> int | None:
     verb = _governing_verb(span.root)
     if verb is None:
         return 3
-    if any(a.i == verb.i for a in trigger.ancestors):
+    path = []
+    tok = trigger
+    while tok.head.i != tok.i and tok.i != verb.i:
+        path.append(tok)
+        tok = tok.head
+    # a clause conjoined to the dated one ("sank on Monday, and a rescue began") has its own time
+    if tok.i == verb.i and not any(t.dep_ == "conj" for t in path):
         return 2
     return None
 

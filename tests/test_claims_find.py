@@ -1,0 +1,152 @@
+"""find_claims and link_events on hand-written sentences: speakers, source types, cues, certainty, nesting."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from newswatch.claims import chain_certainty, find_claims, link_events
+from newswatch.models import Claim, Event
+from newswatch.nlp import load_pipeline
+
+
+def _doc(text: str) -> Any:
+    return load_pipeline()(text)
+
+
+def _event(doc: Any, trigger: str, article_id: str = "a1") -> Event:
+    start, end = re.search(rf"\b{re.escape(trigger)}\b", doc.text).span()  # type: ignore[union-attr]
+    sent = next(s for s in doc.sents if s.start_char <= start < s.end_char)
+    return Event(id=trigger, article_id=article_id, sentence=0, text=sent.text, sent_start=sent.start_char,
+                 trigger=trigger, trigger_start=start, trigger_end=end, plover_type="UNKNOWN")
+
+
+def _only(claims: list[Claim], cue: str) -> Claim:
+    found = [c for c in claims if c.cue == cue]
+    assert len(found) == 1, [(c.cue, c.speaker) for c in claims]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "source_type", "certainty"),
+    [
+        ("The Korean Central News Agency said the new rocket flew 800 kilometres.", "say",
+         "The Korean Central News Agency", "state_media", "reported"),
+        ("Xinhua reported that the two navies held drills near Hainan.", "report", "Xinhua", "state_media", "reported"),
+        ("The Joint Chiefs of Staff said the projectile splashed down off the coast.", "say",
+         "The Joint Chiefs of Staff", "military", "reported"),
+        ("The defence ministry denied that its jets had entered Finnish airspace.", "deny",
+         "The defence ministry", "military", "denied"),
+        ("Several analysts believe the factory was rebuilt last year.", "believe", "Several analysts", "expert",
+         "hedged"),
+        ("Western intelligence officials said the convoy carried artillery shells.", "say",
+         "Western intelligence officials", "intelligence", "reported"),
+        ("Sources familiar with the talks said the deal had collapsed.", "say",
+         "Sources familiar with the talks", "anonymous", "reported"),
+        ("Reuters reported that the tanker changed course.", "report", "Reuters", "outlet", "reported"),
+        ("The foreign minister warned that the sanctions could hurt exporters.", "warn", "The foreign minister",
+         "official", "hedged"),
+        ("A researcher speculated that the engine came from abroad.", "speculate", "A researcher", "expert",
+         "speculative"),
+    ],
+)
+def test_claims_speaker_type_and_certainty(
+    text: str, cue: str, speaker: str, source_type: str, certainty: str
+) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert claim.speaker == speaker
+    assert claim.source_type == source_type
+    assert claim.certainty == certainty
+    assert claim.speaker_start is not None and text[claim.speaker_start : claim.speaker_end] == speaker
+
+
+def test_claims_expert_affiliation() -> None:
+    text = "Park Ji-won from the Sejong Institute noted that the launches had become more frequent."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "note")
+    assert claim.source_type == "expert"
+    assert claim.affiliation == "Sejong Institute"
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "certainty"),
+    [
+        ("It is alleged that the guards beat the prisoners.", "allege", "hedged"),
+        ("The militia reportedly burned three villages.", "reportedly", "hedged"),
+    ],
+)
+def test_claims_without_speaker_are_unattributed(text: str, cue: str, certainty: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert claim.speaker is None
+    assert claim.source_type == "unattributed"
+    assert claim.certainty == certainty
+
+
+def test_claims_according_to_content_excludes_the_attribution() -> None:
+    text = "According to the health ministry, 40 people died in the blast."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "According to")
+    assert claim.speaker == "the health ministry"
+    assert claim.source_type == "official"
+    content = text[claim.content_start : claim.content_end]
+    assert content.startswith("40 people died") and "ministry" not in content
+
+
+def test_claims_quote_before_cue_is_the_content() -> None:
+    text = "\u201cWe will not retreat from the border,\u201d the general said on Monday."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "say")
+    assert text[claim.content_start : claim.content_end] == "We will not retreat from the border,"
+    assert claim.source_type == "military"
+
+
+def test_claims_cue_inside_a_quote_is_not_a_new_claim() -> None:
+    text = "\u201cI think they will attack again,\u201d the mayor said."
+    claims = find_claims(_doc(text), article_id="a1")
+    assert [c.cue for c in claims] == ["say"]
+
+
+def test_claims_nested_attribution_keeps_the_chain() -> None:
+    text = "Media reports suggest that, according to Ukrainian intelligence, the brigade has moved to Belgorod."
+    claims = find_claims(_doc(text), article_id="a1")
+    outer = _only(claims, "suggest")
+    inner = _only(claims, "according to")
+    assert inner.parent_id == outer.id
+    assert outer.parent_id is None
+    assert chain_certainty(inner, {c.id: c for c in claims}) == "hedged"
+
+
+def test_claims_pronoun_speaker_takes_the_last_named_type() -> None:
+    text = "Defence Minister Ana Ruiz said the base would close. She added that the troops would move north."
+    claims = find_claims(_doc(text), article_id="a1")
+    added = _only(claims, "add")
+    assert added.speaker == "She"
+    assert added.source_type == "official"
+
+
+def test_claims_ids_are_stable_and_distinct() -> None:
+    text = "The army said the bridge was destroyed. Officials said the road was closed."
+    first = [c.id for c in find_claims(_doc(text), article_id="a1")]
+    again = [c.id for c in find_claims(_doc(text), article_id="a1")]
+    other = [c.id for c in find_claims(_doc(text), article_id="a2")]
+    assert first == again
+    assert len(set(first)) == 2
+    assert not set(first) & set(other)
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "certainty", "linked"),
+    [
+        ("Police arrested four men in the capital.", "arrested", "asserted", False),
+        ("The army said its soldiers captured the hill.", "captured", "reported", True),
+        ("The army said its soldiers might capture the hill.", "capture", "hedged", True),
+        ("The ministry denied that troops shelled the market.", "shelled", "denied", True),
+        ("Analysts speculate that the regime will test a rocket.", "test", "speculative", True),
+    ],
+)
+def test_link_events_inherit_certainty(text: str, trigger: str, certainty: str, linked: bool) -> None:
+    doc = _doc(text)
+    claims = find_claims(doc, article_id="a1")
+    event = _event(doc, trigger)
+    link_events([event], claims)
+    assert event.certainty == certainty
+    assert (event.claim_id is not None) == linked

@@ -1,0 +1,97 @@
+"""resolve_dates: relative expressions against the publication time, precision, clock times and time zones."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from newswatch.models import Event, Place
+from newswatch.nlp import load_pipeline
+from newswatch.timeplace import place_and_date, resolve_dates
+
+# Friday 13 June 2025, 08:00 UTC
+PUB = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
+
+
+def _event(doc: Any, trigger: str) -> Event:
+    start, end = re.search(rf"\b{re.escape(trigger)}\b", doc.text).span()  # type: ignore[union-attr]
+    sent = next(s for s in doc.sents if s.start_char <= start < s.end_char)
+    return Event(id=trigger, article_id="a", sentence=0, text=sent.text, sent_start=sent.start_char,
+                 trigger=trigger, trigger_start=start, trigger_end=end, plover_type="UNKNOWN")
+
+
+def _date(text: str, trigger: str, published: datetime | None = PUB) -> tuple[str | None, str]:
+    doc = load_pipeline()(text)
+    event = _event(doc, trigger)
+    resolve_dates([event], doc, published_at=published)
+    assert event.date is not None
+    value = event.date.value.date().isoformat() if event.date.value else None
+    return value, event.date.precision
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "value", "precision"),
+    [
+        ("The rebels attacked the convoy on Friday.", "attacked", "2025-06-13", "day"),  # same day counts
+        ("The rebels attacked the convoy on Thursday.", "attacked", "2025-06-12", "day"),
+        ("The rebels attacked the convoy on Saturday.", "attacked", "2025-06-07", "day"),
+        ("The rebels attacked the convoy last Friday.", "attacked", "2025-06-06", "day"),
+        ("The rebels attacked the convoy yesterday.", "attacked", "2025-06-12", "day"),
+        ("Drones struck the depot overnight.", "struck", "2025-06-12", "day"),
+        ("The rebels attacked the convoy today.", "attacked", "2025-06-13", "day"),
+        ("The rebels attacked the convoy last week.", "attacked", "2025-06-02", "week"),
+        ("The rebels attacked the convoy earlier this month.", "attacked", "2025-06-01", "month"),
+        ("The rebels attacked the convoy on March 3.", "attacked", "2025-03-03", "day"),
+        ("The rebels attacked the convoy on 3 March 2019.", "attacked", "2019-03-03", "day"),
+        ("The treaty was signed in 2004.", "signed", "2004-01-01", "year"),
+        ("The plant was bombed in April.", "bombed", "2025-04-01", "month"),
+        ("The talks will resume on July 2.", "resume", "2025-07-02", "day"),
+        ("The rebels attacked the convoy three days ago.", "attacked", "2025-06-10", "day"),
+        ("Ten years ago today, the army seized the capital.", "seized", "2015-06-13", "day"),
+        ("The rebels attacked the convoy.", "attacked", "2025-06-13", "reported-on"),
+    ],
+)
+def test_dates_resolve_against_publication(text: str, trigger: str, value: str, precision: str) -> None:
+    assert _date(text, trigger) == (value, precision)
+
+
+def test_dates_expression_on_another_clause_is_not_used() -> None:
+    text = "The ship sank on Monday, and a rescue began near the island."
+    assert _date(text, "began") == ("2025-06-13", "reported-on")
+
+
+def test_dates_cue_verb_dates_its_content() -> None:
+    text = "The agency said on Wednesday that the leader inspected a factory."
+    assert _date(text, "inspected") == ("2025-06-11", "day")
+
+
+def test_dates_without_publication_time_relative_is_unknown() -> None:
+    assert _date("The rebels attacked the convoy on Thursday.", "attacked", None) == (None, "unknown")
+    assert _date("The rebels attacked the convoy on 3 March 2019.", "attacked", None) == ("2019-03-03", "day")
+
+
+def test_dates_clock_time_takes_the_earlier_day_and_the_place_time_zone() -> None:
+    text = "The missile was fired on Thursday. It landed at around 7 a.m. local time."
+    doc = load_pipeline()(text)
+    event = _event(doc, "landed")
+    event.place = Place("Sea of Japan", None)  # no country: keeps the publication zone
+    resolve_dates([event], doc, published_at=PUB)
+    assert event.date is not None and event.date.value is not None
+    assert (event.date.value.date().isoformat(), event.date.value.hour, event.date.precision) == (
+        "2025-06-12", 7, "hour")
+    event.place = Place("Pyongyang", "PRK")
+    resolve_dates([event], doc, published_at=PUB)
+    assert event.date.value is not None and str(event.date.value.tzinfo) == "Asia/Pyongyang"
+
+
+def test_dates_place_and_date_locates_before_dating() -> None:
+    text = "The launch happened in Pyongyang at 9 a.m. local time on Tuesday."
+    doc = load_pipeline()(text)
+    event = _event(doc, "happened")
+    place_and_date([event], doc, published_at=PUB)
+    assert event.place is not None and event.place.country == "PRK"
+    assert event.date is not None and event.date.value is not None
+    assert event.date.value.isoformat() == "2025-06-10T09:00:00+09:00"

@@ -1,0 +1,102 @@
+"""The gazetteer and locate_events: names, ambiguity, precision, no country centroids, the order of evidence."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from newswatch.models import Event
+from newswatch.nlp import load_pipeline
+from newswatch.timeplace import get_gazetteer, locate_events
+
+
+def _event(doc: Any, trigger: str) -> Event:
+    start, end = re.search(rf"\b{re.escape(trigger)}\b", doc.text).span()  # type: ignore[union-attr]
+    sent = next(s for s in doc.sents if s.start_char <= start < s.end_char)
+    return Event(id=trigger, article_id="a", sentence=0, text=sent.text, sent_start=sent.start_char,
+                 trigger=trigger, trigger_start=start, trigger_end=end, plover_type="UNKNOWN")
+
+
+def _place(text: str, trigger: str, dateline: str | None = None) -> tuple[str | None, str | None, str | None]:
+    doc = load_pipeline()(text)
+    event = _event(doc, trigger)
+    locate_events([event], doc, dateline=dateline)
+    if event.place is None:
+        return None, None, None
+    return event.place.name, event.place.country, event.place.precision
+
+
+@pytest.mark.parametrize(
+    ("name", "country", "precision"),
+    [
+        ("Pyongyang", "PRK", "city"),
+        ("the Kursk region", "RUS", "admin"),
+        ("Kyiv", "UKR", "city"),
+        ("Kiev", "UKR", "city"),
+        ("Georgia", "GEO", "country"),  # the country before the US state
+        ("Paris", "FRA", "city"),  # the capital before Paris, Texas
+        ("the DPRK", "PRK", "country"),
+        ("the Gaza Strip", "PSE", "region"),
+    ],
+)
+def test_gazetteer_resolves_names(name: str, country: str, precision: str) -> None:
+    entry = get_gazetteer().resolve(name)
+    assert entry is not None
+    assert (entry.country, entry.precision) == (country, precision)
+
+
+def test_gazetteer_prefers_cities_in_countries_the_article_names() -> None:
+    gaz = get_gazetteer()
+    assert gaz.resolve("Tripoli").country == "LBY"  # type: ignore[union-attr]
+    assert gaz.resolve("Tripoli", countries=frozenset({"LBN"})).country == "LBN"  # type: ignore[union-attr]
+
+
+def test_gazetteer_country_place_has_no_coordinates() -> None:
+    gaz = get_gazetteer()
+    place = gaz.place(gaz.resolve("North Korea"))  # type: ignore[arg-type]
+    assert place.precision == "country"
+    assert place.lat is None and place.lon is None
+    city = gaz.place(gaz.resolve("Pyongyang"))  # type: ignore[arg-type]
+    assert city.lat == pytest.approx(39.03, abs=0.1) and city.lon == pytest.approx(125.75, abs=0.1)
+
+
+def test_gazetteer_is_built_once() -> None:
+    assert get_gazetteer() is get_gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "expected"),
+    [
+        # the prepositional argument of the verb beats other places in the sentence
+        ("Russian officials said troops were shelling positions near Kharkiv.", "shelling", ("Kharkiv", "UKR", "city")),
+        ("China's navy held drills in the South China Sea.", "held", ("South China Sea", None, "region")),
+        # the most specific place on the verb: "to the front lines in the Kursk region"
+        ("Soldiers were redeployed to the front lines in the Kursk region.", "redeployed",
+         ("Kursk Oblast", "RUS", "admin")),
+        # a possessive country is an actor's origin, not where it happened
+        ("South Korea's military detected the launch.", "detected", (None, None, None)),
+        # the event's own subject, when no place preposition says where
+        ("Iran launched a satellite.", "launched", ("Iran", "IRN", "country")),
+    ],
+)
+def test_locate_events_order_of_evidence(text: str, trigger: str, expected: tuple[str | None, ...]) -> None:
+    assert _place(text, trigger) == expected
+
+
+def test_locate_events_falls_back_to_the_paragraph_then_the_dateline() -> None:
+    text = "Fighting broke out in Goma on Sunday.\nMore people fled later."
+    assert _place(text, "broke")[1] == "COD"
+    # "fled" is in the next paragraph: only the dateline can place it
+    assert _place(text, "fled") == (None, None, None)
+    assert _place(text, "fled", dateline="KINSHASA") == ("Kinshasa", "COD", "city")
+
+
+def test_locate_events_keeps_the_evidence_span() -> None:
+    text = "The minister arrived in Hanoi for talks."
+    doc = load_pipeline()(text)
+    event = _event(doc, "arrived")
+    locate_events([event], doc)
+    assert event.place is not None and event.place.start is not None
+    assert text[event.place.start : event.place.end] == "Hanoi"
