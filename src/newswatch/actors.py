@@ -282,12 +282,14 @@ class ActorResolver:
         rows = list(_read_tsv(path, ("code", "names", "demonyms", "metonyms")))
         listed = {row["code"] for _, row in rows}
         official: dict[str, list[str]] = {}
+        iso_display: dict[str, str] = {}
         for country in pycountry.countries:
             names = [getattr(country, a, "") for a in ("common_name", "name", "official_name")]
             official[country.alpha_3] = [n for n in names if n and "," not in n]
-        for code, names in official.items():
-            if code not in listed and names:
-                rows.append((0, {"code": code, "names": "|".join(names), "demonyms": "", "metonyms": ""}))
+            iso_display[country.alpha_3] = getattr(country, "common_name", "") or country.name
+        for code in official:
+            if code not in listed:
+                rows.append((0, {"code": code, "names": "", "demonyms": "", "metonyms": ""}))
         extra: list[tuple[str, str]] = []
         for lineno, row in rows:
             code = row["code"].strip()
@@ -297,7 +299,7 @@ class ActorResolver:
                 )
             names = _split(row["names"])
             extra += [(code, n) for n in official.get(code, []) if n not in names]
-            display = names[0] if names else code
+            display = names[0] if names else iso_display.get(code, code)
             self._country_names[code] = display
             actor_id = f"country:{code}"
             for name in names:
