@@ -238,3 +238,32 @@ def test_actors_holdout_table_accuracy(resolver: ActorResolver) -> None:
         correct += country_ok and sector_ok
     assert len(rows) >= 80
     assert correct / len(rows) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("U.S.-South Korea joint drills", ["USA", "KOR"]),
+        ("Russian-Chinese naval patrols", ["RUS", "CHN"]),
+        ("Saudi-led coalition", ["SAU"]),
+    ],
+)
+def test_actors_hyphen_joins_two_parties(resolver: ActorResolver, text: str, countries: list[str]) -> None:
+    assert [a.country for a in resolver.code_text_all(text)] == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "rule_part"),
+    [
+        ("a Washington-based think tank", "USA", "based:capital:Washington"),
+        ("a London-based rights group", "NGO", "generic:NGO"),
+        ("the London-based Syrian Observatory for Human Rights", "SYR", "org:sohr"),
+    ],
+)
+def test_actors_seat_of_an_actor_is_only_a_fallback(
+    resolver: ActorResolver, text: str, country: str, rule_part: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country == country
+    assert rule_part in actor.rule

@@ -60,6 +60,8 @@ _LOCATIVE = frozenset({"in", "at", "from", "inside", "near", "across", "througho
 _SPONSOR_AFTER = frozenset(
     {"backed", "supported", "sponsored", "allied", "aligned", "funded", "armed", "trained"}
 )
+# "a Washington-based think tank": the place is where the actor sits, a fallback when nothing else says more
+_BASED = frozenset({"based", "headquartered"})
 _SPONSOR_BEFORE = frozenset({"anti", "pro"})
 _CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
 _MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
@@ -201,7 +203,11 @@ def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
     """True when the match names a sponsor or an adversary ("Iran-backed", "anti-Syria"), not the actor."""
     before = toks[m.i - 1].norm if m.i > 0 else ""
     after = toks[m.j].norm if m.j < len(toks) else ""
-    return before in _SPONSOR_BEFORE or after in _SPONSOR_AFTER
+    return before in _SPONSOR_BEFORE or after in _SPONSOR_AFTER or after in _BASED
+
+
+def _based(toks: Sequence[_Tok], m: _Match) -> bool:
+    return m.j < len(toks) and toks[m.j].norm in _BASED
 
 
 def _slug(text: str) -> str:
@@ -491,8 +497,11 @@ class ActorResolver:
             country = None
             rule = sector_rule
             generic = next((m.entry for m in core if m.entry.fallback_country), None)
+            seat = next((m for m in core if m.entry.country and _based(toks, m)), None)
             if generic is not None:
                 country, rule = generic.fallback_country, f"{rule}+generic:{generic.fallback_country}"
+            elif seat is not None:
+                country, rule = seat.entry.country, f"{rule}+based:{seat.entry.rule}"
             elif context is not None:
                 owner = toks[0].norm
                 owner_ref: CodedActor | None = None
@@ -523,7 +532,9 @@ class ActorResolver:
         group = [countried[0]]
         for prev, nxt in zip(countried, countried[1:], strict=False):
             between = {t.norm for t in toks[prev.j : nxt.i]}
-            if between and between <= _CONNECTORS and prev is group[-1]:
+            # "U.S.-South Korea drills", "Russian-Chinese patrols": a hyphen or slash joins two parties
+            joined = not between and text[prev.end - start : nxt.start - start].strip() in ("-", "–", "/")
+            if (joined or (between and between <= _CONNECTORS)) and prev is group[-1]:
                 group.append(nxt)
         seen: set[str] = set()
         out: list[CodedActor] = []
