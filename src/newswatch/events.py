@@ -280,6 +280,8 @@ class EventCoder:
             if child.dep_ in ("prt", "prep", "dobj") and child.i > tok.i:
                 key = f"{lemma} {child.lower_ if child.dep_ != 'dobj' else child.lemma_.lower()}"
                 if key in self._phrasal:
+                    if lemma == "meet" and _passive_subject(tok) is not None:
+                        return None  # "were met with cooperation": a response, not a meeting
                     return _Candidate(trigger=tok, spec=self._phrasal[key], obj=child if child.dep_ == "dobj" else None)
         # "resort to throwing stones", "go on strike": the event noun sits under a preposition
         if obj is None and lemma in ("resort", "go", "take", "engage", "join"):
@@ -329,7 +331,11 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
-        if lemma in ("demonstrate", "march", "rally") and obj is not None:
+        if lemma in ("demonstrate", "march", "rally") and (obj is not None or any(
+            c.dep_ in ("ccomp", "xcomp") for c in tok.children
+        )):
+            if lemma == "rally":
+                return _Candidate(trigger=tok, spec=self._spec("053", "verb:rally (support)"))
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
         subj = _subject(tok)
         if lemma in _MOVE_VERBS and subj is not None and any(
@@ -413,8 +419,8 @@ class EventCoder:
         if cand.tense == "future" and not cand.suppressed:
             self._future_transform(cand)
         # "staged rallies to demand reforms": the purpose of another event is not an event of its own
-        if tok.dep_ in ("advcl", "acl", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children):
-            cand.suppressed = True  # "sent troops to assist": an intended purpose, not a reported event
+        if _in_purpose_clause(tok):
+            cand.suppressed = True  # "sent troops to assist", "aid to help Ukraine defend": a purpose, not an event
 
     def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
         t = cand.spec.plover_type
@@ -444,7 +450,7 @@ class EventCoder:
             else:
                 cand.tense = "future"
                 cand.role_verb = head
-        elif kind in ("request", "accuse"):
+        elif kind in ("request", "accuse", "content"):
             # "demanded that Hamas renounce": the demand is the event; its content is not a completed event
             cand.suppressed = True
             if outer is not None:
@@ -539,8 +545,8 @@ class EventCoder:
         if plover == "MOBILIZE" and mode == "weapons" and _has_target_prep(tok, cand.obj):
             plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
         if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
-                and spec.cameo in ("141",) and not cand.nominal:
-            plover, mode, cameo = "ACCUSE", "disapprove", "111"
+                and tok.lemma_.lower() in ("rally", "march", "demonstrate") and not cand.nominal:
+            return None  # officials "rallying" or "marching" troops are not a street protest
         tense = cand.tense
         if cand.negated and tense == "past":
             tense = "past"
@@ -924,6 +930,18 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
                         if q is not None:
                             places.insert(len(places) - 1, q)
     return places
+
+
+def _in_purpose_clause(tok: Any) -> bool:
+    """Whether the token sits in an infinitival purpose clause ("to help", "in order to") of another predicate."""
+    cur = tok
+    for _ in range(6):
+        if cur.dep_ in ("advcl", "acl", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+            return True
+        if cur.dep_ not in ("xcomp", "conj", "ccomp", "advcl", "acl", "relcl") or cur.head.i == cur.i:
+            return False
+        cur = cur.head
+    return False
 
 
 def _has_target_prep(tok: Any, obj: Any) -> bool:
