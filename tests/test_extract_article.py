@@ -46,8 +46,15 @@ def test_extract_html_text_keeps_story_drops_chrome() -> None:
     text = extract_article(_raw(PAGES / "news_article.html", "html"), settings=SETTINGS).text
     assert "entered its third day on Thursday" in text
     assert text.rstrip().endswith("appointed by the labour ministry.")
-    for chrome in ("Advertisement", "Share this article", "Facebook | Twitter", "originally appeared",
-                   "Most read", "All rights reserved", "Sign in"):
+    for chrome in (
+        "Advertisement",
+        "Share this article",
+        "Facebook | Twitter",
+        "originally appeared",
+        "Most read",
+        "All rights reserved",
+        "Sign in",
+    ):
         assert chrome not in text
 
 
@@ -67,7 +74,9 @@ def test_extract_plain_text_in_the_seed_shape() -> None:
 def test_extract_seed_article_from_shared_corpus() -> None:
     raw = RawDocument(source=str(SEED), content=SEED.read_bytes(), kind="text", name="seed_article")
     article = extract_article(raw, settings=SETTINGS)
-    first_line = next(line for line in SEED.read_text().splitlines() if line.strip() and line.strip() != "Loading Now")
+    first_line = next(
+        line for line in SEED.read_text().splitlines() if line.strip() and line.strip() != "Loading Now"
+    )
     assert article.text.startswith(first_line.strip())
     assert article.title == first_line.strip()
     assert article.original_source == "aljazeera.com"
@@ -95,7 +104,9 @@ def test_extract_provenance_cue_becomes_original_source(line: str, source: str) 
 
 
 def test_extract_weak_cue_inside_the_body_is_left_alone() -> None:
-    paragraphs = [f"Paragraph {i} about grain prices in the region and their effect on bread." for i in range(12)]
+    paragraphs = [
+        f"Paragraph {i} about grain prices in the region and their effect on bread." for i in range(12)
+    ]
     paragraphs.insert(5, "Source: regional statistics office")
     result = clean_text("\n\n".join(paragraphs))
     assert result.original_source is None
@@ -103,9 +114,20 @@ def test_extract_weak_cue_inside_the_body_is_left_alone() -> None:
 
 
 @pytest.mark.parametrize(
-    "chrome", ["Loading Now", "Advertisement", "Post Comment", "Share this article", "Facebook | Twitter | Email",
-               "Subscribe now", "Sign up for our daily newsletter", "Read more:", "Story continues below advertisement",
-               "12 Comments", "Leave a reply"],
+    "chrome",
+    [
+        "Loading Now",
+        "Advertisement",
+        "Post Comment",
+        "Share this article",
+        "Facebook | Twitter | Email",
+        "Subscribe now",
+        "Sign up for our daily newsletter",
+        "Read more:",
+        "Story continues below advertisement",
+        "12 Comments",
+        "Leave a reply",
+    ],
 )
 def test_extract_chrome_lines_are_removed(chrome: str) -> None:
     story = "Ships waited outside the harbour for a third day.\n\nTraders said flour prices had risen."
@@ -127,9 +149,19 @@ def test_extract_bio_is_only_removed_at_the_end() -> None:
 
 
 def test_extract_record_takes_its_fields() -> None:
-    raw = RawDocument(source="r.jsonl:1", content=b"", kind="record", url="https://example.org/a", name="r1",
-                      meta={"title": "Talks resume", "date": "2024-03-15T10:00:00-05:00", "author": "Desk",
-                            "text": "Talks between the union and the port authority resumed on Friday morning."})
+    raw = RawDocument(
+        source="r.jsonl:1",
+        content=b"",
+        kind="record",
+        url="https://example.org/a",
+        name="r1",
+        meta={
+            "title": "Talks resume",
+            "date": "2024-03-15T10:00:00-05:00",
+            "author": "Desk",
+            "text": "Talks between the union and the port authority resumed on Friday morning.",
+        },
+    )
     article = extract_article(raw, settings=SETTINGS)
     assert (article.title, article.author, article.url) == ("Talks resume", "Desk", "https://example.org/a")
     assert article.published_at == datetime(2024, 3, 15, 10, tzinfo=timezone(timedelta(hours=-5)))
@@ -145,12 +177,18 @@ def test_extract_record_takes_its_fields() -> None:
         (b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "html", InputError, "binary"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "html", InputError, "binary"),
         (bytes(range(0x80, 0x100)) * 20, "text", InputError, "not valid UTF-8"),
-        (b"<html><head><script>var a = 1;</script></head><body><nav>Home</nav></body></html>", "html",
-         ExtractionError, "no article text|characters of article text"),
+        (
+            b"<html><head><script>var a = 1;</script></head><body><nav>Home</nav></body></html>",
+            "html",
+            ExtractionError,
+            "no article text|characters of article text",
+        ),
         (b"Loading Now\n\nPost Comment\n", "text", ExtractionError, "characters once page chrome is removed"),
     ],
 )
-def test_extract_bad_documents_raise_clear_errors(content: bytes, kind: str, error: type[Exception], message: str) -> None:
+def test_extract_bad_documents_raise_clear_errors(
+    content: bytes, kind: str, error: type[Exception], message: str
+) -> None:
     with pytest.raises(error, match=message):
         extract_article(RawDocument(source="bad", content=content, kind=kind), settings=SETTINGS)
 
@@ -158,8 +196,10 @@ def test_extract_bad_documents_raise_clear_errors(content: bytes, kind: str, err
 def test_extract_refuses_oversized_page_before_parsing() -> None:
     page = b"<html><body>" + b"<p>word word word</p>" * 1000 + b"</body></html>"
     with pytest.raises(InputError, match="over the 5000-byte limit"):
-        extract_article(RawDocument(source="big", content=page, kind="html"),
-                        settings=ExtractSettings(max_html_bytes=5000))
+        extract_article(
+            RawDocument(source="big", content=page, kind="html"),
+            settings=ExtractSettings(max_html_bytes=5000),
+        )
 
 
 @pytest.mark.parametrize(
@@ -172,18 +212,28 @@ def test_extract_refuses_oversized_page_before_parsing() -> None:
         ('<meta charset="iso-8859-1"><p>Zürich Straße</p>'.encode("latin-1"), None, "Zürich Straße"),
     ],
 )
-def test_extract_decodes_legacy_and_damaged_encodings(content: bytes, declared: str | None, expected: str) -> None:
+def test_extract_decodes_legacy_and_damaged_encodings(
+    content: bytes, declared: str | None, expected: str
+) -> None:
     assert expected in decode_bytes(content, declared=declared)
 
 
 @pytest.mark.parametrize(
     ("meta", "headings", "expected"),
     [
-        ("Port strike enters third day | The Harbour Times", ["Port strike enters third day"],
-         "Port strike enters third day"),
-        ("Port strike enters third day - The Harbour Times", ["The Harbour Times"], "Port strike enters third day"),
+        (
+            "Port strike enters third day | The Harbour Times",
+            ["Port strike enters third day"],
+            "Port strike enters third day",
+        ),
+        (
+            "Port strike enters third day - The Harbour Times",
+            ["The Harbour Times"],
+            "Port strike enters third day",
+        ),
         ("Port strike: day three", ["Menu"], "Port strike: day three"),
         (None, ["Port strike enters third day"], "Port strike enters third day"),
+        ("Ships &amp; ports: what the strike means", [], "Ships & ports: what the strike means"),
     ],
 )
 def test_extract_choose_title(meta: str | None, headings: list[str], expected: str) -> None:
@@ -218,9 +268,15 @@ def test_extract_format_date(value: datetime | None, expected: str | None) -> No
 @pytest.mark.parametrize(
     ("text", "language"),
     [
-        ("The ships waited outside the port for a third day and the union said it would not return to work.", "en"),
-        ("Die Schiffe warten seit drei Tagen vor dem Hafen und die Gewerkschaft sagt, dass sie nicht zur Arbeit "
-         "zurückkehren wird, bis die Löhne gezahlt sind.", "de"),
+        (
+            "The ships waited outside the port for a third day and the union said it would not return to work.",
+            "en",
+        ),
+        (
+            "Die Schiffe warten seit drei Tagen vor dem Hafen und die Gewerkschaft sagt, dass sie nicht zur Arbeit "
+            "zurückkehren wird, bis die Löhne gezahlt sind.",
+            "de",
+        ),
         ("Ships port harbour union wages strike talks governor grain flour prices traders.", None),
     ],
 )
@@ -252,7 +308,9 @@ def test_extract_clean_author(value: str | None, expected: str | None) -> None:
 def test_extract_author_from_author_page_link_when_metadata_has_none() -> None:
     page = (PAGES / "news_article.html").read_text()
     page = page.replace('<meta name="author" content="Jonas Keller">\n', "")
-    page = page.replace('<p class="byline">By Jonas Keller</p>',
-                        '<div class="meta"><span>Words:</span> <a href="/people/marta-ilves">Marta Ilves</a></div>')
+    page = page.replace(
+        '<p class="byline">By Jonas Keller</p>',
+        '<div class="meta"><span>Words:</span> <a href="/people/marta-ilves">Marta Ilves</a></div>',
+    )
     raw = RawDocument(source="page", content=page.encode(), kind="html")
     assert extract_article(raw, settings=SETTINGS).author == "Marta Ilves"

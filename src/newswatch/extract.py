@@ -8,6 +8,7 @@ patterns live in ``data/extract/*.json`` with their provenance; inputs that hold
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import logging
 import re
@@ -327,10 +328,11 @@ def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Art
     )
 
 
-def _trafilatura(page: Any, *, url: str | None, precision: bool, metadata: bool = True) -> Any:
+def _trafilatura(page: Any, *, url: str | None, mode: str, metadata: bool = True) -> Any:
     import trafilatura
 
-    return trafilatura.bare_extraction(page, url=url, favor_precision=precision, include_comments=False,
+    return trafilatura.bare_extraction(page, url=url, favor_precision=mode == "precision",
+                                       favor_recall=mode == "recall", include_comments=False,
                                        with_metadata=metadata)
 
 
@@ -390,17 +392,17 @@ def clean_author(value: str | None) -> str | None:
 
 
 def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Article:
-    # favor_precision drops more boilerplate (share bars, teasers, comment threads) than the balanced mode;
+    # favor_precision drops more boilerplate (share bars, teasers, comment threads) than the other modes;
     # on pages that are not plain news stories (lists, guides, long-form) it sometimes drops real sections
-    # too, so when it keeps less than half of what the balanced mode keeps, the balanced text is used.
-    # Measured with `newswatch eval extraction` (see evaluation/extraction.py); the result is stable for
-    # any share between 0.3 and 0.6.
+    # too, so when it keeps less than half of what recall mode keeps, the recall-mode text is used.
+    # Measured with benchmarks/extraction.py on two gold sets: stable for any share between 0.3 and 0.6,
+    # and recall mode as the second pass scores like the balanced mode but runs faster.
     try:
         hints = _page_hints(html)
-        doc = _trafilatura(hints.tree if hints.tree is not None else html, url=raw.url, precision=True)
+        doc = _trafilatura(hints.tree if hints.tree is not None else html, url=raw.url, mode="precision")
         body = (doc.text or "") if doc is not None else ""
         # metadata does not depend on the mode: the second pass skips it (date search is the slow part)
-        loose = _trafilatura(html, url=raw.url, precision=False, metadata=doc is None)
+        loose = _trafilatura(html, url=raw.url, mode="recall", metadata=doc is None)
         loose_body = (loose.text or "") if loose is not None else ""
         if len(body) < _PRECISION_KEEP_SHARE * len(loose_body):
             body = loose_body
@@ -559,7 +561,8 @@ def choose_title(meta_title: str | None, headings: Sequence[str]) -> str | None:
     the visible <h1> is the headline readers see, but on some pages it is a logo, so it is trusted only
     when most of its words are in the metadata title.
     """
-    title = " ".join(meta_title.split()) if meta_title else None
+    # some sites escape twice, so "&amp;" or "&#x26;" survives the HTML parser into the metadata
+    title = " ".join(html_lib.unescape(meta_title).split()) if meta_title else None
     if not title:
         return next((h for h in headings if len(h.split()) >= 3 and len(h) <= 300), None)
     title_words = set(_title_words(title))
