@@ -267,3 +267,19 @@ def test_actors_seat_of_an_actor_is_only_a_fallback(
     assert actor is not None
     assert actor.country == country
     assert rule_part in actor.rule
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("ethnic Albanian rebels in Macedonia", "MKD"),
+        ("ethnic Chinese in Indonesia", "IDN"),
+        ("ethnic Albanians", "ALB"),
+    ],
+)
+def test_actors_ethnic_group_takes_the_state_it_lives_in(
+    resolver: ActorResolver, text: str, country: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.country == country

@@ -209,3 +209,11 @@ def test_actors_pronouns_refer_to_the_last_fitting_actor(
     actor = resolver.code_span(_span(doc, phrase), context=resolver.new_context(doc))
     assert actor is not None
     assert (actor.country, actor.sector) == (country, sector)
+
+
+def test_actors_ethnic_group_takes_the_story_country(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp("Serbian police said on Tuesday that ethnic Albanians had demonstrated in Belgrade.")
+    actor = resolver.code_span(_span(doc, "ethnic Albanians"), context=resolver.new_context(doc))
+    assert actor is not None
+    assert actor.country == "SRB"
+    assert actor.rule.startswith("ethnic:")

@@ -206,6 +206,10 @@ def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
     return before in _SPONSOR_BEFORE or after in _SPONSOR_AFTER or after in _BASED
 
 
+def _join(*rules: str) -> str:
+    return "+".join(r for r in rules if r)
+
+
 def _based(toks: Sequence[_Tok], m: _Match) -> bool:
     return m.j < len(toks) and toks[m.j].norm in _BASED
 
@@ -486,22 +490,28 @@ class ActorResolver:
         core = [m for m in matches if m.j <= cut]
         sector, sector_rule, named = self._sector(core)
         countried = [m for m in core if m.entry.country and not _sponsor(toks, m)]
+        # "ethnic Albanians": an ethnicity, coded by the state the story places them in, else by its own country
+        ethnic = next(
+            (m for m in core if m.entry.country and m.i > 0 and toks[m.i - 1].norm == "ethnic"), None
+        )
+        if ethnic is not None and countried and countried[0] is ethnic:
+            countried = countried[1:]
         if not countried:
             place = self._locative_place(toks, matches, cut)
             if place is not None:
                 countried = [place]
                 sector_rule = "+".join(r for r in (sector_rule, "locative") if r)
         if not countried:
-            if sector is None:
+            if sector is None and ethnic is None:
                 return []
             country = None
             rule = sector_rule
             generic = next((m.entry for m in core if m.entry.fallback_country), None)
             seat = next((m for m in core if m.entry.country and _based(toks, m)), None)
             if generic is not None:
-                country, rule = generic.fallback_country, f"{rule}+generic:{generic.fallback_country}"
+                country, rule = generic.fallback_country, _join(rule, f"generic:{generic.fallback_country}")
             elif seat is not None:
-                country, rule = seat.entry.country, f"{rule}+based:{seat.entry.rule}"
+                country, rule = seat.entry.country, _join(rule, f"based:{seat.entry.rule}")
             elif context is not None:
                 owner = toks[0].norm
                 owner_ref: CodedActor | None = None
@@ -512,9 +522,13 @@ class ActorResolver:
                 elif owner == "their":
                     owner_ref = context.last_actor(start)
                 if owner_ref is not None and owner_ref.country:
-                    country, rule = owner_ref.country, f"{rule}+possessive:{owner}->{owner_ref.rule}"
+                    country, rule = owner_ref.country, _join(rule, f"possessive:{owner}->{owner_ref.rule}")
                 elif context.default_country:
-                    country, rule = context.default_country, f"{rule}+context:default-country"
+                    country, rule = context.default_country, _join(rule, "context:default-country")
+            if country is None and ethnic is not None:
+                country = ethnic.entry.country
+            if ethnic is not None:
+                rule = _join(f"ethnic:{ethnic.entry.rule}", rule)
             kind = named.entry.kind if named else "group"
             return [
                 CodedActor(
