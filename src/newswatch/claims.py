@@ -357,7 +357,8 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
     quote = None if _inside(regions, tok.idx) else _adjacent_quote(regions, text, sp_lo, sp_hi)
     if quote is not None:
         bounds = quote
-        content_toks = [t for t in tok.doc if quote[0] <= t.idx < quote[1]] if quote[1] - quote[0] < 3000 else []
+        quoted = tok.doc.char_span(quote[0], quote[1], alignment_mode="expand")
+        content_toks = list(quoted) if quoted is not None and len(quoted) < 600 else []
     elif clause is not None and (clause.dep_ == "ccomp" or entry["kind"] in {"belief", "stance", "speech"}):
         content_toks = _subtree(clause)
         bounds = _span_bounds(content_toks)

@@ -340,8 +340,9 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
     if not events:
         return
     exprs = expressions(doc, published_at=published_at)
+    sents = list(doc.sents)
     for event in events:
-        sent = next((s for s in doc.sents if s.start_char <= event.trigger_start < s.end_char), None)
+        sent = next((s for s in sents if s.start_char <= event.trigger_start < s.end_char), None)
         in_sent = [x for x in exprs if sent is not None and sent.start_char <= x.start < sent.end_char]
         span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
         trigger = span.root if span is not None else None
