@@ -314,3 +314,18 @@ def test_extract_author_from_author_page_link_when_metadata_has_none() -> None:
     )
     raw = RawDocument(source="page", content=page.encode(), kind="html")
     assert extract_article(raw, settings=SETTINGS).author == "Marta Ilves"
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("Port strike spreads\n\nVALMORA (Reuters) - Dock workers at a second port walked out on Monday.", "Reuters"),
+        ("SARNEN, Valmora, March 4 (AP) — The ferry service resumed after a week of storms.", "AP"),
+        ("The union (AP) - said it would strike again.", None),
+        ("Workers walked out on Monday, Reuters reported.", None),
+    ],
+)
+def test_extract_wire_dateline_names_the_agency_and_stays(text: str, source: str | None) -> None:
+    result = clean_text(text)
+    assert result.original_source == source
+    assert result.text == text

@@ -51,6 +51,7 @@ class _Rules:
     cue_strong: tuple[re.Pattern[str], ...]
     cue_weak: tuple[re.Pattern[str], ...]
     cue_max: int
+    dateline: re.Pattern[str]
     bio_opening: re.Pattern[str]
     bio_roles: re.Pattern[str]
     bio_max: int
@@ -78,6 +79,7 @@ def _rules() -> _Rules:
     chrome = _load_json("chrome.json")
     cues = _load_json("provenance.json")
     bio = _load_json("author_bio.json")
+    agencies = "|".join(re.escape(a) for a in sorted(cues["wire_agencies"], key=len, reverse=True))
     lang = _load_json("language.json")
     byline = _load_json("byline.json")
     prefixes = "|".join(re.escape(p) for p in sorted(byline["prefixes"], key=len, reverse=True))
@@ -94,6 +96,9 @@ def _rules() -> _Rules:
         cue_strong=tuple(re.compile(p, re.IGNORECASE) for p in cues["strong"]),
         cue_weak=tuple(re.compile(p, re.IGNORECASE) for p in cues["weak"]),
         cue_max=int(cues["max_chars"]),
+        # "LONDON (Reuters) -", "KYIV, Ukraine, March 3 (AP) —": a place, an optional date, the agency
+        dateline=re.compile(r"^[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4},?(?: [A-Z][a-z]{2,8}\.? \d{1,2},?)?"
+                            rf"\s*\((?P<src>{agencies})\)\s*[-–—]"),
         bio_opening=re.compile(rf"^{name}\s+(?:{openings})\b"),
         bio_roles=re.compile(rf"\b(?:{roles})\b", re.IGNORECASE),
         bio_max=int(bio["max_chars"]),
@@ -474,6 +479,13 @@ def clean_text(text: str) -> CleanText:
             continue
         keep.append(line)
     paragraphs = _strip_trailing_bio(keep, rules, removed)
+    if original is None:
+        # a wire dateline names the agency the story came from; it is part of the story, so it stays
+        for line in [p for p in paragraphs if p][:3]:
+            match = rules.dateline.match(line)
+            if match:
+                original = match.group("src")
+                break
     out = _BLANK_RUNS.sub("\n\n", "\n".join(paragraphs)).strip()
     return CleanText(text=out, original_source=original, removed=removed)
 
