@@ -13,6 +13,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newswatch import ingest
 from newswatch.config import FetchSettings
 from newswatch.ingest import file_kind, iter_documents, url_name
 from newswatch.models import IngestFailure, RawDocument
@@ -205,3 +206,21 @@ def test_ingest_malformed_warc_is_a_clear_failure(tmp_path: Path, content: bytes
     assert isinstance(failure, IngestFailure)
     assert "not a WARC archive" in failure.reason
     assert capsys.readouterr().err == ""  # nothing printed behind the caller's back
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("bomb.html.gz", gzip.compress(b"<p>" + b"0" * 3_000_000), "decompresses to more than 1000000 bytes"),
+        ("big.html", b"<p>" + b"0" * 1_500_000, "larger than 1000000 bytes"),
+    ],
+)
+def test_ingest_refuses_files_over_the_memory_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: bytes, reason: str
+) -> None:
+    monkeypatch.setattr(ingest, "MAX_DECOMPRESSED_BYTES", 1_000_000)
+    path = tmp_path / name
+    path.write_bytes(content)
+    [failure] = _docs([str(path)])
+    assert isinstance(failure, IngestFailure)
+    assert reason in failure.reason

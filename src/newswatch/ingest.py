@@ -31,7 +31,7 @@ from .models import IngestFailure, RawDocument
 
 log = logging.getLogger(__name__)
 
-# A single decompressed document larger than this is refused: it protects memory against gzip bombs.
+# A file (after decompression) larger than this is refused: it protects memory against huge files and gzip bombs.
 MAX_DECOMPRESSED_BYTES = 256_000_000
 _GZIP_MAGIC = b"\x1f\x8b"
 _HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
@@ -159,7 +159,11 @@ def _read_file(path: Path) -> bytes:
             fh.seek(0)
             if head == _GZIP_MAGIC:
                 return _gunzip_stream(fh)
-            return fh.read()
+            data = fh.read(MAX_DECOMPRESSED_BYTES + 1)
+            if len(data) > MAX_DECOMPRESSED_BYTES:
+                raise InputError(f"the file is larger than {MAX_DECOMPRESSED_BYTES} bytes and was not read; "
+                                 "split it (JSONL) or leave it out", source=str(path))
+            return data
     except OSError as exc:
         raise InputError(f"cannot read the file ({exc.strerror or exc}); check it exists and is readable",
                          source=str(path)) from exc
