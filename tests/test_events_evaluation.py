@@ -80,3 +80,10 @@ def test_evaluation_command_prints_figures() -> None:
 def test_evaluation_command_missing_file_exits_with_input_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(tmp_path / "none.jsonl")])
     assert result.exit_code == InputError.exit_code
+
+
+@pytest.mark.parametrize(("un_as_igo", "full"), [(False, 0.0), (True, 1.0)])
+def test_evaluation_un_as_igo_folds_codes(un_as_igo: bool, full: float) -> None:
+    scores = evaluate_events(FIXTURES / "plover_un.jsonl", un_as_igo=un_as_igo)
+    assert scores.figures["type_accuracy"] == 1.0
+    assert scores.figures["full_match_rate"] == full

@@ -22,11 +22,14 @@ def eval_events_command(
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="score only the first N records")] = None,
     show_errors: Annotated[bool, typer.Option("--show-errors", help="list every record the coder got wrong")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the headline figures as JSON")] = False,
+    un_as_igo: Annotated[
+        bool, typer.Option("--un-as-igo", help="read UNO and EUR as IGO (the 2016 PLOVER gold codes the UN and EU so)")
+    ] = False,
 ) -> None:
     """Event-type accuracy, actor/recipient country F1 and full match (PLOVER); weighted F1 (ACLED-style)."""
     from ..evaluation.events import evaluate_events, format_report
 
-    scores = evaluate_events(gold, limit=limit, show_errors=show_errors)
+    scores = evaluate_events(gold, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo)
     if as_json:
         typer.echo(json.dumps({"format": scores.format, "records": scores.n, **scores.figures}, indent=2))
         return

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 # CAMEO-era country codes the PLOVER gold still uses, read as their ISO-3 codes
 _OLD_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+_IGO_FOLD = {"UNO": "IGO", "EUR": "IGO"}
 NONE = "NONE"
 
 
@@ -108,8 +109,13 @@ def evaluate_events(
     coder: EventCoder | None = None,
     nlp: Any = None,
     show_errors: bool = False,
+    un_as_igo: bool = False,
 ) -> EventScores:
-    """Score the coder on the gold file at ``path``; the format is detected from its first record."""
+    """Score the coder on the gold file at ``path``; the format is detected from its first record.
+
+    ``un_as_igo`` reads UNO (United Nations) and EUR (European Union) as IGO on both sides: the 2016 PLOVER gold
+    records code them as IGO, the current PLOVER manual gives them their own codes.
+    """
     records = read_gold(path, limit=limit)
     fmt = detect_format(records[0])
     coder = coder or get_coder()
@@ -120,15 +126,20 @@ def evaluate_events(
     texts = [str(r.get("text") or "") for r in records]
     docs = list(nlp.pipe(texts, batch_size=32))
     if fmt == "plover":
-        return _score_plover(records, docs, coder, show_errors=show_errors)
+        return _score_plover(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
     if fmt == "acled":
         return _score_acled(records, docs, coder, show_errors=show_errors)
     return _score_petrarch(records, docs, coder)
 
 
 def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *,
-                  show_errors: bool) -> EventScores:
+                  show_errors: bool, un_as_igo: bool = False) -> EventScores:
     scores = EventScores(format="plover", n=len(records))
+    fold = _IGO_FOLD if un_as_igo else {}
+
+    def codes(actors: Iterable[Any]) -> set[str]:
+        return {fold.get(a.country or "", a.country or "") for a in actors}
+
     actor_prf, recip_prf = PRF(), PRF()
     correct_type = 0
     full = 0
@@ -136,13 +147,13 @@ def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder:
     for rec, doc in zip(records, docs, strict=True):
         gold = rec["expected"][0]
         gold_type = str(gold["event"])
-        gold_actors = _codes(gold.get("actors"))
-        gold_recips = _codes(gold.get("recipients"))
+        gold_actors = {fold.get(c, c) for c in _codes(gold.get("actors"))}
+        gold_recips = {fold.get(c, c) for c in _codes(gold.get("recipients"))}
         events = coder.code_doc(doc, article_id=str(rec.get("id", "")))
         top = main_event(events, doc)
         pred_type = top.plover_type if top is not None else NONE
-        pred_actors = {a.country or "" for a in top.actors} if top else set()
-        pred_recips = {a.country or "" for a in top.recipients} if top else set()
+        pred_actors = codes(top.actors) if top else set()
+        pred_recips = codes(top.recipients) if top else set()
         scores.confusion[(gold_type, pred_type)] += 1
         per.setdefault(gold_type, PRF())
         if pred_type != NONE:
@@ -158,8 +169,8 @@ def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder:
         _add_sets(recip_prf, pred_recips, gold_recips)
         matched = any(
             e.plover_type == gold_type
-            and {a.country for a in e.actors} == gold_actors
-            and {a.country for a in e.recipients} == gold_recips
+            and codes(e.actors) == gold_actors
+            and codes(e.recipients) == gold_recips
             for e in events
         )
         full += matched
