@@ -98,3 +98,9 @@ def test_extract_cli_all_good_exits_zero() -> None:
     result = CliRunner().invoke(_app(), ["extract", str(PAGES / "syndicated_copy.txt")])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["title"] == "Dock Workers in Valmora Halt Grain Shipments Over Unpaid Wages"
+
+
+def test_extract_cli_invalid_option_is_a_usage_error() -> None:
+    result = CliRunner().invoke(_app(), ["extract", "--timeout", "0", str(PAGES / "syndicated_copy.txt")])
+    assert result.exit_code == 2
+    assert "invalid option" in result.stderr and result.stdout == ""

@@ -14,6 +14,10 @@ from ..config import ExtractSettings, FetchSettings
 from ..errors import ConfigError, InputError, NewswatchError
 from ..models import IngestFailure
 
+# defaults come from the settings classes, declared once
+_FETCH = FetchSettings.model_fields
+_EXTRACT = ExtractSettings.model_fields
+
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:
     """Add `extract` to ``app`` and `extraction` to ``eval_app``."""
@@ -23,10 +27,11 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 def extract_command(
     paths: list[str] = typer.Argument(..., help="files, directories, globs, URLs, feeds, WARC or JSONL files"),
-    timeout: float = typer.Option(20.0, help="seconds per HTTP request"),
-    max_bytes: int = typer.Option(20_000_000, help="largest response fetched, in bytes"),
+    timeout: float = typer.Option(_FETCH["timeout"].default, help="seconds per HTTP request"),
+    max_bytes: int = typer.Option(_FETCH["max_bytes"].default, help="largest response fetched, in bytes"),
     allow_private: bool = typer.Option(False, "--allow-private", help="allow loopback and private addresses"),
-    max_html_bytes: int = typer.Option(10_000_000, help="larger pages are refused without parsing"),
+    max_html_bytes: int = typer.Option(_EXTRACT["max_html_bytes"].default,
+                                       help="larger pages are refused without parsing"),
 ) -> None:
     """Print one JSON object per document: id, url, title, author, date, site, language, text, original_source.
 
