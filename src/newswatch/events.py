@@ -186,12 +186,22 @@ class EventCoder:
         return label, self.code_doc(doc, article_id=article_id, context=context)
 
     def classify_acled(self, text: str, doc: Any = None) -> str | None:
-        """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies."""
+        """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies.
+
+        The cue patterns decide; when none fires and the parsed ``doc`` is given, a specific ACLED-style type of a
+        coded event (from its CAMEO code: an arrest, an air strike, a kidnapping) is the answer.
+        """
         if self._acled is None:
             from .acled import get_classifier
 
             self._acled = get_classifier()
         label: str | None = self._acled.classify(text)
+        if label is None and doc is not None:
+            for event in self.code_doc(doc, article_id="acled"):
+                # the generic ATTACK / ARMED_CLASH of an unqualified "attack" says too little to overrule "none"
+                if event.acled_type not in (None, "ATTACK", "ARMED_CLASH") and not event.negated \
+                        and event.tense == "past":
+                    return event.acled_type
         return label
 
     # ------------------------------------------------------------------ lexicon helpers
@@ -346,7 +356,7 @@ class EventCoder:
             return _Candidate(trigger=tok, spec=self._spec("074" if peace else "154", f"verb:{lemma} (troops)"))
         return _Candidate(trigger=tok, spec=spec, obj=None)
 
-    def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:  # noqa: C901
+    def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:
         lemma = tok.lemma_.lower()
         if lemma not in self._nominal and tok.lower_ not in ("protests", "talks"):
             return None
@@ -548,8 +558,6 @@ class EventCoder:
                 and tok.lemma_.lower() in ("rally", "march", "demonstrate") and not cand.nominal:
             return None  # officials "rallying" or "marching" troops are not a street protest
         tense = cand.tense
-        if cand.negated and tense == "past":
-            tense = "past"
         confidence = 0.75
         if cand.nominal:
             confidence -= 0.15
@@ -677,8 +685,6 @@ class EventCoder:
                     s = _subject(child)
                     if s is not None:
                         recipients.append(s)
-        if obj is not None and cand.obj is not None and obj.i == cand.obj.i:
-            pass
         return actors, recipients
 
     def _nominal_roles(self, cand: _Candidate) -> tuple[list[Any], list[Any]]:
