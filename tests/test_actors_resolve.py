@@ -283,3 +283,19 @@ def test_actors_ethnic_group_takes_the_state_it_lives_in(
     actor = resolver.code_text(text)
     assert actor is not None
     assert actor.country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "actor_id", "kind"),
+    [
+        ("Putin's spokesman Dmitry Peskov", "person:dmitry-peskov", "person"),
+        ("Hamas leader Ismail Haniyeh", "person:ismail-haniyeh", "person"),
+        ("Russia's Gazprom", "org:gazprom", "org"),
+        ("Turkish troops", "country:TUR", "group"),
+        ("Pyongyang", "country:PRK", "state"),
+    ],
+)
+def test_actors_actor_id_names_the_head(resolver: ActorResolver, text: str, actor_id: str, kind: str) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert (actor.actor_id, actor.kind) == (actor_id, kind)

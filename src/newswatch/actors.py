@@ -608,7 +608,8 @@ class ActorResolver:
     def _sector(core: Sequence[_Match]) -> tuple[str | None, str, _Match | None]:
         """The phrase's sector: its head role word, else the named person/organisation's, else a weak role
         word ("leader", "spokesman"), else government for a capital used as a metonym."""
-        named = next((m for m in core if m.entry.kind in ("person", "org")), None)
+        # the head of an English noun phrase comes last: "Putin's spokesman Dmitry Peskov" is Peskov
+        named = next((m for m in reversed(core) if m.entry.kind in ("person", "org")), None)
         strong = [m for m in core if m.entry.kind == "sector" and not m.entry.weak]
         if strong:
             return strong[-1].entry.sector, strong[-1].entry.rule, named
