@@ -117,3 +117,26 @@ def test_events_ids_are_stable_and_distinct(nlp: Any, coder: EventCoder) -> None
     _, second = _code(nlp, coder, text)
     assert [e.id for e in first] == [e.id for e in second]
     assert len({e.id for e in first}) == len(first) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type", "mode"),
+    [
+        ("Pakistan conducted a test of a cruise missile on Sunday.", "MOBILIZE", "weapons"),
+        ("Israel launched air strikes on targets in Lebanon.", "ASSAULT", None),
+        ("Workers went on strike at the port of Santos.", "PROTEST", None),
+        ("The foreign ministry lodged a protest with the Dutch embassy.", "ACCUSE", "disapprove"),
+        ("Kazakhstan lifted the curfew in Almaty.", "CONCEDE", None),
+        ("Argentina recalled its ambassador to Venezuela.", "SANCTION", None),
+        ("The army fired rockets at villages across the border.", "ASSAULT", None),
+    ],
+)
+def test_events_light_verbs_take_their_meaning_from_the_object(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str, mode: str | None
+) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert event.plover_type == plover_type
+    if mode is not None:
+        assert event.mode == mode

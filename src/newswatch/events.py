@@ -667,6 +667,8 @@ class EventCoder:
                         continue  # "talks on trade", "agreement on the border": a topic
                     if cand.obj is not None and pobj is not None and pobj.i == cand.obj.i:
                         continue
+                    if pobj is not None and pobj.ent_type_ in ("DATE", "TIME"):
+                        continue
                     if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
                         recipients.append(pobj)
                 elif child.dep_ == "dative":
@@ -957,7 +959,8 @@ def _has_target_prep(tok: Any, obj: Any) -> bool:
         for child in holder.children:
             if child.dep_ == "prep" and child.lower_ in ("at", "against", "on", "into", "toward", "towards"):
                 pobj = _prep_pobj(child)
-                if pobj is not None and pobj.lemma_.lower() not in ("sea", "water", "ocean", "target", "area"):
+                if pobj is not None and pobj.lemma_.lower() not in ("sea", "water", "ocean", "target", "area") \
+                        and pobj.ent_type_ not in ("DATE", "TIME") and pobj.lemma_.lower() not in _PLACE_NOUNS:
                     return True
     return False
 
