@@ -252,8 +252,8 @@ class ActorResolver:
     def __init__(self, *, data_dir: Path | None = None, min_city_population: int = 500_000) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else DATA_DIR
         self._index: dict[tuple[str, ...], list[_Entry]] = {}
-        self._first: set[str] = set()
-        self._maxlen = 1
+        # longest alias starting with each word: bounds the longest-match probe to what can exist
+        self._first: dict[str, int] = {}
         self._actors: dict[str, Actor] = {}
         self._country_names: dict[str, str] = {}
         self._load_countries()
@@ -282,8 +282,7 @@ class ActorResolver:
         ):
             return
         entries.append(entry)
-        self._first.add(key[0])
-        self._maxlen = max(self._maxlen, len(key))
+        self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
 
     def _load_countries(self) -> None:
         import pycountry
@@ -449,11 +448,12 @@ class ActorResolver:
         n = len(toks)
         i = 0
         while i < n:
-            if toks[i].norm not in self._first:
+            longest = self._first.get(toks[i].norm)
+            if longest is None:
                 i += 1
                 continue
             found: _Match | None = None
-            for length in range(min(self._maxlen, n - i), 0, -1):
+            for length in range(min(longest, n - i), 0, -1):
                 entries = self._index.get(tuple(t.norm for t in toks[i : i + length]))
                 if not entries:
                     continue
