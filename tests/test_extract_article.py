@@ -241,6 +241,18 @@ def test_extract_choose_title(meta: str | None, headings: list[str], expected: s
 
 
 @pytest.mark.parametrize(
+    ("meta", "site", "expected"),
+    [
+        ("The Harbour Times - Port strike ends", "The Harbour Times", "Port strike ends"),
+        ("Strike ends | Harbour Times", "harbourtimes.example.com Harbour Times", "Strike ends"),
+        ("Strike ends | Harbour Times", None, "Strike ends | Harbour Times"),
+    ],
+)
+def test_extract_choose_title_drops_the_site_name(meta: str, site: str | None, expected: str) -> None:
+    assert choose_title(meta, [], site=site) == expected
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [
         ("https://www.aljazeera.com/news/2024/1/1/story", "aljazeera.com"),

@@ -432,7 +432,9 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
         url=raw.url or canonical,
         canonical_url=canonical,
         site=_str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None),
-        title=choose_title(_str_or_none(doc.title), hints.headings) or _str_or_none(raw.meta.get("title")),
+        title=choose_title(_str_or_none(doc.title), hints.headings,
+                           site=" ".join(filter(None, (_str_or_none(doc.sitename), _str_or_none(doc.hostname)))))
+        or _str_or_none(raw.meta.get("title")),
         author=clean_author(_str_or_none(doc.author)) or hints.author_link or _str_or_none(raw.meta.get("author")),
         published_at=_page_date(html, _str_or_none(doc.date)) or _parse_datetime(raw.meta.get("date")),
         fetched_at=raw.fetched_at,
@@ -566,12 +568,12 @@ def _looks_like_headline(line: str, *, rest: str) -> bool:
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—•·-]\s+|\s*\|\s*")
 
 
-def choose_title(meta_title: str | None, headings: Sequence[str]) -> str | None:
-    """The headline: a page heading that agrees with the metadata title, else the title without a site suffix.
+def choose_title(meta_title: str | None, headings: Sequence[str], *, site: str | None = None) -> str | None:
+    """The headline: a page heading that agrees with the metadata title, else the title without the site name.
 
-    Metadata titles (<title>, og:title) often carry the site name ("Headline | Site") or an SEO variant;
-    the visible <h1> is the headline readers see, but on some pages it is a logo, so it is trusted only
-    when most of its words are in the metadata title.
+    Metadata titles (<title>, og:title) often carry the site name ("Headline | Site", "Site - Headline") or
+    an SEO variant; the visible <h1> is the headline readers see, but on some pages it is a logo, so it is
+    trusted only when most of its words are in the metadata title.
     """
     # some sites escape twice, so "&amp;" or "&#x26;" survives the HTML parser into the metadata
     title = " ".join(html_lib.unescape(meta_title).split()) if meta_title else None
@@ -584,9 +586,15 @@ def choose_title(meta_title: str | None, headings: Sequence[str]) -> str | None:
         # most of the heading is in the title, and it is more than the site name at the title's end
         if len(heading.split()) >= 2 and words and common / len(words) >= 0.6 and common / len(title_words) >= 0.4:
             return heading
-    parts = _TITLE_SEPARATOR.split(title)
-    if len(parts) > 1 and len(parts[0].split()) >= 3:
-        return parts[0].strip()
+    parts = [p.strip() for p in _TITLE_SEPARATOR.split(title) if p.strip()]
+    if len(parts) > 1:
+        site_words = set(_title_words(site or ""))
+        # a part made only of the site's name (or its domain's words) is not the headline
+        named = [p for p in parts if not (site_words and set(_title_words(p)) <= site_words)]
+        if named and len(named) < len(parts):
+            return named[0]
+        if len(parts[0].split()) >= 3:
+            return parts[0]
     return title
 
 
