@@ -217,3 +217,16 @@ def test_actors_ethnic_group_takes_the_story_country(resolver: ActorResolver, nl
     assert actor is not None
     assert actor.country == "SRB"
     assert actor.rule.startswith("ethnic:")
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline"),
+    [
+        ("MOSCOW (Reuters) - The ministry said the talks went well.", "RUS"),
+        ("NEW YORK, May 3 -- Officials said nothing.", "USA"),
+        ("UNITED NATIONS (AP) -- Iran said it would respond.", None),
+        ("Iran said on Monday that it would respond.", None),
+    ],
+)
+def test_actors_dateline_country(resolver: ActorResolver, nlp: Any, text: str, dateline: str | None) -> None:
+    assert resolver.new_context(nlp(text)).dateline_country == dateline

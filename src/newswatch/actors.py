@@ -741,7 +741,11 @@ class ActorResolver:
         match = _DATELINE_RE.match(doc.text[:80])
         if match:
             dateline = self.code_text(match.group(1).strip().title())
-            if dateline is not None and dateline.kind != "person" and dateline.country:
+            if (
+                dateline is not None
+                and dateline.kind != "person"
+                and dateline.country not in (None, *NON_STATE_CODES)
+            ):
                 context.dateline_country = dateline.country
         context.mentions = self._scan(doc, context)
         return context
