@@ -56,7 +56,9 @@ _MOVE_VERBS = frozenset({"arrive", "travel", "fly"})
 _TRANSFER_TYPES = frozenset({"MOBILIZE", "RETREAT", "AID", "CONCEDE", "AGREE", "COOPERATE"})
 _ON_TARGET_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "THREATEN", "ACCUSE", "MOBILIZE", "REQUEST", "PROTEST"})
 _FROM_TYPES = frozenset({"RETREAT", "CONCEDE", "SANCTION", "REQUEST"})
-_PLACE_TYPES = frozenset({"MOBILIZE", "COERCE", "PROTEST", "CONCEDE", "AID"})
+_PLACE_TYPES = frozenset({"MOBILIZE", "COERCE", "PROTEST", "CONCEDE", "AID", "REQUEST"})
+_HELP_NOUNS = frozenset({"help", "support", "assistance", "backing", "aid", "cooperation", "participation", "consent",
+                         "approval", "blessing", "mediation"})
 _DOCUMENT_NOUNS = frozenset({"declaration", "statement", "letter", "resolution", "communique", "report", "note",
                              "message", "decree", "order", "announcement", "plan", "proposal"})
 _QUANTITY_NOUNS = frozenset({"wave", "series", "round", "number", "spate", "barrage", "string", "day", "week",
@@ -529,9 +531,9 @@ class EventCoder:
             if not actors and cand.spec.plover_type in _PLACE_ACTOR_TYPES and _passive_subject(tok) is not None \
                     and _agent(tok) is None:
                 # "was arrested in Lebanon": the authorities of the place act
-                place = self._resolve(_in_places(tok, None), context, strict=True)
-                if place and place[0].country:
-                    actors = place[:1]
+                authorities = self._resolve(_in_places(tok, None), context, strict=True)
+                if authorities and authorities[0].country:
+                    actors = authorities[:1]
                     cand.notes.append("actor:place")
         recipients = self._resolve(recipient_toks, context, strict=True)
         spec = cand.spec
@@ -544,11 +546,17 @@ class EventCoder:
                 or (cand.nominal and tok.lemma_.lower() in _EXERCISE_NOUNS and plover == "MOBILIZE"):
             if len({a.country for a in actors + recipients if a.country}) >= 2:
                 plover, mode, cameo = "COOPERATE", None, "062"  # exercises with another country are joint
-        if not recipients and actors and plover in _PLACE_TYPES:
+        # a threat to impose a curfew is about the same place and people as the curfew would be
+        kinds = {plover, cand.base_type} if plover in ("THREATEN", "REJECT") else {plover}
+        if not recipients and actors and kinds & _PLACE_TYPES:
             # "strengthened its forces in Lebanon", "imposed a curfew in a town in Turkey": where it happened
-            place = self._resolve(_in_places(tok, cand.obj), context, strict=True)
+            holders = [cand.obj] + [c for c in tok.children if c.dep_ in ("xcomp", "ccomp")]
+            place: list[CodedActor] = []
+            for holder in holders:
+                place += self._resolve(_in_places(tok if holder is cand.obj else holder,
+                                                  holder if holder is cand.obj else None), context, strict=True)
             recipients = [a for a in place if a.country][:1]
-        if not recipients and actors and plover in _DOMESTIC_TYPES:
+        if not recipients and actors and kinds & _DOMESTIC_TYPES:
             # domestic events: without a named target, PLOVER codes the actor's own country as recipient
             recipients = [CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
                                      country=actors[0].country, rule="domestic-recipient")]
@@ -669,6 +677,8 @@ class EventCoder:
                         continue
                     if pobj is not None and pobj.ent_type_ in ("DATE", "TIME"):
                         continue
+                    if pobj is not None and child.lower_ == "with" and pobj.lemma_.lower() in _HELP_NOUNS:
+                        continue  # "with Albania's help": a helper, not the target
                     if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
                         recipients.append(pobj)
                 elif child.dep_ == "dative":
@@ -680,6 +690,17 @@ class EventCoder:
             if gobj is not None and not recipients:
                 recipients.append(gobj)
         recipients.extend(cand.extra_recipients)
+        if not recipients:
+            # "donated and delivered goods to X": a conjoined verb names the recipient;
+            # "threatened to resume attacks in Israel": the complement the verb governs does
+            for child in tok.children:
+                if child.dep_ == "conj" and child.pos_ == "VERB" or child.dep_ in ("xcomp", "ccomp") \
+                        and cand.spec.plover_type in ("THREATEN", "REJECT", "AGREE"):
+                    for grand in child.children:
+                        if grand.dep_ == "prep" and grand.lower_ in ("to", "against", "on", "toward", "towards"):
+                            pobj = _prep_pobj(grand)
+                            if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
+                                recipients.append(pobj)
         # a ccomp subject of a request verb is its recipient ("demanded that the US cancel")
         if cand.spec.plover_type == "REQUEST":
             for child in tok.children:
