@@ -29,7 +29,7 @@ from .models import Article, IngestFailure, RawDocument, article_id
 log = logging.getLogger(__name__)
 
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b",
-                 b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"MZ", b"OggS", b"ID3", b"RIFF",
+                 b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!", b"\x7fELF", b"OggS", b"ID3", b"RIFF",
                  b"\x00\x00\x01\x00", b"wOFF", b"wOF2")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][\w-]+)?""", re.IGNORECASE)
@@ -171,6 +171,8 @@ def extract_paths(
         if isinstance(result, IngestFailure):
             if on_failure is not None:
                 on_failure(result)
+            else:
+                log.warning("%s: %s", result.source, result.reason)
             continue
         yield article_json(result, name=raw.name if raw is not None else None)
 
@@ -208,7 +210,7 @@ def decode_bytes(content: bytes, *, declared: str | None = None, source: str = "
     Raises InputError for binary content or bytes that no encoding reads sensibly.
     """
     head = content[:8192]
-    if head.startswith(_BINARY_MAGIC) and not head.startswith(b"MZ") or _looks_binary(head):
+    if head.startswith(_BINARY_MAGIC) or _looks_binary(head):
         raise InputError("the document is binary (an image, archive, PDF or program), not HTML or text; "
                          "leave it out or convert it to text first", source=source, kind="binary")
     for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
