@@ -117,6 +117,15 @@ def _is_hidden(p: Path, root: Path) -> bool:
 
 
 def _iter_file(path: Path, ctx: _Context) -> Iterator[Item]:
+    try:
+        yield from _iter_file_kind(path, ctx)
+    except Exception as exc:  # one odd file must not end the directory or glob it is part of
+        log.exception("unexpected error while reading %s", path)
+        yield _failure(str(path), "ingest", f"unexpected error while reading this file ({exc!r}); please report "
+                                            "it with the file attached")
+
+
+def _iter_file_kind(path: Path, ctx: _Context) -> Iterator[Item]:
     source = str(path)
     kind = file_kind(path.name)
     if kind == "warc":
