@@ -299,3 +299,19 @@ def test_actors_actor_id_names_the_head(resolver: ActorResolver, text: str, acto
     actor = resolver.code_text(text)
     assert actor is not None
     assert (actor.actor_id, actor.kind) == (actor_id, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("state-run KCNA", "JRN"),
+        ("anti-government protesters", "CVL"),
+        ("pro-government forces", "PRM"),
+        ("a senior military official", "MIL"),
+        ("health officials", "MED"),
+    ],
+)
+def test_actors_sector_from_the_head_not_the_stance(resolver: ActorResolver, text: str, sector: str) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.sector == sector

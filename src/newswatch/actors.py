@@ -488,7 +488,7 @@ class ActorResolver:
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
         )
         core = [m for m in matches if m.j <= cut]
-        sector, sector_rule, named = self._sector(core)
+        sector, sector_rule, named = self._sector(core, toks)
         countried = [m for m in core if m.entry.country and not _sponsor(toks, m)]
         # "ethnic Albanians": an ethnicity, coded by the state the story places them in, else by its own country
         ethnic = next(
@@ -605,9 +605,15 @@ class ActorResolver:
         return None
 
     @staticmethod
-    def _sector(core: Sequence[_Match]) -> tuple[str | None, str, _Match | None]:
+    def _sector(core: Sequence[_Match], toks: Sequence[_Tok]) -> tuple[str | None, str, _Match | None]:
         """The phrase's sector: its head role word, else the named person/organisation's, else a weak role
-        word ("leader", "spokesman"), else government for a capital used as a metonym."""
+        word ("leader", "spokesman"), else government for a capital used as a metonym. A role word after
+        "pro-"/"anti-" names whom the actor supports or opposes ("anti-government protesters"), not the actor."""
+        core = [
+            m
+            for m in core
+            if not (m.entry.kind == "sector" and m.i > 0 and toks[m.i - 1].norm in _SPONSOR_BEFORE)
+        ]
         # the head of an English noun phrase comes last: "Putin's spokesman Dmitry Peskov" is Peskov
         named = next((m for m in reversed(core) if m.entry.kind in ("person", "org")), None)
         strong = [m for m in core if m.entry.kind == "sector" and not m.entry.weak]
