@@ -59,6 +59,7 @@ class _Lexicon:
     heads: dict[str, str]
     evidence: frozenset[str]
     lemma_fixes: dict[str, str]
+    nouns: dict[str, str]
     state_speaker_type: str
     generic_certainty: str
     anonymous_markers: tuple[str, ...]
@@ -98,6 +99,7 @@ def _lexicon() -> _Lexicon:
         heads=heads,
         evidence=frozenset(src["evidence_heads"]),
         state_speaker_type=src["state_speaker_type"],
+        nouns={k: v for k, v in cues["nouns"].items() if not k.startswith("_")},
         lemma_fixes={k: v for k, v in cues["lemma_fixes"].items() if not k.startswith("_")},
         generic_certainty=cues["generic_clause_verbs"]["certainty"],
         anonymous_markers=tuple(src["anonymous_markers"]),
@@ -381,12 +383,16 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         content_toks = [t for c in children if c.dep_ in {"dobj", "oprd"} for t in c.subtree]
         content_toks.sort(key=lambda t: t.i)
         bounds = _span_bounds(content_toks)
-    elif not entry.get("needs_clause") and not entry.get("needs_content") and not entry.get("needs_quote"):
-        obj = next((c for c in children if c.dep_ in {"dobj", "attr"}), None)
+    elif (not entry.get("needs_clause") and not entry.get("needs_content") and not entry.get("needs_quote")) or (
+        "preps" in entry
+    ):
+        takes_object = not (entry.get("needs_clause") or entry.get("needs_content") or entry.get("needs_quote"))
+        obj = next((c for c in children if c.dep_ in {"dobj", "attr"}), None) if takes_object else None
         if obj is None:
+            # "called for a moratorium", "agreed on the need": the object of the verb's own preposition
             preps = entry.get("preps", ("about", "of", "on"))
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in preps), None)
-            obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+            obj = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
         if obj is not None and obj.pos_ not in {"PRON"}:
             content_toks = _subtree(obj)
             # "showed footage of the missile lifting off": a participle the parser hung on the verb
@@ -413,8 +419,14 @@ def _generic_clause_verb(tok: Any, children: list[Any], lex: _Lexicon) -> bool:
     subj = next((c for c in children if c.dep_ == "nsubj"), None)
     if clause is None or subj is None or tok.lemma_ in {"be", "have", "do", "make", "mean"}:
         return False
-    if not any(c.dep_ == "mark" and c.lower_ in {"that", "whether", "if"} for c in clause.children):
-        return False
+    if clause.i < tok.i:
+        return False  # a clause before the verb is not what it reports ("Whatever happens, X decided")
+    marked = any(c.dep_ == "mark" and c.lower_ in {"that", "whether", "if"} for c in clause.children)
+    finite = any(c.dep_ in {"nsubj", "nsubjpass"} for c in clause.children) and not any(
+        c.dep_ == "aux" and c.lower_ == "to" for c in clause.children
+    )
+    if not (marked or finite):
+        return False  # "allowed them to strengthen": an infinitive is not a reported statement
     return (
         subj.ent_type_ in _PERSONLIKE_ENTS
         or subj.lower_ in _PRONOUNS
@@ -443,6 +455,34 @@ def _according_candidate(tok: Any) -> _Found | None:
         return None
     speaker = _contiguous(list(pobj.subtree), pobj)
     return _Found(None, (tok.idx, cue_end), cue_text, speaker, pobj, bounds, content_toks, "reported")
+
+
+def _noun_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
+    """'his claim that ...', 'reports that ...': a reporting noun with a that-clause."""
+    base = lex.nouns.get(tok.lemma_.lower())
+    if base is None or tok.pos_ != "NOUN":
+        return None
+    clause = next(
+        (c for c in tok.children if c.dep_ in {"acl", "ccomp", "relcl"}
+         and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)),
+        None,
+    )
+    if clause is None:
+        return None
+    content_toks = _subtree(clause)
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    speaker: list[Any] | None = None
+    speaker_head = None
+    owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if owner is None:
+        prep = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
+        owner = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+    if owner is not None and owner.pos_ != "DET":
+        speaker, speaker_head = _contiguous(list(owner.subtree), owner), owner
+    cue = (tok.idx, tok.idx + len(tok.text))
+    return _Found(None, cue, tok.lemma_.lower(), speaker, speaker_head, bounds, content_toks, base)
 
 
 def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
@@ -502,7 +542,12 @@ def find_claims(
     last_named: Claim | None = None
     for sent_index, sent in enumerate(doc.sents):
         for tok in sent:
-            found = _according_candidate(tok) or _adverb_candidate(tok, lex) or _verb_candidate(tok, lex, regions, text)
+            found = (
+                _according_candidate(tok)
+                or _adverb_candidate(tok, lex)
+                or _noun_candidate(tok, lex)
+                or _verb_candidate(tok, lex, regions, text)
+            )
             if found is None or found.content is None or not _keep(found, regions, lex):
                 continue
             claim = _make_claim(found, doc, sent, sent_index, article_id, lex, resolver, context)

@@ -60,7 +60,7 @@ class DevScores:
 
 def _words(text: str | None) -> set[str]:
     """Lower-case words without accents: "Reykjavík" and "Reykjavik" are the same place name."""
-    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text or "") if not unicodedata.combining(ch))
     return {w.lower() for w in _WORD.findall(plain)}
 
 
