@@ -341,3 +341,20 @@ def test_extract_wire_dateline_names_the_agency_and_stays(text: str, source: str
     result = clean_text(text)
     assert result.original_source == source
     assert result.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "author"),
+    [
+        ("Port strike ends after nine days\n\nBy Jonas Keller\n\nDock workers returned to the quays on Monday "
+         "after the port authority paid the wages it owed.", "Port strike ends after nine days", "Jonas Keller"),
+        ("By Marta Ilves and Jonas Keller\n\nDock workers returned to the quays on Monday after the port "
+         "authority paid the wages it owed.", None, "Marta Ilves and Jonas Keller"),
+        ("Dock workers returned to the quays on Monday after the port authority paid the wages it owed. "
+         "The governor thanked both sides.", None, None),
+    ],
+)
+def test_extract_plain_text_title_and_byline(text: str, title: str | None, author: str | None) -> None:
+    article = extract_article(RawDocument(source="t", content=text.encode(), kind="text"), settings=SETTINGS)
+    assert (article.title, article.author) == (title, author)
+    assert article.text == text  # the byline stays in the text

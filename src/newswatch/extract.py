@@ -37,6 +37,7 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _WESTERN_PUNCT = frozenset("’‘“”–—…•«»°€£©®™·¡¿§¶")
 _PRECISION_KEEP_SHARE = 0.5
+_BYLINE = re.compile(r"^(?:By|BY|by)\s+[A-Z][\w'’.-]*(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s+)[A-Z][\w'’.-]*)*\s*$")
 _DATA_DIR = Path(__file__).parent / "data" / "extract"
 
 
@@ -317,7 +318,10 @@ def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Art
                               f"(minimum {settings.min_text_chars}); nothing to analyse", source=raw.source,
                               kind="no-text")
     first = cleaned.text.split("\n", 1)[0].strip()
-    title = first if _looks_like_headline(first, rest=cleaned.text[len(first):]) else None
+    title = first if _looks_like_headline(first, rest=cleaned.text[len(first):]) and not _BYLINE.match(first) \
+        else None
+    # a "By <Name>" line near the top is the byline; it stays in the text, and names the author
+    byline = next((line for line in cleaned.text.split("\n")[:6] if _BYLINE.match(line.strip())), None)
     return Article(
         id=article_id(canonical_url=raw.url, text=cleaned.text),
         text=cleaned.text,
@@ -325,7 +329,7 @@ def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Art
         canonical_url=raw.url,
         site=_domain(raw.url) if raw.url else None,
         title=title or _str_or_none(raw.meta.get("title")),
-        author=_str_or_none(raw.meta.get("author")),
+        author=_str_or_none(raw.meta.get("author")) or clean_author(byline),
         published_at=_parse_datetime(raw.meta.get("date")),
         fetched_at=raw.fetched_at,
         language=guess_language(cleaned.text),
@@ -564,7 +568,10 @@ def _looks_like_headline(line: str, *, rest: str) -> bool:
     if line.endswith((".", ",", ";", ":")) and not line.endswith("..."):
         return False
     capitals = sum(1 for w in words if w[:1].isupper())
-    return capitals >= max(1, len(words) // 3) or line.isupper()
+    if capitals >= max(1, len(words) // 3) or line.isupper():
+        return True  # Title Case or CAPS
+    # a sentence-case headline stands as a paragraph of its own, and is short
+    return line[:1].isupper() and rest.startswith("\n\n") and len(words) <= 20
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+[|–—•·-]\s+|\s*\|\s*")
