@@ -1,4 +1,6 @@
-"""ACLED-style record labels from the cue file: one label per snippet, and no PLOVER event for non-political ones."""
+"""ACLED-style record labels from the cue file: one label per snippet, and no PLOVER event for non-political
+ones.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +18,21 @@ from newswatch.events import get_coder
     [
         ("A suicide bomber blew himself up at a checkpoint, killing four guards.", "SUIC_BOMB"),
         ("Warplanes carried out air strikes on a market town overnight.", "AIR_STRIKE"),
-        ("A magnitude 6.1 earthquake shook the coastal province, destroying hundreds of homes.", "NATURAL_DISASTER"),
-        ("Two lorries collided on the motorway in a road accident that killed three drivers.", "MAN_MADE_DISASTER"),
+        (
+            "A magnitude 6.1 earthquake shook the coastal province, destroying hundreds of homes.",
+            "NATURAL_DISASTER",
+        ),
+        (
+            "Two lorries collided on the motorway in a road accident that killed three drivers.",
+            "MAN_MADE_DISASTER",
+        ),
         ("Customs officers arrested a gang smuggling heroin across the border.", "ORG_CRIME"),
         ("The militant group claimed responsibility for the bombing of the bus station.", "ATTRIB"),
         ("Police fired tear gas to disperse a protest by teachers in the capital.", "PROTEST_WITH_INTER"),
-        ("Hundreds of nurses held a peaceful rally outside the health ministry demanding higher pay.", "PEACE_PROTEST"),
+        (
+            "Hundreds of nurses held a peaceful rally outside the health ministry demanding higher pay.",
+            "PEACE_PROTEST",
+        ),
         ("Rebels kidnapped three aid workers on the road to the airport.", "ABDUCT_DISSAP"),
         ("The army set up a new military base near the border town.", "HQ_ESTABLISHED"),
     ],

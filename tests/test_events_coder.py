@@ -1,4 +1,6 @@
-"""The event coder on hand-written sentences: types, roles, negation, tense, and the evidence each event keeps."""
+"""The event coder on hand-written sentences: types, roles, negation, tense, and the evidence each event
+keeps.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +15,11 @@ from newswatch.models import Event
 from newswatch.nlp import load_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
-CASES = [json.loads(line) for line in (FIXTURES / "sentences.jsonl").read_text(encoding="utf-8").splitlines() if line]
+CASES = [
+    json.loads(line)
+    for line in (FIXTURES / "sentences.jsonl").read_text(encoding="utf-8").splitlines()
+    if line
+]
 
 
 @pytest.fixture(scope="module")

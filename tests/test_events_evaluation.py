@@ -27,7 +27,8 @@ def test_evaluation_detects_format(name: str, fmt: str) -> None:
 
 def test_evaluation_plover_figures() -> None:
     scores = evaluate_events(FIXTURES / "plover_mini.jsonl")
-    # mini-1 CONSULT and mini-2 COERCE are right (ITL is read as ITA); mini-3 is coded SUPPORT, gold says ACCUSE;
+    # mini-1 CONSULT and mini-2 COERCE are right (ITL is read as ITA); mini-3 is coded SUPPORT, gold says
+    # ACCUSE;
     # mini-4 has no event: NONE against gold SUPPORT
     assert scores.figures["type_accuracy"] == pytest.approx(2 / 4)
     assert scores.confusion[("ACCUSE", "SUPPORT")] == 1
@@ -70,7 +71,9 @@ def _app() -> typer.Typer:
 
 
 def test_evaluation_command_prints_figures() -> None:
-    result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(FIXTURES / "acled_mini.jsonl"), "--json"])
+    result = CliRunner().invoke(
+        _app(), ["eval", "events", "--gold", str(FIXTURES / "acled_mini.jsonl"), "--json"]
+    )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     assert figures["format"] == "acled"

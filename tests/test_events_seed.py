@@ -1,4 +1,6 @@
-"""The seed story (shared corpus, not shipped): the events the project was built to find, and none from the bio."""
+"""The seed story (shared corpus, not shipped): the events the project was built to find, and none from the
+bio.
+"""
 
 from __future__ import annotations
 
@@ -26,12 +28,16 @@ def _countries(actors: list) -> set[str | None]:  # type: ignore[type-arg]
 
 
 def test_seed_weapons_test_by_north_korea(events: list[Event]) -> None:
-    assert any(e.plover_type == "MOBILIZE" and e.mode == "weapons" and "PRK" in _countries(e.actors) for e in events)
+    assert any(
+        e.plover_type == "MOBILIZE" and e.mode == "weapons" and "PRK" in _countries(e.actors) for e in events
+    )
 
 
 def test_seed_shoigu_visit(events: list[Event]) -> None:
-    assert any(e.plover_type == "CONSULT" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
-               for e in events)
+    assert any(
+        e.plover_type == "CONSULT" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
+        for e in events
+    )
 
 
 def test_seed_joint_exercises(events: list[Event]) -> None:
@@ -43,13 +49,19 @@ def test_seed_denunciation(events: list[Event]) -> None:
 
 
 def test_seed_missile_supply(events: list[Event]) -> None:
-    assert any(e.plover_type == "AID" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
-               for e in events)
+    assert any(
+        e.plover_type == "AID" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
+        for e in events
+    )
 
 
 def test_seed_troops_to_russia(events: list[Event]) -> None:
-    assert any(e.plover_type in ("AID", "MOBILIZE") and "PRK" in _countries(e.actors)
-               and "RUS" in _countries(e.recipients) for e in events)
+    assert any(
+        e.plover_type in ("AID", "MOBILIZE")
+        and "PRK" in _countries(e.actors)
+        and "RUS" in _countries(e.recipients)
+        for e in events
+    )
 
 
 def test_seed_no_event_from_author_bio(events: list[Event]) -> None:

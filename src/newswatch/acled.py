@@ -1,4 +1,5 @@
-"""ACLED-style classification of a whole snippet or record: one sub-event label (the CASE 2021 task 2 set, which
+"""ACLED-style classification of a whole snippet or record: one sub-event label (the CASE 2021 task 2 set,
+which
 adds ORG_CRIME, NATURAL_DISASTER, MAN_MADE_DISASTER, ATTRIB and DIPLO to ACLED's types) chosen by weighted cue
 patterns written from the ACLED codebook definitions (``data/events/acled.json``). Every decision can be
 explained: ``explain`` lists the cues that fired and their weights.
@@ -98,12 +99,16 @@ class AcledClassifier:
 def _load(data_file: str | None) -> dict[str, Any]:
     try:
         if data_file is None:
-            text = (resources.files("newswatch") / "data" / "events" / "acled.json").read_text(encoding="utf-8")
+            text = (resources.files("newswatch") / "data" / "events" / "acled.json").read_text(
+                encoding="utf-8"
+            )
         else:
             text = Path(data_file).read_text(encoding="utf-8")
         data: dict[str, Any] = json.loads(text)
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the ACLED cue file ({exc}); reinstall newswatch or pass data_file") from exc
+        raise ConfigError(
+            f"cannot read the ACLED cue file ({exc}); reinstall newswatch or pass data_file"
+        ) from exc
     return data
 
 

@@ -1,10 +1,13 @@
-"""The event coder: turn each parsed sentence into PLOVER events (type, mode, CAMEO code, ACLED-style type) with
+"""The event coder: turn each parsed sentence into PLOVER events (type, mode, CAMEO code, ACLED-style type)
+with
 actors, recipients, negation and tense, reading predicates and their arguments off spaCy's dependency parse.
 
 Every decision is driven by the lexicon in ``data/events/lexicon.json`` (verbs, light verbs with their object
-nouns, event nouns, governing verbs such as "agree to" or "refuse to") and the CAMEO -> PLOVER table; each event
+nouns, event nouns, governing verbs such as "agree to" or "refuse to") and the CAMEO -> PLOVER table; each
+event
 records the lexicon entry that produced it in ``rule`` so an analyst can see why it was coded. Actor text is
-resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is decided here.
+resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is decided
+here.
 """
 
 from __future__ import annotations
@@ -31,52 +34,39 @@ _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
 _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
 _SUBJ_DEPS = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
-_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over"})
-_NOUN_RECIPIENT_PREPS = frozenset({"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of",
-                                   "between"})
+_RECIPIENT_PREPS = frozenset(
+    {"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "over"}
+)
+_NOUN_RECIPIENT_PREPS = frozenset(
+    {"to", "with", "against", "on", "toward", "towards", "at", "into", "upon", "for", "of", "between"}
+)
 _RELATIVE_PRONOUNS = frozenset({"which", "that", "who", "whom"})
 _HYPOTHETICAL_AUX = frozenset({"could", "might", "may", "should", "would"})
 _FUTURE_AUX = frozenset({"will", "shall", "'ll"})
-# two-sided events: all parties are actors when joined in the subject
-_RECIPROCAL_LEMMAS = frozenset({"meet", "talk", "clash", "fight", "battle", "negotiate", "agree", "cooperate",
-                                "collaborate", "confer", "discuss", "consult"})
-_REJECT_MODE = {"CONSULT": "meet", "AGREE": "meet", "AID": "assist", "COOPERATE": "assist", "RETREAT": "yield",
-                "CONCEDE": "yield"}
-_PROMISE_GOVERNORS = frozenset({"agree", "promise", "pledge", "offer", "commit", "vow", "ready", "willing",
-                                "prepared", "undertake", "volunteer"})
-_INTENT_ADJECTIVES = frozenset({"ready", "willing", "prepared", "determined", "eager", "poised", "set", "about",
-                                "due", "likely", "keen", "committed", "scheduled"})
-_PASSIVE_ACTOR_VERBS = frozenset({"commit", "prepare", "determine", "oppose", "set", "schedule", "dispose", "resolve"})
-_ACCEPT_LEMMAS = frozenset({"accept", "agree", "approve", "allow", "permit", "recognize", "recognise", "support",
-                            "endorse", "comply", "cooperate", "ratify", "sign"})
+_REJECT_MODE = {
+    "CONSULT": "meet",
+    "AGREE": "meet",
+    "AID": "assist",
+    "COOPERATE": "assist",
+    "RETREAT": "yield",
+    "CONCEDE": "yield",
+}
 _OBJECT_TARGET_PREPS = frozenset({"against", "on", "toward", "towards", "to", "between", "with"})
-_EXERCISE_NOUNS = frozenset({"exercise", "drill", "maneuver", "manoeuvre", "game", "wargame", "patrol"})
 _DOMESTIC_TYPES = frozenset({"COERCE", "PROTEST", "CONCEDE"})
-_MOVE_VERBS = frozenset({"arrive", "travel", "fly"})
 _TRANSFER_TYPES = frozenset({"MOBILIZE", "RETREAT", "AID", "CONCEDE", "AGREE", "COOPERATE"})
-_ON_TARGET_TYPES = frozenset({"ASSAULT", "SANCTION", "COERCE", "THREATEN", "ACCUSE", "MOBILIZE", "REQUEST", "PROTEST"})
+_ON_TARGET_TYPES = frozenset(
+    {"ASSAULT", "SANCTION", "COERCE", "THREATEN", "ACCUSE", "MOBILIZE", "REQUEST", "PROTEST"}
+)
 _FROM_TYPES = frozenset({"RETREAT", "CONCEDE", "SANCTION", "REQUEST"})
 _PLACE_TYPES = frozenset({"MOBILIZE", "COERCE", "PROTEST", "CONCEDE", "AID", "REQUEST"})
-_HELP_NOUNS = frozenset({"help", "support", "assistance", "backing", "aid", "cooperation", "participation", "consent",
-                         "approval", "blessing", "mediation"})
-_DOCUMENT_NOUNS = frozenset({"declaration", "statement", "letter", "resolution", "communique", "report", "note",
-                             "message", "decree", "order", "announcement", "plan", "proposal"})
-_QUANTITY_NOUNS = frozenset({"wave", "series", "round", "number", "spate", "barrage", "string", "day", "week",
-                             "month", "hour", "year", "night", "set", "lot", "couple", "dozen"})
 _PLACE_ACTOR_TYPES = frozenset({"COERCE", "ACCUSE", "SANCTION"})
 _DEMAND_MODALS = frozenset({"must", "should", "ought"})
-_PLACE_NOUNS = frozenset({"border", "coast", "outskirts", "island", "road", "street", "front", "frontier", "side",
-                          "edge", "bank", "shore", "ground", "spot", "scene", "way", "day", "night", "morning",
-                          "evening", "weekend", "occasion", "basis", "behalf", "charge", "condition"})
-_THREAT_MODE = {"ASSAULT": "violence", "MOBILIZE": "violence", "COERCE": "restrict", "SANCTION": "relations",
-                "REJECT": "relations"}
-_ACLED_BY_CAMEO = {
-    "195": "AIR_STRIKE", "194": "ART_MISS_ATTACK", "181": "ABDUCT_DISSAP", "1821": "SEX_VIOL",
-    "183": "SUIC_BOMB", "1831": "SUIC_BOMB", "1832": "REM_EXPLOS", "1833": "REM_EXPLOS", "204": "CHEM_WEAP",
-    "2041": "CHEM_WEAP", "173": "ARREST", "175": "ARREST", "1712": "PROPERTY_DISTRUCT", "171": "PROPERTY_DISTRUCT",
-    "141": "PEACE_PROTEST", "142": "PEACE_PROTEST", "143": "PEACE_PROTEST", "144": "PEACE_PROTEST",
-    "145": "VIOL_DEMONSTR", "192": "NON_VIOL_TERRIT_TRANSFER", "202": "ATTACK", "186": "ATTACK", "1823": "ATTACK",
-    "182": "ATTACK", "1822": "ATTACK",
+_THREAT_MODE = {
+    "ASSAULT": "violence",
+    "MOBILIZE": "violence",
+    "COERCE": "restrict",
+    "SANCTION": "relations",
+    "REJECT": "relations",
 }
 
 
@@ -109,7 +99,6 @@ class _Candidate:
     nominal: bool = False
     negated: bool = False
     tense: str = "past"
-    governor: Any = None
     suppressed: bool = False
     role_verb: Any = None  # the verb whose subject is the actor (a governor for "agreed to meet")
     extra_recipients: list[Any] = field(default_factory=list)
@@ -130,11 +119,14 @@ class EventCoder:
         self._verbs = {k: self._spec(v, f"verb:{k}") for k, v in lex["verbs"].items()}
         self._phrasal = {k: self._spec(v, f"phrasal:{k}") for k, v in lex["phrasal"].items() if v}
         self._nouns = {k: self._spec(v, f"noun:{k}") for k, v in lex["nouns"].items()}
-        self._noun_overrides = {k: self._spec(v, f"light:{k}") if v else None
-                                for k, v in lex["noun_overrides"].items()}
+        self._noun_overrides = {
+            k: self._spec(v, f"light:{k}") if v else None for k, v in lex["noun_overrides"].items()
+        }
         self._classes: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in lex["classes"].items()}
         self._verb_objects: dict[str, dict[str, _Spec | None]] = {
-            verb: {obj: self._spec(spec, f"object:{verb} {obj}") if spec else None for obj, spec in objs.items()}
+            verb: {
+                obj: self._spec(spec, f"object:{verb} {obj}") if spec else None for obj, spec in objs.items()
+            }
             for verb, objs in lex["verb_objects"].items()
         }
         self._object_only = frozenset(lex["object_only"])
@@ -146,6 +138,8 @@ class EventCoder:
         self._strike_military = frozenset(lex["strike_military_cues"])
         self._nominal = frozenset(lex["nominal_events"])
         self._lemma_fixes: dict[str, str] = dict(lex.get("lemma_fixes", {}))
+        self._w: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in lex["word_lists"].items()}
+        self._acled_by_cameo: dict[str, str] = dict(lex["acled_by_cameo"])
         self._acled: Any = None
 
     # ------------------------------------------------------------------ public API
@@ -166,10 +160,14 @@ class EventCoder:
             try:
                 events.extend(self._code_sentence(sent, index, article_id=article_id, context=context))
             except Exception:  # a parse the rules did not foresee must not stop the article
-                log.exception("event coder failed on sentence %d of article %s; sentence skipped", index, article_id)
+                log.exception(
+                    "event coder failed on sentence %d of article %s; sentence skipped", index, article_id
+                )
         return events
 
-    def code_texts(self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32) -> Iterator[list[Event]]:
+    def code_texts(
+        self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32
+    ) -> Iterator[list[Event]]:
         """Events for each text (parsed with the project pipeline unless ``nlp`` is given), in order."""
         if nlp is None:
             from .nlp import load_pipeline
@@ -178,8 +176,12 @@ class EventCoder:
         for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
             yield self.code_doc(doc, article_id=f"text-{i}")
 
-    def code_snippet(self, doc: Any, *, article_id: str, context: Any = None) -> tuple[str | None, list[Event]]:
-        """The record's ACLED-style label and its events; disasters and crime get their label and no PLOVER event."""
+    def code_snippet(
+        self, doc: Any, *, article_id: str, context: Any = None
+    ) -> tuple[str | None, list[Event]]:
+        """The record's ACLED-style label and its events; disasters and crime get their label and no PLOVER
+        event.
+        """
         from .acled import NON_POLITICAL_LABELS
 
         label = self.classify_acled(doc.text, doc=doc)
@@ -190,7 +192,8 @@ class EventCoder:
     def classify_acled(self, text: str, doc: Any = None) -> str | None:
         """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies.
 
-        The cue patterns decide; when none fires and the parsed ``doc`` is given, a specific ACLED-style type of a
+        The cue patterns decide; when none fires and the parsed ``doc`` is given, a specific ACLED-style
+        type of a
         coded event (from its CAMEO code: an arrest, an air strike, a kidnapping) is the answer.
         """
         if self._acled is None:
@@ -200,9 +203,13 @@ class EventCoder:
         label: str | None = self._acled.classify(text)
         if label is None and doc is not None:
             for event in self.code_doc(doc, article_id="acled"):
-                # the generic ATTACK / ARMED_CLASH of an unqualified "attack" says too little to overrule "none"
-                if event.acled_type not in (None, "ATTACK", "ARMED_CLASH") and not event.negated \
-                        and event.tense == "past":
+                # the generic ATTACK / ARMED_CLASH of an unqualified "attack" says too little to overrule
+                # "none"
+                if (
+                    event.acled_type not in (None, "ATTACK", "ARMED_CLASH")
+                    and not event.negated
+                    and event.tense == "past"
+                ):
                     return event.acled_type
         return label
 
@@ -213,8 +220,10 @@ class EventCoder:
         cameo = parts[0]
         row = self._table.get(cameo) or self._table.get(cameo[:3]) or self._table.get(cameo[:2])
         if row is None:
-            raise ConfigError(f"event lexicon entry {rule!r} names unknown CAMEO code {cameo!r}; "
-                              "fix data/events/lexicon.json")
+            raise ConfigError(
+                f"event lexicon entry {rule!r} names unknown CAMEO code {cameo!r}; "
+                "fix data/events/lexicon.json"
+            )
         plover = parts[1] if len(parts) > 1 and parts[1] else row["plover_event"]
         mode = parts[2] if len(parts) > 2 and parts[2] else (row.get("plover_mode") or None)
         ctx = tuple(c.strip() for c in (row.get("plover_context") or "").split(",") if c.strip())
@@ -267,8 +276,11 @@ class EventCoder:
         found: list[_Candidate] = []
         used_objects: set[int] = set()
         for tok in sent:
-            if tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod" or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT"
-                                                                        and tok.lemma_.lower() in self._verbs):
+            if (
+                tok.pos_ in ("VERB", "AUX")
+                and tok.dep_ != "amod"
+                or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and tok.lemma_.lower() in self._verbs)
+            ):
                 cand = self._verb_candidate(tok)
                 if cand is not None:
                     found.append(cand)
@@ -286,7 +298,9 @@ class EventCoder:
         lemma = self._lemma_fixes.get(lemma, lemma)
         obj = _direct_object(tok)
         if obj is None and lemma in self._verb_objects:
-            obj = _passive_subject(tok)  # "soldiers were sent": the object of the event is the passive subject
+            obj = _passive_subject(
+                tok
+            )  # "soldiers were sent": the object of the event is the passive subject
         # phrasal verbs and fixed verb+object phrases ("call for", "open fire")
         for child in tok.children:
             if child.dep_ in ("prt", "prep", "dobj") and child.i > tok.i:
@@ -294,7 +308,9 @@ class EventCoder:
                 if key in self._phrasal:
                     if lemma == "meet" and _passive_subject(tok) is not None:
                         return None  # "were met with cooperation": a response, not a meeting
-                    return _Candidate(trigger=tok, spec=self._phrasal[key], obj=child if child.dep_ == "dobj" else None)
+                    return _Candidate(
+                        trigger=tok, spec=self._phrasal[key], obj=child if child.dep_ == "dobj" else None
+                    )
         # "resort to throwing stones", "go on strike": the event noun sits under a preposition
         if obj is None and lemma in ("resort", "go", "take", "engage", "join"):
             obj = _prep_object(tok, ("to", "on", "in", "part"))
@@ -314,18 +330,24 @@ class EventCoder:
             if lemma in self._light:
                 head = obj
                 # "launched a wave of attacks": the event noun is the object of "of"
-                if head.lemma_.lower() not in self._nouns or head.lemma_.lower() in _QUANTITY_NOUNS:
+                if head.lemma_.lower() not in self._nouns or head.lemma_.lower() in self._w["quantity_nouns"]:
                     # "launched a wave of attacks", "ten days of war games": the event noun follows "of"
                     inner = _prep_object(head, ("of",))
                     head = inner if inner is not None else head
                 spec = self._noun_spec(lemma, head)
                 if spec is not None:
-                    if head.lemma_.lower() in _EXERCISE_NOUNS and any(c.lower_ in self._joint for c in head.children):
+                    if head.lemma_.lower() in self._w["exercise_nouns"] and any(
+                        c.lower_ in self._joint for c in head.children
+                    ):
                         spec = self._spec("062", f"light:{lemma} joint {head.lemma_.lower()}")
                     return _Candidate(trigger=tok, spec=spec, obj=head)
         spec = self._verbs.get(lemma)
-        if spec is None and tok.dep_ == "ccomp" and aux_of(tok) & _DEMAND_MODALS \
-                and self._governors.get(tok.head.lemma_.lower()) == "report":
+        if (
+            spec is None
+            and tok.dep_ == "ccomp"
+            and aux_of(tok) & _DEMAND_MODALS
+            and self._governors.get(tok.head.lemma_.lower()) == "report"
+        ):
             # "said that China must drop barriers": a demand, whatever the verb
             return _Candidate(trigger=tok, spec=self._spec("100", "must:ccomp"))
         if lemma in self._object_only or spec is None:
@@ -336,26 +358,37 @@ class EventCoder:
         if lemma == "protest":
             # a crowd in the street protests (PROTEST); a government or group "protests" in words (ACCUSE)
             subj = _subject(tok)
-            crowd = subj is not None and (subj.lemma_.lower() in self._crowd or any(
-                c.lemma_.lower() in self._crowd for c in subj.subtree))
-            return _Candidate(trigger=tok, spec=self._spec("141" if crowd else "111", f"verb:protest ({'crowd' if crowd else 'verbal'})"))
+            crowd = subj is not None and (
+                subj.lemma_.lower() in self._crowd
+                or any(c.lemma_.lower() in self._crowd for c in subj.subtree)
+            )
+            return _Candidate(
+                trigger=tok,
+                spec=self._spec(
+                    "141" if crowd else "111", f"verb:protest ({'crowd' if crowd else 'verbal'})"
+                ),
+            )
         if lemma == "expel" and obj is not None and not set(_object_keys(obj)) & self._classes["DIPLOMAT"]:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
-        if lemma in ("demonstrate", "march", "rally") and (obj is not None or any(
-            c.dep_ in ("ccomp", "xcomp") for c in tok.children
-        )):
+        if lemma in ("demonstrate", "march", "rally") and (
+            obj is not None or any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
+        ):
             if lemma == "rally":
                 return _Candidate(trigger=tok, spec=self._spec("053", "verb:rally (support)"))
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
         subj = _subject(tok)
-        if lemma in _MOVE_VERBS and subj is not None and any(
-            t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree
+        if (
+            lemma in self._w["travel_verbs"]
+            and subj is not None
+            and any(t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree)
         ):
             # troops arriving abroad: peacekeepers are protection given (AID), others a deployment
             peace = any(t.lower_.startswith("peacekeep") for t in subj.subtree)
-            return _Candidate(trigger=tok, spec=self._spec("074" if peace else "154", f"verb:{lemma} (troops)"))
+            return _Candidate(
+                trigger=tok, spec=self._spec("074" if peace else "154", f"verb:{lemma} (troops)")
+            )
         return _Candidate(trigger=tok, spec=spec, obj=None)
 
     def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:
@@ -370,14 +403,19 @@ class EventCoder:
                 return None
         if lemma == "strike":
             military = any(c.lemma_.lower() in self._strike_military for c in tok.children)
-            spec = self._spec("195" if military else "143", "noun:strike (air)" if military else "noun:strike (labour)")
+            spec = self._spec(
+                "195" if military else "143", "noun:strike (air)" if military else "noun:strike (labour)"
+            )
         if lemma == "protest":
             spec = self._spec("141", "noun:protest (street)")
         # a nominal event needs arguments of its own ("Russia's visit to", "joint US-Korean exercises")
         has_poss = any(c.dep_ == "poss" for c in tok.children)
         has_by = any(c.dep_ == "prep" and c.lower_ == "by" for c in tok.children)
-        modifiers = [c for c in tok.children if c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("ADJ", "PROPN")
-                     and c.text[:1].isupper()]
+        modifiers = [
+            c
+            for c in tok.children
+            if c.dep_ in ("amod", "compound", "nmod") and c.pos_ in ("ADJ", "PROPN") and c.text[:1].isupper()
+        ]
         modifiers += [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("between", "among")]
         joint = any(c.lower_ in self._joint for c in tok.children)
         if not (has_poss or has_by or modifiers or joint):
@@ -390,7 +428,7 @@ class EventCoder:
                 break
         if tok.dep_ in ("compound",):
             return None
-        if lemma in _EXERCISE_NOUNS and joint:
+        if lemma in self._w["exercise_nouns"] and joint:
             spec = self._spec("062", f"noun:joint {lemma}")
         return _Candidate(trigger=tok, spec=spec, nominal=True)
 
@@ -411,10 +449,12 @@ class EventCoder:
         head = _governing_verb(tok)
         if head is not None:
             kind = self._governors.get(head.lemma_.lower())
-            if kind is None and head.lemma_.lower() in _INTENT_ADJECTIVES:
+            if kind is None and head.lemma_.lower() in self._w["intent_adjectives"]:
                 kind = "expect" if head.lemma_.lower() in ("likely", "due") else "intent"
-            if kind is None and head.lemma_.lower() == "be" and any(
-                c.lower_ in _INTENT_ADJECTIVES for c in head.children
+            if (
+                kind is None
+                and head.lemma_.lower() == "be"
+                and any(c.lower_ in self._w["intent_adjectives"] for c in head.children)
             ):
                 kind = "intent"
             outer = by_token.get(head.i)
@@ -432,7 +472,9 @@ class EventCoder:
             self._future_transform(cand)
         # "staged rallies to demand reforms": the purpose of another event is not an event of its own
         if _in_purpose_clause(tok):
-            cand.suppressed = True  # "sent troops to assist", "aid to help Ukraine defend": a purpose, not an event
+            cand.suppressed = (
+                True  # "sent troops to assist", "aid to help Ukraine defend": a purpose, not an event
+            )
 
     def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
         t = cand.spec.plover_type
@@ -446,8 +488,13 @@ class EventCoder:
                 outer.suppressed = True
         elif kind == "refuse":
             reject_mode = _REJECT_MODE.get(t, "change")
-            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=reject_mode, context=cand.spec.context,
-                              rule=f"refuse:{head.lemma_.lower()}+{cand.spec.rule}")
+            cand.spec = _Spec(
+                cameo="120",
+                plover_type="REJECT",
+                mode=reject_mode,
+                context=cand.spec.context,
+                rule=f"refuse:{head.lemma_.lower()}+{cand.spec.rule}",
+            )
             cand.role_verb = head
             if outer is not None:
                 outer.suppressed = True
@@ -473,12 +520,21 @@ class EventCoder:
             cand.role_verb = head
             if t in ("AGREE", "CONSULT") and head.lemma_.lower() == "fail":
                 # failing to agree or to meet is a rejection (CAMEO 12), not a negated agreement
-                cand.spec = _Spec(cameo="125", plover_type="REJECT", mode="meet", context=cand.spec.context,
-                                  rule=f"fail+{cand.spec.rule}")
+                cand.spec = _Spec(
+                    cameo="125",
+                    plover_type="REJECT",
+                    mode="meet",
+                    context=cand.spec.context,
+                    rule=f"fail+{cand.spec.rule}",
+                )
             else:
                 cand.negated = True
-        elif kind == "report" and (aux_of(cand.trigger) & _DEMAND_MODALS) and (
-            _subject(head) is not None or _inherited_subject(head) is not None
+        elif (
+            kind == "report"
+            and (aux_of(cand.trigger) & _DEMAND_MODALS)
+            and (
+                _subject(head) is not None or _inherited_subject(head, self._w["document_nouns"]) is not None
+            )
         ):
             # "X said that Y must withdraw": X demands it of Y
             cand.spec = _request_spec(cand.spec)
@@ -488,34 +544,48 @@ class EventCoder:
                 cand.extra_recipients.append(target)
 
     def _negation_transform(self, cand: _Candidate) -> None:
-        if cand.negated and cand.trigger.lemma_.lower() in _ACCEPT_LEMMAS:
+        if cand.negated and cand.trigger.lemma_.lower() in self._w["acceptance_verbs"]:
             # "will not accept", "did not agree": a refusal, coded as REJECT (CAMEO 12)
-            cand.spec = _Spec(cameo="120", plover_type="REJECT", mode=None, context=cand.spec.context,
-                              rule=f"not+{cand.spec.rule}")
+            cand.spec = _Spec(
+                cameo="120",
+                plover_type="REJECT",
+                mode=None,
+                context=cand.spec.context,
+                rule=f"not+{cand.spec.rule}",
+            )
             cand.negated = False
 
     def _future_transform(self, cand: _Candidate) -> None:
         t = cand.spec.plover_type
         spec = cand.spec
         governor = cand.role_verb.lemma_.lower() if cand.role_verb is not None else ""
-        promised = governor in _PROMISE_GOVERNORS
+        promised = governor in self._w["promise_governors"]
         if t in _MATERIAL_CONFLICT and governor not in ("expect", "consider") and not cand.negated:
             # a stated intention to use force or restrictions is a threat
             cand.spec = _threat_spec(spec, "future")
         elif t in ("RETREAT", "CONCEDE") and promised:
-            cand.spec = _Spec(cameo="035", plover_type="AGREE", mode=None, context=spec.context,
-                              rule=f"promise+{spec.rule}")
+            cand.spec = _Spec(
+                cameo="035", plover_type="AGREE", mode=None, context=spec.context, rule=f"promise+{spec.rule}"
+            )
         elif t in _COOPERATIVE and t != "AGREE":
             cameo = {"CONSULT": "036", "SUPPORT": "030", "COOPERATE": "031", "AID": "033"}[t]
-            cand.spec = _Spec(cameo=cameo, plover_type="AGREE", mode=None, context=spec.context,
-                              rule=f"future+{spec.rule}")
+            cand.spec = _Spec(
+                cameo=cameo, plover_type="AGREE", mode=None, context=spec.context, rule=f"future+{spec.rule}"
+            )
         elif t == "RETREAT":
-            cand.spec = _Spec(cameo="080", plover_type="CONCEDE", mode=None, context=spec.context,
-                              rule=f"future+{spec.rule}")
+            cand.spec = _Spec(
+                cameo="080",
+                plover_type="CONCEDE",
+                mode=None,
+                context=spec.context,
+                rule=f"future+{spec.rule}",
+            )
 
     # ------------------------------------------------------------------ roles and assembly
 
-    def _build_event(self, cand: _Candidate, sent: Any, index: int, *, article_id: str, context: Any) -> Event | None:
+    def _build_event(
+        self, cand: _Candidate, sent: Any, index: int, *, article_id: str, context: Any
+    ) -> Event | None:
         tok = cand.trigger
         actor_toks, recipient_toks = self._roles(cand)
         actors = self._resolve(actor_toks, context)
@@ -528,8 +598,12 @@ class EventCoder:
                     actors = found
                     cand.notes.append("actor:" + fallback.dep_)
                     break
-            if not actors and cand.spec.plover_type in _PLACE_ACTOR_TYPES and _passive_subject(tok) is not None \
-                    and _agent(tok) is None:
+            if (
+                not actors
+                and cand.spec.plover_type in _PLACE_ACTOR_TYPES
+                and _passive_subject(tok) is not None
+                and _agent(tok) is None
+            ):
                 # "was arrested in Lebanon": the authorities of the place act
                 authorities = self._resolve(_in_places(tok, None), context, strict=True)
                 if authorities and authorities[0].country:
@@ -542,8 +616,12 @@ class EventCoder:
         cameo = spec.cameo
         if not actors and not recipients and cand.nominal:
             return None
-        if plover == "MOBILIZE" and cand.obj is not None and cand.obj.lemma_.lower() in _EXERCISE_NOUNS \
-                or (cand.nominal and tok.lemma_.lower() in _EXERCISE_NOUNS and plover == "MOBILIZE"):
+        if (
+            plover == "MOBILIZE"
+            and cand.obj is not None
+            and cand.obj.lemma_.lower() in self._w["exercise_nouns"]
+            or (cand.nominal and tok.lemma_.lower() in self._w["exercise_nouns"] and plover == "MOBILIZE")
+        ):
             if len({a.country for a in actors + recipients if a.country}) >= 2:
                 plover, mode, cameo = "COOPERATE", None, "062"  # exercises with another country are joint
         # a threat to impose a curfew is about the same place and people as the curfew would be
@@ -553,17 +631,36 @@ class EventCoder:
             holders = [cand.obj] + [c for c in tok.children if c.dep_ in ("xcomp", "ccomp")]
             place: list[CodedActor] = []
             for holder in holders:
-                place += self._resolve(_in_places(tok if holder is cand.obj else holder,
-                                                  holder if holder is cand.obj else None), context, strict=True)
+                place += self._resolve(
+                    _in_places(tok if holder is cand.obj else holder, holder if holder is cand.obj else None),
+                    context,
+                    strict=True,
+                )
             recipients = [a for a in place if a.country][:1]
         if not recipients and actors and kinds & _DOMESTIC_TYPES:
             # domestic events: without a named target, PLOVER codes the actor's own country as recipient
-            recipients = [CodedActor(text=actors[0].text, start=actors[0].start, end=actors[0].end,
-                                     country=actors[0].country, rule="domestic-recipient")]
-        if plover == "MOBILIZE" and mode == "weapons" and _has_target_prep(tok, cand.obj):
+            recipients = [
+                CodedActor(
+                    text=actors[0].text,
+                    start=actors[0].start,
+                    end=actors[0].end,
+                    country=actors[0].country,
+                    rule="domestic-recipient",
+                )
+            ]
+        if (
+            plover == "MOBILIZE"
+            and mode == "weapons"
+            and _has_target_prep(tok, cand.obj, self._w["place_nouns"])
+        ):
             plover, mode, cameo = "ASSAULT", "heavy-weapons", "194"
-        if plover == "PROTEST" and actors and all(a.sector in ("GOV", "MIL", "LEG") for a in actors) \
-                and tok.lemma_.lower() in ("rally", "march", "demonstrate") and not cand.nominal:
+        if (
+            plover == "PROTEST"
+            and actors
+            and all(a.sector in ("GOV", "MIL", "LEG") for a in actors)
+            and tok.lemma_.lower() in ("rally", "march", "demonstrate")
+            and not cand.nominal
+        ):
             return None  # officials "rallying" or "marching" troops are not a street protest
         tense = cand.tense
         confidence = 0.75
@@ -581,7 +678,9 @@ class EventCoder:
         doc_text = tok.doc.text
         rule = spec.rule + ("" if not cand.notes else " [" + ", ".join(cand.notes) + "]")
         event_id = _event_id(article_id, index, start, end, plover)
-        acled: str | None = _ACLED_BY_CAMEO.get(cameo) if plover in ("ASSAULT", "PROTEST", "COERCE") else None
+        acled: str | None = (
+            self._acled_by_cameo.get(cameo) if plover in ("ASSAULT", "PROTEST", "COERCE") else None
+        )
         if plover == "ASSAULT" and acled is None:
             acled = "ARMED_CLASH" if len(actors) > 1 or _is_two_sided(tok) else "ATTACK"
         if plover in ("AGREE",) or cameo == "057":
@@ -630,39 +729,51 @@ class EventCoder:
         elif subj is not None:
             actors.append(subj)
         if cand.spec.rule.startswith("must") and cand.role_verb is not None:
-            speaker = _subject(cand.role_verb) or _inherited_subject(cand.role_verb)
+            speaker = _subject(cand.role_verb) or _inherited_subject(
+                cand.role_verb, self._w["document_nouns"]
+            )
             if speaker is not None:
                 actors = [speaker]
-        if passive is not None and tok.lemma_.lower() in _PASSIVE_ACTOR_VERBS and passive in recipients:
+        if passive is not None and tok.lemma_.lower() in self._w["stance_verbs"] and passive in recipients:
             recipients.remove(passive)  # "Vietnam is committed to": a stance, the subject holds it
             actors.append(passive)
         if not actors and cand.role_verb is not None:
             gsubj = _subject(cand.role_verb)
             if gsubj is None and cand.role_verb.dep_ == "acomp":
                 gsubj = _subject(cand.role_verb.head)  # "Syria is willing to withdraw"
-            if gsubj is None and cand.role_verb.lemma_.lower() in _PASSIVE_ACTOR_VERBS:
+            if gsubj is None and cand.role_verb.lemma_.lower() in self._w["stance_verbs"]:
                 gsubj = _passive_subject(cand.role_verb)
             if gsubj is not None:
                 actors.append(gsubj)
         if not actors and passive is None:
-            inherited = _inherited_subject(cand.role_verb or tok) or _inherited_subject(tok)
+            docs = self._w["document_nouns"]
+            inherited = _inherited_subject(cand.role_verb or tok, docs) or _inherited_subject(tok, docs)
             if inherited is not None:
                 actors.append(inherited)
         obj = _direct_object(tok)
-        theme = obj is not None and obj.lemma_.lower() in (self._classes["TROOP"] | self._classes["WEAPON"]) \
+        theme = (
+            obj is not None
+            and obj.lemma_.lower() in (self._classes["TROOP"] | self._classes["WEAPON"])
             and cand.spec.plover_type in _TRANSFER_TYPES
+        )
         if obj is not None and (cand.obj is None or obj.i != cand.obj.i) and not theme:
             recipients.append(obj)  # troops or weapons moved are the theme, not the recipient
         # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
         # "threatened further action against Russia": the target hangs from the object
-        obj_holder = obj if obj is not None and obj.pos_ == "NOUN" and (cand.obj is None or obj.i != cand.obj.i) else None
+        obj_holder = (
+            obj
+            if obj is not None and obj.pos_ == "NOUN" and (cand.obj is None or obj.i != cand.obj.i)
+            else None
+        )
         holders: list[Any] = [h for h in (tok, cand.obj, obj_holder) if h is not None]
         for holder in holders:
             preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
-            if holder is tok and tok.lemma_.lower() in _MOVE_VERBS:
+            if holder is tok and tok.lemma_.lower() in self._w["travel_verbs"]:
                 preps = preps | {"in"}  # "arrived in Pyongyang": the host of a visit
             if holder is obj_holder:
-                preps = _OBJECT_TARGET_PREPS | ({"by"} if cand.spec.plover_type in ("ACCUSE", "REQUEST") else set())
+                preps = _OBJECT_TARGET_PREPS | (
+                    {"by"} if cand.spec.plover_type in ("ACCUSE", "REQUEST") else set()
+                )
             if cand.spec.plover_type in _FROM_TYPES or cand.base_type in _FROM_TYPES:
                 preps = preps | {"from"}  # "withdrew its troops from Lebanon"
             for child in holder.children:
@@ -677,9 +788,17 @@ class EventCoder:
                         continue
                     if pobj is not None and pobj.ent_type_ in ("DATE", "TIME"):
                         continue
-                    if pobj is not None and child.lower_ == "with" and pobj.lemma_.lower() in _HELP_NOUNS:
+                    if (
+                        pobj is not None
+                        and child.lower_ == "with"
+                        and pobj.lemma_.lower() in self._w["help_nouns"]
+                    ):
                         continue  # "with Albania's help": a helper, not the target
-                    if pobj is not None and pobj not in recipients and pobj.lemma_.lower() not in _PLACE_NOUNS:
+                    if (
+                        pobj is not None
+                        and pobj not in recipients
+                        and pobj.lemma_.lower() not in self._w["place_nouns"]
+                    ):
                         recipients.append(pobj)
                 elif child.dep_ == "dative":
                     target = _prep_pobj(child) if child.pos_ == "ADP" else child
@@ -694,10 +813,20 @@ class EventCoder:
             # "donated and delivered goods to X": a conjoined verb names the recipient;
             # "threatened to resume attacks in Israel": the complement the verb governs does
             for child in tok.children:
-                if child.dep_ == "conj" and child.pos_ == "VERB" or child.dep_ in ("xcomp", "ccomp") \
-                        and cand.spec.plover_type in ("THREATEN", "REJECT", "AGREE"):
+                if (
+                    child.dep_ == "conj"
+                    and child.pos_ == "VERB"
+                    or child.dep_ in ("xcomp", "ccomp")
+                    and cand.spec.plover_type in ("THREATEN", "REJECT", "AGREE")
+                ):
                     for grand in child.children:
-                        if grand.dep_ == "prep" and grand.lower_ in ("to", "against", "on", "toward", "towards"):
+                        if grand.dep_ == "prep" and grand.lower_ in (
+                            "to",
+                            "against",
+                            "on",
+                            "toward",
+                            "towards",
+                        ):
                             pobj = _prep_pobj(grand)
                             if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
                                 recipients.append(pobj)
@@ -721,11 +850,23 @@ class EventCoder:
                 p = _prep_pobj(child)
                 if p is not None:
                     actors.append(p)
-            elif child.dep_ == "prep" and child.lower_ in ("to", "with", "against", "on", "in", "into", "toward"):
+            elif child.dep_ == "prep" and child.lower_ in (
+                "to",
+                "with",
+                "against",
+                "on",
+                "in",
+                "into",
+                "toward",
+            ):
                 p = _prep_pobj(child)
                 if p is not None:
                     recipients.append(p)
-            elif child.dep_ in ("amod", "compound", "nmod") and child.pos_ in ("ADJ", "PROPN") and child.text[:1].isupper():
+            elif (
+                child.dep_ in ("amod", "compound", "nmod")
+                and child.pos_ in ("ADJ", "PROPN")
+                and child.text[:1].isupper()
+            ):
                 actors.append(child)  # "Russian support", "U.S.-South Korea exercises"; not "military"
         return actors, recipients
 
@@ -749,8 +890,12 @@ class EventCoder:
                 key = (actor.country, actor.sector, actor.start)
                 if strict and _guessed_from_modifier(actor, span):
                     continue
-                if strict and "default-country" in (actor.rule or "") and tok.dep_ == "pobj" \
-                        and tok.head.lower_ in ("from", "in", "at", "into", "across"):
+                if (
+                    strict
+                    and "default-country" in (actor.rule or "")
+                    and tok.dep_ == "pobj"
+                    and tok.head.lower_ in ("from", "in", "at", "into", "across")
+                ):
                     continue  # a place phrase names a country only when it says which
                 if key not in seen and (actor.country or actor.sector):
                     seen.add(key)
@@ -762,7 +907,9 @@ class EventCoder:
 
 
 def _object_keys(tok: Any) -> list[str]:
-    """Lemma keys to look an object noun up by: compounds first ("hunger strike" -> "hunger"), then the head."""
+    """Lemma keys to look an object noun up by: compounds first ("hunger strike" -> "hunger"), then the
+    head.
+    """
     lemma = tok.lemma_.lower()
     keys = [lemma]
     for child in tok.children:
@@ -828,17 +975,20 @@ def _agent(tok: Any) -> Any:
     return None
 
 
-def _inherited_subject(tok: Any) -> Any:
+def _inherited_subject(tok: Any, documents: frozenset[str] = frozenset()) -> Any:
     """Subject of the verb an xcomp / conj / advcl hangs from ("agreed to meet", "attacked and killed")."""
     cur = tok
     for _ in range(4):
-        if cur.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "relcl", "acl", "acomp") or cur.head.i == cur.i:
+        if (
+            cur.dep_ not in ("xcomp", "conj", "advcl", "pcomp", "relcl", "acl", "acomp")
+            or cur.head.i == cur.i
+        ):
             return None
         head = cur.head
         if cur.dep_ == "relcl":
             return head if head.pos_ in ("NOUN", "PROPN") else None
         if cur.dep_ == "acl" and head.pos_ in ("NOUN", "PROPN"):
-            if head.lemma_.lower() not in _DOCUMENT_NOUNS:
+            if head.lemma_.lower() not in documents:
                 return head
             cur = head  # "issued a declaration demanding": the issuer demands
             head = head.head
@@ -860,8 +1010,12 @@ def _governing_verb(tok: Any) -> Any:
         return tok.head
     if tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.i != tok.head.i:
         return tok.head.head
-    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and tok.head.lower_ in ("of", "for") \
-            and tok.head.head.pos_ in ("VERB",):
+    if (
+        tok.dep_ == "pobj"
+        and tok.head.dep_ == "prep"
+        and tok.head.lower_ in ("of", "for")
+        and tok.head.head.pos_ in ("VERB",)
+    ):
         return tok.head.head
     return None
 
@@ -947,7 +1101,14 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
         if holder is None:
             continue
         for child in holder.children:
-            if child.dep_ == "prep" and child.lower_ in ("in", "across", "throughout", "outside", "at", "into"):
+            if child.dep_ == "prep" and child.lower_ in (
+                "in",
+                "across",
+                "throughout",
+                "outside",
+                "at",
+                "into",
+            ):
                 p = _prep_pobj(child)
                 if p is None:
                     continue
@@ -962,10 +1123,14 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
 
 
 def _in_purpose_clause(tok: Any) -> bool:
-    """Whether the token sits in an infinitival purpose clause ("to help", "in order to") of another predicate."""
+    """Whether the token sits in an infinitival purpose clause ("to help", "in order to") of another
+    predicate.
+    """
     cur = tok
     for _ in range(6):
-        if cur.dep_ in ("advcl", "acl", "relcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in cur.children):
+        if cur.dep_ in ("advcl", "acl", "relcl") and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in cur.children
+        ):
             return True
         if cur.dep_ not in ("xcomp", "conj", "ccomp", "advcl", "acl", "relcl") or cur.head.i == cur.i:
             return False
@@ -973,15 +1138,19 @@ def _in_purpose_clause(tok: Any) -> bool:
     return False
 
 
-def _has_target_prep(tok: Any, obj: Any) -> bool:
+def _has_target_prep(tok: Any, obj: Any, place_nouns: frozenset[str]) -> bool:
     """Whether a weapon was fired at someone ("fired rockets at / into / on X") rather than tested."""
     holders = [tok] + ([] if obj is None else [t for t in obj.subtree if t.pos_ in ("NOUN", "PROPN")])
     for holder in holders:
         for child in holder.children:
             if child.dep_ == "prep" and child.lower_ in ("at", "against", "on", "into", "toward", "towards"):
                 pobj = _prep_pobj(child)
-                if pobj is not None and pobj.lemma_.lower() not in ("sea", "water", "ocean", "target", "area") \
-                        and pobj.ent_type_ not in ("DATE", "TIME") and pobj.lemma_.lower() not in _PLACE_NOUNS:
+                if (
+                    pobj is not None
+                    and pobj.lemma_.lower() not in ("sea", "water", "ocean", "target", "area")
+                    and pobj.ent_type_ not in ("DATE", "TIME")
+                    and pobj.lemma_.lower() not in place_nouns
+                ):
                     return True
     return False
 
@@ -1003,8 +1172,26 @@ def _antecedent(tok: Any) -> Any:
     return tok
 
 
-_ARG_DEPS = frozenset({"det", "amod", "compound", "poss", "nmod", "nummod", "quantmod", "appos", "conj", "cc",
-                       "case", "flat", "punct", "prep", "npadvmod", "advmod"})
+_ARG_DEPS = frozenset(
+    {
+        "det",
+        "amod",
+        "compound",
+        "poss",
+        "nmod",
+        "nummod",
+        "quantmod",
+        "appos",
+        "conj",
+        "cc",
+        "case",
+        "flat",
+        "punct",
+        "prep",
+        "npadvmod",
+        "advmod",
+    }
+)
 
 
 def _arg_span(tok: Any) -> Any:
@@ -1032,17 +1219,30 @@ def aux_of(tok: Any) -> set[str]:
 
 def _request_spec(spec: _Spec) -> _Spec:
     t = spec.plover_type
-    cameo, mode = {"CONSULT": ("106", "meet"), "AGREE": ("107", "meet"), "AID": ("103", "assist"),
-                   "COOPERATE": ("101", "assist"), "SUPPORT": ("102", "assist"), "RETREAT": ("105", "yield"),
-                   "CONCEDE": ("105", "yield")}.get(t, ("104", "change"))
-    return _Spec(cameo=cameo, plover_type="REQUEST", mode=mode, context=spec.context, rule=f"must+{spec.rule}")
+    cameo, mode = {
+        "CONSULT": ("106", "meet"),
+        "AGREE": ("107", "meet"),
+        "AID": ("103", "assist"),
+        "COOPERATE": ("101", "assist"),
+        "SUPPORT": ("102", "assist"),
+        "RETREAT": ("105", "yield"),
+        "CONCEDE": ("105", "yield"),
+    }.get(t, ("104", "change"))
+    return _Spec(
+        cameo=cameo, plover_type="REQUEST", mode=mode, context=spec.context, rule=f"must+{spec.rule}"
+    )
 
 
 def _threat_spec(spec: _Spec, why: str) -> _Spec:
     t = spec.plover_type
     cameo = {"ASSAULT": "138", "MOBILIZE": "138", "SANCTION": "131", "COERCE": "132"}.get(t, "130")
-    return _Spec(cameo=cameo, plover_type="THREATEN", mode=_THREAT_MODE.get(t), context=spec.context,
-                 rule=f"{why}+{spec.rule}")
+    return _Spec(
+        cameo=cameo,
+        plover_type="THREATEN",
+        mode=_THREAT_MODE.get(t),
+        context=spec.context,
+        rule=f"{why}+{spec.rule}",
+    )
 
 
 def _event_id(article_id: str, sentence: int, start: int, end: int, plover_type: str) -> str:
@@ -1066,8 +1266,10 @@ def _load_data(data_dir: str | None) -> tuple[dict[str, Any], dict[str, dict[str
         lex = json.loads(lex_text)
         table = {k: v for k, v in json.loads(table_text).items() if not k.startswith("_")}
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"cannot read the event lexicon ({exc}); reinstall newswatch or point data_dir at a "
-                          "folder holding lexicon.json and cameo2plover.json") from exc
+        raise ConfigError(
+            f"cannot read the event lexicon ({exc}); reinstall newswatch or point data_dir at a "
+            "folder holding lexicon.json and cameo2plover.json"
+        ) from exc
     return lex, table
 
 
@@ -1107,6 +1309,12 @@ def main_event(events: Sequence[Event], doc: Any = None) -> Event | None:
 
     return min(
         events,
-        key=lambda e: (e.negated, e.tense == "hypothetical", depth(e), not (e.actors or e.recipients),
-                       -e.confidence, e.trigger_start),
+        key=lambda e: (
+            e.negated,
+            e.tense == "hypothetical",
+            depth(e),
+            not (e.actors or e.recipients),
+            -e.confidence,
+            e.trigger_start,
+        ),
     )

@@ -1,5 +1,6 @@
 """`newswatch eval events --gold FILE`: score the event coder on PLOVER-style, ACLED-style (CASE 2021) or
-PETRARCH-2 unit-test gold, detected from the file, and print the figures, per-label table and confusion table."""
+PETRARCH-2 unit-test gold, detected from the file, and print the figures, per-label table and confusion
+table."""
 
 from __future__ import annotations
 
@@ -18,12 +19,21 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 
 def eval_events_command(
-    gold: Annotated[Path, typer.Option("--gold", help="gold JSONL file (PLOVER, CASE 2021 task 2 or PETRARCH-2)")],
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="score only the first N records")] = None,
-    show_errors: Annotated[bool, typer.Option("--show-errors", help="list every record the coder got wrong")] = False,
+    gold: Annotated[
+        Path, typer.Option("--gold", help="gold JSONL file (PLOVER, CASE 2021 task 2 or PETRARCH-2)")
+    ],
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="score only the first N records")
+    ] = None,
+    show_errors: Annotated[
+        bool, typer.Option("--show-errors", help="list every record the coder got wrong")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the headline figures as JSON")] = False,
     un_as_igo: Annotated[
-        bool, typer.Option("--un-as-igo", help="read UNO and EUR as IGO (the 2016 PLOVER gold codes the UN and EU so)")
+        bool,
+        typer.Option(
+            "--un-as-igo", help="read UNO and EUR as IGO (the 2016 PLOVER gold codes the UN and EU so)"
+        ),
     ] = False,
 ) -> None:
     """Event-type accuracy, actor/recipient country F1 and full match (PLOVER); weighted F1 (ACLED-style)."""

@@ -1,5 +1,7 @@
-"""Score the event coder against gold files whose path the user gives: PLOVER-style sentence gold (type accuracy,
-per-type P/R/F1, actor and recipient country F1, full-match rate, confusion), ACLED-style snippet labels (CASE 2021
+"""Score the event coder against gold files whose path the user gives: PLOVER-style sentence gold (type
+accuracy,
+per-type P/R/F1, actor and recipient country F1, full-match rate, confusion), ACLED-style snippet labels
+(CASE 2021
 task 2: weighted F1, per-label table, confusion) and the PETRARCH-2 unit-test records (robustness and
 over-generation: events produced against the expected count). The format is detected from the first record.
 """
@@ -64,7 +66,9 @@ def read_gold(path: str | Path, *, limit: int | None = None) -> list[dict[str, A
     try:
         lines = p.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise InputError(f"cannot read gold file {p} ({exc.strerror}); check the path", source=str(p)) from exc
+        raise InputError(
+            f"cannot read gold file {p} ({exc.strerror}); check the path", source=str(p)
+        ) from exc
     records: list[dict[str, Any]] = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -72,8 +76,9 @@ def read_gold(path: str | Path, *, limit: int | None = None) -> list[dict[str, A
         try:
             records.append(json.loads(line))
         except ValueError as exc:
-            raise InputError(f"{p}:{number} is not JSON ({exc}); the gold file must be JSON Lines",
-                             source=str(p)) from exc
+            raise InputError(
+                f"{p}:{number} is not JSON ({exc}); the gold file must be JSON Lines", source=str(p)
+            ) from exc
         if limit is not None and len(records) >= limit:
             break
     if not records:
@@ -93,8 +98,10 @@ def detect_format(record: dict[str, Any]) -> str:
         return "petrarch"
     if "label" in record and "text" in record:
         return "acled"
-    raise InputError("unknown gold format: expected PLOVER records (expected[].event), ACLED-style records "
-                     "(text, label) or PETRARCH-2 unit tests (expected[].cameo_code)")
+    raise InputError(
+        "unknown gold format: expected PLOVER records (expected[].event), ACLED-style records "
+        "(text, label) or PETRARCH-2 unit tests (expected[].cameo_code)"
+    )
 
 
 def _codes(actors: list[dict[str, Any]] | None) -> set[str]:
@@ -113,7 +120,8 @@ def evaluate_events(
 ) -> EventScores:
     """Score the coder on the gold file at ``path``; the format is detected from its first record.
 
-    ``un_as_igo`` reads UNO (United Nations) and EUR (European Union) as IGO on both sides: the 2016 PLOVER gold
+    ``un_as_igo`` reads UNO (United Nations) and EUR (European Union) as IGO on both sides: the 2016 PLOVER
+    gold
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
     records = read_gold(path, limit=limit)
@@ -132,8 +140,14 @@ def evaluate_events(
     return _score_petrarch(records, docs, coder)
 
 
-def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *,
-                  show_errors: bool, un_as_igo: bool = False) -> EventScores:
+def _score_plover(
+    records: Sequence[dict[str, Any]],
+    docs: Sequence[Any],
+    coder: EventCoder,
+    *,
+    show_errors: bool,
+    un_as_igo: bool = False,
+) -> EventScores:
     scores = EventScores(format="plover", n=len(records))
     fold = _IGO_FOLD if un_as_igo else {}
 
@@ -177,8 +191,12 @@ def _score_plover(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder:
         if show_errors and not matched:
             scores.errors.append(
                 f"{rec.get('id')}: gold {gold_type} {sorted(gold_actors)}->{sorted(gold_recips)} | pred "
-                + (f"{pred_type} {sorted(map(str, pred_actors))}->{sorted(map(str, pred_recips))} "
-                   f"[{top.trigger!r} {top.rule}]" if top else NONE)
+                + (
+                    f"{pred_type} {sorted(map(str, pred_actors))}->{sorted(map(str, pred_recips))} "
+                    f"[{top.trigger!r} {top.rule}]"
+                    if top
+                    else NONE
+                )
                 + f" | {rec.get('text')}"
             )
     n = max(len(records), 1)
@@ -198,8 +216,9 @@ def _add_sets(prf: PRF, pred: set[Any], gold: set[Any]) -> None:
     prf.fn += len(gold - pred)
 
 
-def _score_acled(records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *,
-                 show_errors: bool) -> EventScores:
+def _score_acled(
+    records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: EventCoder, *, show_errors: bool
+) -> EventScores:
     scores = EventScores(format="acled", n=len(records))
     per = scores.per_label
     support: Counter[str] = Counter()
@@ -267,7 +286,9 @@ def format_report(scores: EventScores, *, show_errors: bool = False) -> str:
         lines.append(f"{'label':<30} {'P':>6} {'R':>6} {'F1':>6} {'gold':>5}")
         for label in sorted(scores.per_label):
             prf = scores.per_label[label]
-            lines.append(f"{label:<30} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.tp + prf.fn:5d}")
+            lines.append(
+                f"{label:<30} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.tp + prf.fn:5d}"
+            )
     if scores.confusion:
         lines.append("")
         lines.extend(_confusion_lines(scores.confusion))
@@ -292,8 +313,16 @@ def _confusion_lines(confusion: Counter[tuple[str, str]]) -> list[str]:
 def events_to_json(events: Iterable[Event]) -> list[dict[str, Any]]:
     """Compact JSON of events, for error listings and debugging."""
     return [
-        {"type": e.plover_type, "mode": e.mode, "cameo": e.cameo_code, "trigger": e.trigger,
-         "actors": [a.country for a in e.actors], "recipients": [a.country for a in e.recipients],
-         "negated": e.negated, "tense": e.tense, "rule": e.rule}
+        {
+            "type": e.plover_type,
+            "mode": e.mode,
+            "cameo": e.cameo_code,
+            "trigger": e.trigger,
+            "actors": [a.country for a in e.actors],
+            "recipients": [a.country for a in e.recipients],
+            "negated": e.negated,
+            "tense": e.tense,
+            "rule": e.rule,
+        }
         for e in events
     ]
