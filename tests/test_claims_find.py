@@ -150,3 +150,29 @@ def test_link_events_inherit_certainty(text: str, trigger: str, certainty: str, 
     link_events([event], claims)
     assert event.certainty == certainty
     assert (event.claim_id is not None) == linked
+
+
+def test_claims_reporting_noun_with_that_clause() -> None:
+    text = "The government's claim that the border was sealed drew criticism."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "claim")
+    assert claim.speaker == "The government's"
+    assert text[claim.content_start : claim.content_end] == "the border was sealed"
+
+
+def test_claims_unlisted_verb_with_that_clause_is_a_claim() -> None:
+    text = "The prosecutor hinted that new charges were coming."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "hint")
+    assert claim.speaker == "The prosecutor"
+    assert claim.certainty == "hedged"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The senators support the new sanctions bill.",  # a stance, not a claim about events
+        "The exchange of technology indicates a deepening alliance.",  # the article's own inference
+        "The meeting allowed them to strengthen their coordination.",  # an infinitive is not a statement
+    ],
+)
+def test_claims_not_every_verb_is_a_claim(text: str) -> None:
+    assert find_claims(_doc(text), article_id="a1") == []
