@@ -224,9 +224,10 @@ def test_actors_names_that_overlap_resolve_to_the_intended_country(
     assert actor.country == country
 
 
-def test_actors_holdout_table_accuracy(resolver: ActorResolver) -> None:
-    # a second table kept out of rule development: a regression guard on overall accuracy, not per phrase
-    with (FIXTURES / "phrases_holdout.tsv").open(encoding="utf-8") as fh:
+@pytest.mark.parametrize("table", ["phrases_holdout.tsv", "phrases_hard.tsv"])
+def test_actors_holdout_table_accuracy(resolver: ActorResolver, table: str) -> None:
+    # tables kept out of rule development: a regression guard on overall accuracy, not per phrase
+    with (FIXTURES / table).open(encoding="utf-8") as fh:
         rows = [r for r in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t")][1:]
     correct = 0
     for phrase, country, sector in ((r + ["", ""])[:3] for r in rows if r):
@@ -236,7 +237,7 @@ def test_actors_holdout_table_accuracy(resolver: ActorResolver) -> None:
         country_ok = country == "*" or actor.country == country
         sector_ok = sector == "*" or actor.sector == (sector or None)
         correct += country_ok and sector_ok
-    assert len(rows) >= 80
+    assert len(rows) >= 50
     assert correct / len(rows) >= 0.9
 
 
@@ -315,3 +316,19 @@ def test_actors_sector_from_the_head_not_the_stance(resolver: ActorResolver, tex
     actor = resolver.code_text(text)
     assert actor is not None
     assert actor.sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "sector"),
+    [
+        ("a spokesman for the Israeli military", "ISR", "MIL"),
+        ("a spokeswoman for Hamas", "PSE", "REB"),
+        ("the UN envoy for Syria", "UNO", "GOV"),
+    ],
+)
+def test_actors_spokesman_for_speaks_as_the_body(
+    resolver: ActorResolver, text: str, country: str, sector: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, sector)

@@ -63,6 +63,10 @@ _SPONSOR_AFTER = frozenset(
 # "a Washington-based think tank": the place is where the actor sits, a fallback when nothing else says more
 _BASED = frozenset({"based", "headquartered"})
 _SPONSOR_BEFORE = frozenset({"anti", "pro"})
+# roles that speak for whoever follows "for"
+_SPEAKS_FOR = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "representative", "representatives", "official", "officials"}
+)
 _CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
 _MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
@@ -488,6 +492,16 @@ class ActorResolver:
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
         )
         core = [m for m in matches if m.j <= cut]
+        if (
+            cut < len(toks)
+            and toks[cut].norm == "for"
+            and core
+            and all(m.entry.name in _SPEAKS_FOR for m in core)
+        ):
+            # "a spokesman for the Israeli military" speaks as the military
+            inner = self._resolve(toks[cut + 1 :], text=text, start=start, end=end, context=context)
+            if inner:
+                return [replace(a, rule=_join(core[-1].entry.rule, f"for:{a.rule}")) for a in inner]
         sector, sector_rule, named = self._sector(core, toks)
         countried = [m for m in core if m.entry.country and not _sponsor(toks, m)]
         # "ethnic Albanians": an ethnicity, coded by the state the story places them in, else by its own country
