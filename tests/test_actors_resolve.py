@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newswatch.actors import DATA_DIR, ActorResolver, get_resolver
 from newswatch.errors import ConfigError
@@ -332,3 +334,39 @@ def test_actors_spokesman_for_speaks_as_the_body(
     actor = resolver.code_text(text)
     assert actor is not None
     assert (actor.country, actor.sector) == (country, sector)
+
+
+_WORDS = [
+    "Russia",
+    "'s",
+    "and",
+    "the",
+    "troops",
+    "Turkish",
+    "UN",
+    "to",
+    "in",
+    "Moscow",
+    "police",
+    "-",
+    ",",
+    "U.S.",
+    "Kim",
+    "anti",
+    "ethnic",
+    "for",
+    "spokesman",
+    "Hamas",
+    "é",
+    "  ",
+    "based",
+]
+
+
+@given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=12).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_actors_offsets_always_point_into_the_text(text: str) -> None:
+    for actor in get_resolver().code_text_all(text):
+        assert 0 <= actor.start <= actor.end <= len(text)
+        assert text[actor.start : actor.end] == actor.text
+        assert actor.country is not None or actor.sector is not None
