@@ -263,8 +263,8 @@ class ActorResolver:
         self._load_countries()
         self._load_places()
         self._load_sectors()
-        self._load_organisations()
-        self._load_people()
+        self._load_named(self.data_dir / "organisations.tsv", kind="org", prefix="org")
+        self._load_named(self.data_dir / "people.tsv", kind="person", prefix="people")
         self._load_cities(min_city_population)
         for entries in self._index.values():
             entries.sort(key=lambda e: _KIND_RANK[e.kind])
@@ -342,13 +342,13 @@ class ActorResolver:
         path = self.data_dir / "places.tsv"
         for lineno, row in _read_tsv(path, ("name", "country", "type")):
             code, kind, name = row["country"].strip(), row["type"].strip(), row["name"].strip()
-            if not code:
+            if not code and kind in ("region", "exclude"):
                 # names no single country ("Latin American"); listed so that "American" inside it does not match
                 self._add(name, _Entry("region", None, None, None, name, f"place:{name}"))
                 continue
             if code not in self._country_names or kind not in ("region", "people"):
                 raise ConfigError(
-                    f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people); fix the entry"
+                    f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people|exclude); fix the entry"
                 )
             display = self._country_names[code]
             if kind == "region":
@@ -378,10 +378,9 @@ class ActorResolver:
             entry = _Entry("sector", None, sector, None, phrase, f"sector-head:{phrase}", weak=weak)
             self._add(phrase, replace(entry, fallback_country=generic))
 
-    def _load_named(
-        self, path: Path, kind: str, prefix: str, columns: Sequence[str]
-    ) -> Iterator[dict[str, str]]:
-        for lineno, row in _read_tsv(path, columns):
+    def _load_named(self, path: Path, *, kind: str, prefix: str) -> None:
+        """People or organisations: each with an id, a name, aliases, a country and a sector."""
+        for lineno, row in _read_tsv(path, ("id", "name", "aliases", "country", "sector")):
             country = row["country"].strip() or None
             sector = row["sector"].strip() or None
             if country is not None and not re.fullmatch(r"[A-Z]{3}", country):
@@ -401,17 +400,6 @@ class ActorResolver:
                 kind=kind,
                 aliases=aliases,
             )
-            yield row
-
-    def _load_organisations(self) -> None:
-        cols = ("id", "name", "aliases", "country", "sector")
-        for _ in self._load_named(self.data_dir / "organisations.tsv", "org", "org", cols):
-            pass
-
-    def _load_people(self) -> None:
-        cols = ("id", "name", "aliases", "country", "sector")
-        for _ in self._load_named(self.data_dir / "people.tsv", "person", "people", cols):
-            pass
 
     def _load_cities(self, min_population: int) -> None:
         """Big cities imply their country ("Aleppo" -> SYR); a name two countries share is left out."""
