@@ -146,3 +146,56 @@ def test_events_light_verbs_take_their_meaning_from_the_object(
     assert event.plover_type == plover_type
     if mode is not None:
         assert event.mode == mode
+
+
+# one or more hand-written sentences per PLOVER type: the main event's type only (roles are tested above)
+TYPE_CASES = [
+    ("COOPERATE", "Spain extradited two Moroccan suspects to Morocco on Friday."),
+    ("COOPERATE", "Jordan shared intelligence with Iraq about the smuggling network."),
+    ("AID", "Qatar sent humanitarian aid to Gaza."),
+    ("AID", "The World Bank approved a $300 million loan to Kenya."),
+    ("RETREAT", "Iran released three French citizens on Tuesday."),
+    ("RETREAT", "The Ethiopian government freed hundreds of political prisoners."),
+    ("SANCTION", "Canada suspended military aid to Turkey."),
+    ("SANCTION", "Bahrain severed diplomatic ties with Qatar."),
+    ("SANCTION", "A court in Cairo sentenced three journalists to seven years in prison."),
+    ("COERCE", "Chinese authorities detained a Canadian businessman."),
+    ("COERCE", "Thailand deported 100 Uighurs to China."),
+    ("COERCE", "Indian police seized weapons from a militant hideout in Kashmir."),
+    ("REQUEST", "Germany urged Turkey to release the reporter."),
+    ("REQUEST", "The opposition called for early elections in Zimbabwe."),
+    ("ACCUSE", "The European Union criticized Hungary over its media law."),
+    ("ACCUSE", "Amnesty International accused Myanmar's army of war crimes."),
+    ("REJECT", "Russia vetoed a UN resolution on Syria."),
+    ("REJECT", "Israel rejected the French proposal for a ceasefire."),
+    ("CONCEDE", "The Egyptian president pardoned 500 prisoners."),
+    ("SUPPORT", "Morocco recognized the new government in Tripoli."),
+    ("SUPPORT", "The United States praised Colombia's peace efforts."),
+    ("THREATEN", "North Korea warned South Korea of serious consequences."),
+    ("THREATEN", "Turkey threatened to expel the ambassadors of ten countries."),
+    ("MOBILIZE", "Russia massed troops near the Ukrainian border."),
+    ("MOBILIZE", "Iran test-fired a ballistic missile."),
+    ("PROTEST", "Farmers blocked highways across France to protest fuel prices."),
+    ("PROTEST", "Thousands marched in Santiago against the pension reform."),
+    ("ASSAULT", "Gunmen killed five police officers in northern Nigeria."),
+    ("ASSAULT", "Saudi-led coalition aircraft bombed a market in Yemen."),
+    ("CONSULT", "The Chinese foreign minister met his Indian counterpart in Moscow."),
+    ("CONSULT", "Putin spoke by telephone with Erdogan on Monday."),
+    ("AGREE", "Israel and the UAE agreed to establish diplomatic relations."),
+    ("AGREE", "Japan offered to mediate between the two Koreas."),
+    ("CONSULT", "Egypt hosted talks between Israel and Hamas."),
+    ("ASSAULT", "Separatists shelled government positions near Donetsk."),
+    ("COERCE", "Belarus closed its border with Poland."),
+    ("REJECT", "Pakistan denied entry to an Indian delegation."),
+    ("ACCUSE", "Venezuela protested to Colombia over the incident."),
+    ("RETREAT", "The last American troops left Afghanistan."),
+    ("AID", "Turkey granted asylum to the dissident."),
+]
+
+
+@pytest.mark.parametrize(("plover_type", "text"), TYPE_CASES, ids=[t[:40] for _, t in TYPE_CASES])
+def test_events_types_across_categories(nlp: Any, coder: EventCoder, plover_type: str, text: str) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert event.plover_type == plover_type

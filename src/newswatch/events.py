@@ -379,6 +379,9 @@ class EventCoder:
                 return _Candidate(trigger=tok, spec=self._spec("053", "verb:rally (support)"))
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
         subj = _subject(tok)
+        troops = subj is not None and any(t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree)
+        if lemma in self._w["departure_verbs"] and not troops:
+            return None  # only forces leaving a place is a withdrawal; a minister leaving Paris is not
         if (
             lemma in self._w["travel_verbs"]
             and subj is not None
