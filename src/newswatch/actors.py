@@ -727,8 +727,9 @@ class ActorResolver:
             return ref
         tokens = list(keep) if keep is not None else list(span)
         drop: set[int] = set()
+        root_i = span.root.i
         for tok in tokens:
-            if tok.dep_ in _DROP_DEPS and tok.i != span.root.i and tok.i not in drop:
+            if tok.dep_ in _DROP_DEPS and tok.i != root_i and tok.i not in drop:
                 drop |= {t.i for t in tok.subtree}
         toks: list[_Tok] = []
         for tok in tokens:
