@@ -301,10 +301,23 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         if not _generic_clause_verb(tok, children, lex):
             return None
         entry = {"certainty": lex.generic_certainty, "kind": "speech", "needs_clause": True}
-    subj = next((c for c in children if c.dep_ in _SUBJ_DEPS), None)
+    subjects = [c for c in children if c.dep_ in _SUBJ_DEPS]
+    # "Voters, Clinton suggested, don't ...": of two subjects the one next to the verb is the speaker
+    before = [c for c in subjects if c.i < tok.i]
+    subj = before[-1] if before else (subjects[0] if subjects else None)
     is_passive = any(c.dep_ in {"auxpass", "nsubjpass"} for c in children)
     agent = next((c for c in children if c.dep_ == "agent"), None)
     clause = next((c for c in children if c.dep_ in _CLAUSE_DEPS), None)
+    if clause is None:
+        # "said after the convention he would not accept": the parser sometimes hangs the reported clause as an
+        # adverbial; a following clause with its own subject and no subordinating word is still the content
+        clause = next(
+            (c for c in children if c.dep_ == "advcl" and c.i > tok.i
+             and any(g.dep_ in {"nsubj", "nsubjpass"} for g in c.children)
+             and not any(g.dep_ == "mark" and g.lower_ != "that" for g in c.children)
+             and not any(g.dep_ == "advmod" and g.tag_ == "WRB" for g in c.children)),
+            None,
+        )
     cue_span = (tok.idx, tok.idx + len(tok.text))
 
     # impersonal and raising constructions: "it is alleged that", "X is believed to", "X appears to"
@@ -388,6 +401,8 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
     ):
         takes_object = not (entry.get("needs_clause") or entry.get("needs_content") or entry.get("needs_quote"))
         obj = next((c for c in children if c.dep_ in {"dobj", "attr"}), None) if takes_object else None
+        if obj is not None and obj.pos_ == "PRON" and "preps" in entry:
+            obj = None  # "accused him of preventing ...": the content is in the preposition, not the pronoun
         if obj is None:
             # "called for a moratorium", "agreed on the need": the object of the verb's own preposition
             preps = entry.get("preps", ("about", "of", "on"))
