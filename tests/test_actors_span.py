@@ -230,3 +230,25 @@ def test_actors_ethnic_group_takes_the_story_country(resolver: ActorResolver, nl
 )
 def test_actors_dateline_country(resolver: ActorResolver, nlp: Any, text: str, dateline: str | None) -> None:
     assert resolver.new_context(nlp(text)).dateline_country == dateline
+
+
+KOREAS = (
+    "North Korea fired a missile on Monday. South Korea said the North's military had fired it from near "
+    "Pyongyang, and that the South would respond."
+)
+
+
+@pytest.mark.parametrize(("phrase", "country"), [("the North's military", "PRK"), ("the South", "KOR")])
+def test_actors_north_and_south_in_a_korea_story(
+    resolver: ActorResolver, nlp: Any, phrase: str, country: str
+) -> None:
+    doc = nlp(KOREAS)
+    actor = resolver.code_span(_span(doc, phrase), context=resolver.new_context(doc))
+    assert actor is not None
+    assert actor.country == country
+
+
+def test_actors_north_outside_a_korea_story_is_not_korean(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp("Sudan said the North had been quiet.")
+    actor = resolver.code_span(_span(doc, "the North"), context=resolver.new_context(doc))
+    assert actor is None or actor.country not in ("PRK", "KOR")

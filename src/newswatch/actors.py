@@ -210,6 +210,20 @@ def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
     return before in _SPONSOR_BEFORE or after in _SPONSOR_AFTER or after in _BASED
 
 
+def _korean_side(toks: Sequence[_Tok], context: ArticleContext) -> str | None:
+    """ "the North" / "the South" (capitalised, standing alone) in a story that names both Koreas."""
+    states = set(context.country_counts)
+    if not {"PRK", "KOR"} <= states:
+        return None
+    for k, t in enumerate(toks):
+        if t.lower or t.norm not in ("north", "south"):
+            continue
+        if k + 1 < len(toks) and toks[k + 1].norm in ("korea", "korean", "koreans"):
+            continue
+        return "PRK" if t.norm == "north" else "KOR"
+    return None
+
+
 def _join(*rules: str) -> str:
     return "+".join(r for r in rules if r)
 
@@ -503,6 +517,22 @@ class ActorResolver:
             if place is not None:
                 countried = [place]
                 sector_rule = "+".join(r for r in (sector_rule, "locative") if r)
+        if not countried and context is not None:
+            side = _korean_side(toks[:cut], context)
+            if side is not None:
+                # "the North's military" in a story about the two Koreas
+                actor = CodedActor(
+                    text=text,
+                    start=start,
+                    end=end,
+                    country=side,
+                    sector=sector,
+                    kind="state" if sector is None else "group",
+                    actor_id=f"country:{side}",
+                    name=self._country_names.get(side),
+                    rule=_join(f"context:korea:{side}", sector_rule),
+                )
+                return [actor]
         if not countried:
             if sector is None and ethnic is None:
                 return []
