@@ -94,6 +94,7 @@ def test_extract_seed_article_from_shared_corpus() -> None:
         ("Republished with permission from The Northern Courier.", "The Northern Courier"),
         ("Source: Reuters", "Reuters"),
         ("Originally published at www2.valmora-post.net/x", "valmora-post.net"),
+        ("SOURCE: The Harbour Times and news agencies", "The Harbour Times"),
     ],
 )
 def test_extract_provenance_cue_becomes_original_source(line: str, source: str) -> None:
@@ -358,3 +359,18 @@ def test_extract_plain_text_title_and_byline(text: str, title: str | None, autho
     article = extract_article(RawDocument(source="t", content=text.encode(), kind="text"), settings=SETTINGS)
     assert (article.title, article.author) == (title, author)
     assert article.text == text  # the byline stays in the text
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Originally published in March 2021 and updated in May 2024.", True),  # a date, not an outlet
+        ("Originally posted February 2019", True),
+        ("SOURCE: News agencies", False),  # a cue line, but it names no single outlet
+    ],
+)
+def test_extract_cue_lines_that_name_no_outlet(line: str, kept: bool) -> None:
+    body = "\n\n".join(["The port reopened on Monday after a week of strikes by dock workers."] * 3)
+    result = clean_text(f"{body}\n\n{line}")
+    assert result.original_source is None
+    assert (line in result.text) is kept

@@ -37,6 +37,11 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _WESTERN_PUNCT = frozenset("’‘“”–—…•«»°€£©®™·¡¿§¶")
 _PRECISION_KEEP_SHARE = 0.5
+_AND_AGENCIES = re.compile(r"\s+(?:and|&)\s+(?:other\s+)?(?:news\s+)?(?:agencies|wires|wire services)$",
+                           re.IGNORECASE)
+_DATE_WORDS = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d|"
+                         r"^(?:on|in|at)\b|\b(?:january|february|march|april|june|july|august|september|october|"
+                         r"november|december)\b", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:By|BY|by)\s+[A-Z][\w'’.-]*(?:(?:\s*,\s*|\s+(?:and|&)\s+|\s+)[A-Z][\w'’.-]*)*\s*$")
 _DATA_DIR = Path(__file__).parent / "data" / "extract"
 
@@ -52,6 +57,7 @@ class _Rules:
     cue_strong: tuple[re.Pattern[str], ...]
     cue_weak: tuple[re.Pattern[str], ...]
     cue_max: int
+    cue_generic: frozenset[str]
     dateline: re.Pattern[str]
     bio_opening: re.Pattern[str]
     bio_roles: re.Pattern[str]
@@ -97,6 +103,7 @@ def _rules() -> _Rules:
         cue_strong=tuple(re.compile(p, re.IGNORECASE) for p in cues["strong"]),
         cue_weak=tuple(re.compile(p, re.IGNORECASE) for p in cues["weak"]),
         cue_max=int(cues["max_chars"]),
+        cue_generic=frozenset(g.casefold() for g in cues["generic"]),
         # "LONDON (Reuters) -", "KYIV, Ukraine, March 3 (AP) —": a place, an optional date, the agency
         dateline=re.compile(r"^[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4},?(?: [A-Z][a-z]{2,8}\.? \d{1,2},?)?"
                             rf"\s*\((?P<src>{agencies})\)\s*[-–—]"),
@@ -479,7 +486,7 @@ def clean_text(text: str) -> CleanText:
             continue
         src = _cue_source(line, rules, at_edge=i in edge)
         if src is not None:
-            original = original or src
+            original = original or src or None
             removed.append(line)
             continue
         if _is_chrome(line, rules, at_edge=i in edge):
@@ -512,11 +519,15 @@ def _cue_source(line: str, rules: _Rules, *, at_edge: bool) -> str | None:
     patterns = rules.cue_strong + (rules.cue_weak if at_edge else ())
     for pattern in patterns:
         match = pattern.fullmatch(line)
-        if match:
-            # "... published by Futurism. Read the original article." names Futurism, not the second sentence
-            src = normalise_source(re.split(r"(?<=[\w)])\.\s+(?=[A-Z])", match.group("src"))[0])
-            if src:
-                return src
+        if not match:
+            continue
+        # "... published by Futurism. Read the original article." names Futurism, not the second sentence
+        src = normalise_source(re.split(r"(?<=[\w)])\.\s+(?=[A-Z])", match.group("src"))[0])
+        if not src or _DATE_WORDS.search(src):
+            continue  # "Originally published in April 2020" dates the story; it names no outlet
+        src = _AND_AGENCIES.sub("", src)  # "Al Jazeera and news agencies": Al Jazeera is the one named
+        # "SOURCE: News agencies": a cue line without one outlet; removed, but no source recorded
+        return "" if src.casefold().removeprefix("the ") in rules.cue_generic else src
     return None
 
 
