@@ -374,3 +374,11 @@ def test_extract_cue_lines_that_name_no_outlet(line: str, kept: bool) -> None:
     result = clean_text(f"{body}\n\n{line}")
     assert result.original_source is None
     assert (line in result.text) is kept
+
+
+def test_extract_cue_naming_the_page_own_outlet_is_not_an_original_source() -> None:
+    page = (PAGES / "news_article.html").read_text()
+    page = page.replace("This article originally appeared on The Coastal Ledger.", "Source: The Harbour Times")
+    article = extract_article(RawDocument(source="page", content=page.encode(), kind="html"), settings=SETTINGS)
+    assert article.original_source is None
+    assert "Source: The Harbour Times" not in article.text

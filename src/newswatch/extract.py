@@ -439,12 +439,13 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
     canonical = _str_or_none(doc.url) or raw.url
     if canonical and not canonical.lower().startswith(("http://", "https://")):
         canonical = raw.url
+    site = _str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None)
     return Article(
         id=article_id(canonical_url=canonical, text=cleaned.text),
         text=cleaned.text,
         url=raw.url or canonical,
         canonical_url=canonical,
-        site=_str_or_none(doc.sitename) or _str_or_none(doc.hostname) or (_domain(canonical) if canonical else None),
+        site=site,
         title=choose_title(_str_or_none(doc.title), hints.headings,
                            site=" ".join(filter(None, (_str_or_none(doc.sitename), _str_or_none(doc.hostname)))))
         or _str_or_none(raw.meta.get("title")),
@@ -453,7 +454,7 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
         fetched_at=raw.fetched_at,
         language=_normalise_lang(_str_or_none(doc.language)) or _html_language(html)
         or guess_language(cleaned.text),
-        original_source=cleaned.original_source,
+        original_source=_not_self(cleaned.original_source, site, canonical or raw.url),
         source=raw.source,
         name=raw.name,
     )
@@ -570,6 +571,22 @@ def normalise_source(value: str) -> str | None:
     elif re.match(r"^www\d\.", host):
         host = host.split(".", 1)[1]
     return host or None
+
+
+def _not_self(source: str | None, site: str | None, url: str | None) -> str | None:
+    """None when the 'original source' is the page's own outlet ("SOURCE: Al Jazeera" on aljazeera.com)."""
+    if not source:
+        return None
+    own = {_squash(site or "")}
+    if url:
+        host = _domain(url) or ""
+        own |= {_squash(host), _squash(host.rsplit(".", 1)[0])}
+    candidate = _squash(source)
+    return None if candidate in own or _squash(candidate.rsplit(".", 1)[0]) in own else source
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _looks_like_headline(line: str, *, rest: str) -> bool:
