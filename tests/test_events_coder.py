@@ -199,3 +199,31 @@ def test_events_types_across_categories(nlp: Any, coder: EventCoder, plover_type
     event = main_event(events, doc)
     assert event is not None
     assert event.plover_type == plover_type
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The economy grew by three percent last year, the central bank said.",
+        "She is a professor of political science at a university in Chicago.",
+        "Temperatures will reach 40 degrees in the capital this week.",
+        "The minister refused to comment on the arrests.",
+        "Analysts believe the talks could resume next month.",
+    ],
+)
+def test_events_no_event_in_plain_statements(nlp: Any, coder: EventCoder, text: str) -> None:
+    _, events = _code(nlp, coder, text)
+    assert events == []
+
+
+def test_events_denied_claim_is_negated_not_a_rejection(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "Officials denied that Chinese troops had crossed the border.")
+    assert [e.plover_type for e in events] == ["MOBILIZE"]
+    assert events[0].negated is True
+
+
+def test_events_protesters_clashing_is_a_riot(nlp: Any, coder: EventCoder) -> None:
+    doc, events = _code(nlp, coder, "Protesters clashed with police in Nairobi.")
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.cameo_code) == ("PROTEST", "145")

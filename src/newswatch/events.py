@@ -296,6 +296,12 @@ class EventCoder:
     def _verb_candidate(self, tok: Any) -> _Candidate | None:
         lemma = tok.lemma_.lower()
         lemma = self._lemma_fixes.get(lemma, lemma)
+        if self._governors.get(lemma) == "refuse" and any(
+            c.dep_ == "xcomp" and c.lemma_.lower() in self._w["no_comment_verbs"] for c in tok.children
+        ):
+            return None  # "refused to comment" is no political rejection
+        if lemma == "deny" and any(c.dep_ == "ccomp" for c in tok.children):
+            return None  # "denied that troops crossed": a denied claim (the claims stage), not a rejection
         obj = _direct_object(tok)
         if obj is None and lemma in self._verb_objects:
             obj = _passive_subject(
@@ -380,6 +386,12 @@ class EventCoder:
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
         subj = _subject(tok)
         troops = subj is not None and any(t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree)
+        if (
+            lemma in ("clash", "fight", "battle")
+            and subj is not None
+            and subj.lemma_.lower() in self._w["street_crowds"]
+        ):
+            return _Candidate(trigger=tok, spec=self._spec("145", f"verb:{lemma} (protesters)"))
         if lemma in self._w["departure_verbs"] and not troops:
             return None  # only forces leaving a place is a withdrawal; a minister leaving Paris is not
         if (
