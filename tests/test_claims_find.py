@@ -176,3 +176,16 @@ def test_claims_unlisted_verb_with_that_clause_is_a_claim() -> None:
 )
 def test_claims_not_every_verb_is_a_claim(text: str) -> None:
     assert find_claims(_doc(text), article_id="a1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "certainty"),
+    [
+        ("Army commanders are confident that the line will hold.", "confident", "reported"),
+        ("Diplomats are worried that the truce will collapse.", "worried", "hedged"),
+    ],
+)
+def test_claims_belief_adjective_after_be(text: str, cue: str, certainty: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert claim.certainty == certainty
+    assert text[claim.content_start : claim.content_end].startswith("the ")

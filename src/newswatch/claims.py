@@ -60,6 +60,7 @@ class _Lexicon:
     evidence: frozenset[str]
     lemma_fixes: dict[str, str]
     nouns: dict[str, str]
+    adjectives: dict[str, str]
     state_speaker_type: str
     generic_certainty: str
     anonymous_markers: tuple[str, ...]
@@ -100,6 +101,7 @@ def _lexicon() -> _Lexicon:
         evidence=frozenset(src["evidence_heads"]),
         state_speaker_type=src["state_speaker_type"],
         nouns={k: v for k, v in cues["nouns"].items() if not k.startswith("_")},
+        adjectives={k: v for k, v in cues["adjectives"].items() if not k.startswith("_")},
         lemma_fixes={k: v for k, v in cues["lemma_fixes"].items() if not k.startswith("_")},
         generic_certainty=cues["generic_clause_verbs"]["certainty"],
         anonymous_markers=tuple(src["anonymous_markers"]),
@@ -377,8 +379,9 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
     elif clause is not None and (clause.dep_ == "ccomp" or entry["kind"] in {"belief", "stance", "speech"}):
         content_toks = _subtree(clause)
         bounds = _span_bounds(content_toks)
-    elif (tok.dep_ in {"parataxis", "ccomp"} or (tok.dep_ == "advcl" and any(c.lower_ == "as" for c in children))) and (
-        tok.head.pos_ in {"VERB", "AUX"}
+    elif tok.dep_ == "parataxis" or (
+        (tok.dep_ == "ccomp" or (tok.dep_ == "advcl" and any(c.lower_ == "as" for c in children)))
+        and tok.head.pos_ in {"VERB", "AUX"}
     ):
         # "Russia will respond, the ministry said" / "As the president said, Russia is ...": the cue hangs off
         # the clause it reports
@@ -391,7 +394,11 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         }
         content_toks = [t for t in content_toks if t.i not in others]
         bounds = _span_bounds(content_toks)
-    elif any(c.dep_ == "oprd" for c in children) and any(c.dep_ == "dobj" for c in children):
+    elif (dep := next((c for c in children if c.dep_ == "dep" and c.i < tok.i), None)) is not None:
+        # "Language unclear on ..., experts say": a fragment the parser could not attach is what is said
+        content_toks = _subtree(dep)
+        bounds = _span_bounds(content_toks)
+    elif any(c.dep_ == "oprd" for c in children):
         # "called the test a provocation": the object and its predicate are what the speaker holds
         content_toks = [t for c in children if c.dep_ in {"dobj", "oprd"} for t in c.subtree]
         content_toks.sort(key=lambda t: t.i)
@@ -500,6 +507,26 @@ def _noun_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     return _Found(None, cue, tok.lemma_.lower(), speaker, speaker_head, bounds, content_toks, base)
 
 
+def _adjective_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
+    """'Officials are confident that ...': be + a belief adjective + a clause."""
+    base = lex.adjectives.get(tok.lower_)
+    if base is None or tok.dep_ != "acomp" or tok.head.lemma_ != "be":
+        return None
+    verb = tok.head
+    clause = next((c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}), None) or next(
+        (c for c in verb.children if c.dep_ == "ccomp" and c.i > tok.i), None
+    )
+    subj = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if clause is None or subj is None:
+        return None
+    content_toks = _subtree(clause)
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    cue = (verb.idx, tok.idx + len(tok.text)) if verb.i < tok.i else (tok.idx, tok.idx + len(tok.text))
+    return _Found(None, cue, tok.lower_, _speaker_tokens(subj), subj, bounds, content_toks, base)
+
+
 def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'... reportedly seized ...': an unattributed, hedged claim over the clause the adverb modifies."""
     base = lex.adverbs.get(tok.lower_)
@@ -561,6 +588,7 @@ def find_claims(
                 _according_candidate(tok)
                 or _adverb_candidate(tok, lex)
                 or _noun_candidate(tok, lex)
+                or _adjective_candidate(tok, lex)
                 or _verb_candidate(tok, lex, regions, text)
             )
             if found is None or found.content is None or not _keep(found, regions, lex):
