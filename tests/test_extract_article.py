@@ -382,3 +382,10 @@ def test_extract_cue_naming_the_page_own_outlet_is_not_an_original_source() -> N
     article = extract_article(RawDocument(source="page", content=page.encode(), kind="html"), settings=SETTINGS)
     assert article.original_source is None
     assert "Source: The Harbour Times" not in article.text
+
+
+def test_extract_html_file_holding_plain_text_is_read_as_text() -> None:
+    raw = RawDocument(source="x.html", content=(PAGES / "syndicated_copy.txt").read_bytes(), kind="html")
+    article = extract_article(raw, settings=SETTINGS)
+    assert article.title == "Dock Workers in Valmora Halt Grain Shipments Over Unpaid Wages"
+    assert article.original_source == "northsea-herald.com"

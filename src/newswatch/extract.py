@@ -37,6 +37,7 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
 _WESTERN_PUNCT = frozenset("’‘“”–—…•«»°€£©®™·¡¿§¶")
 _PRECISION_KEEP_SHARE = 0.5
+_HAS_TAG = re.compile(r"<(?:[a-zA-Z][\w:-]*|!--|!doctype)[\s>/]", re.IGNORECASE)
 _AND_AGENCIES = re.compile(r"\s+(?:and|&)\s+(?:other\s+)?(?:news\s+)?(?:agencies|wires|wire services)$",
                            re.IGNORECASE)
 _DATE_WORDS = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d|"
@@ -135,7 +136,8 @@ def extract_article(raw: RawDocument, *, settings: ExtractSettings) -> Article:
     text = decode_bytes(raw.content, declared=raw.meta.get("charset"), source=raw.source)
     if not text.strip():
         raise InputError("the document is empty; leave it out", source=raw.source, kind="empty")
-    if raw.kind == "text":
+    # a page without a single tag (a .html file that holds plain text, a text/html response) is text
+    if raw.kind == "text" or not _HAS_TAG.search(text[:20000]):
         return _from_text(raw, text, settings=settings)
     return _from_html(raw, text, settings=settings)
 
