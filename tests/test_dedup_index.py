@@ -198,3 +198,33 @@ def test_dedup_seed_article_copy_without_chrome_is_linked() -> None:
     decision = index.check(plain)
     assert decision.duplicate_of == "seed"
     assert decision.relation in {"near", "contained"}
+
+
+def test_dedup_refresh_reads_signatures_added_by_another_process(tmp_path: Path) -> None:
+    engine = _engine(tmp_path)
+    mine, theirs = DedupIndex.load(engine), DedupIndex.load(engine)
+    with engine.begin() as conn:
+        own = _art("o", _text("port_strike_other.txt"))
+        _store_article(conn, own)
+        mine.add(own, mine.check(own), conn=conn)
+        art = _art("a", _text("port_strike_a.txt"), hours=1)
+        _store_article(conn, art)
+        theirs.add(art, theirs.check(art), conn=conn)
+    assert mine.refresh() == 1
+    assert mine.check(_art("c", _chrome(_text("port_strike_a.txt")), hours=2)).duplicate_of == "a"
+
+
+@pytest.mark.parametrize("merge_every", [7, 50, 10_000])
+def test_dedup_band_table_keeps_first_holder_across_merges(merge_every: int) -> None:
+    from newswatch.dedup import _BandTable
+
+    rng = np.random.default_rng(merge_every)
+    table = _BandTable(bands=4, rows=1, merge_every=merge_every)
+    first: dict[int, int] = {}
+    for value in range(400):
+        keys = rng.integers(0, 1500, 4).astype(np.uint64)
+        table.insert(keys, value)
+        for k in keys.tolist():
+            first.setdefault(k, value)
+    assert all(table.query(np.array([k], dtype=np.uint64)) == {v} for k, v in first.items())
+    assert table.query(np.array([999_999], dtype=np.uint64)) == set()

@@ -66,17 +66,26 @@ def article(
 def eval_dedup(
     set_path: Annotated[Path, typer.Argument(help="JSON lines made by `newswatch eval dedup-gen`")],
     as_json: Annotated[bool, typer.Option("--json", help="print the full report as JSON")] = False,
+    containment: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="containment threshold (default: the shipped one)")
+    ] = None,
+    near_jaccard: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Jaccard threshold of a near-duplicate")
+    ] = None,
+    bands: Annotated[int | None, typer.Option(min=2, help="LSH bands")] = None,
+    rows: Annotated[int | None, typer.Option(min=1, help="LSH rows per band")] = None,
 ) -> None:
     """Score copy detection: precision/recall per transformation and false merges between hard negatives."""
     from ..evaluation.dedup import evaluate
 
-    report = evaluate(set_path)
+    settings = {"containment": containment, "near_jaccard": near_jaccard, "bands": bands, "rows": rows}
+    report = evaluate(set_path, **{k: v for k, v in settings.items() if v is not None})
     if as_json:
         sys.stdout.write(dumps(report.as_dict()) + "\n")
         return
-    rows = [{"transform": k, **v} for k, v in report.per_transform.items()]
-    rows.append({"transform": "ALL", **report.overall})
-    emit(rows, fmt="table", columns=("transform", "n", "linked", "correct", "precision", "recall"),
+    table: list[dict[str, Any]] = [{"transform": k, **v} for k, v in report.per_transform.items()]
+    table.append({"transform": "ALL", **report.overall})
+    emit(table, fmt="table", columns=("transform", "n", "linked", "correct", "precision", "recall"),
          title=f"copy detection on {set_path.name} ({report.records} articles, {report.seconds:.1f} s)")
     neg = [{"negatives": k, **v} for k, v in report.negatives.items()]
     neg.append({"negatives": "originals linked to another article", "articles": "",
