@@ -370,3 +370,20 @@ def test_actors_offsets_always_point_into_the_text(text: str) -> None:
         assert 0 <= actor.start <= actor.end <= len(text)
         assert text[actor.start : actor.end] == actor.text
         assert actor.country is not None or actor.sector is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Who", None),
+        ("WHO", "UNO"),
+        ("Us", None),
+        ("US", "USA"),
+        ("Let", None),
+        ("IS fighters", "IMG"),
+        ("Sale of arms", None),
+    ],
+)
+def test_actors_acronyms_need_capitals(resolver: ActorResolver, text: str, country: str | None) -> None:
+    actor = resolver.code_text(text)
+    assert (actor.country if actor else None) == country

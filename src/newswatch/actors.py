@@ -91,6 +91,9 @@ class _Entry:
     weak: bool = False
     fallback_country: str | None = None  # "rights group" -> NGO unless the phrase names a country
     lower_ok: bool = False  # the alias itself starts lower-case ("al-Qaeda"), so lower-case text may match
+    upper_only: bool = (
+        False  # an acronym ("WHO", "US", "SANA") matches only upper-case text, not "Who" or "Us"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +102,7 @@ class _Tok:
     start: int
     end: int
     lower: bool
+    upper: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,17 +194,20 @@ def _norm(word: str) -> str:
 
 def _tokens(text: str, offset: int = 0) -> list[_Tok]:
     return [
-        _Tok(_norm(m.group()), offset + m.start(), offset + m.end(), m.group().islower())
+        _Tok(_norm(m.group()), offset + m.start(), offset + m.end(), m.group().islower(), m.group().isupper())
         for m in _TOKEN_RE.finditer(text)
     ]
 
 
-def _alias_key(alias: str) -> tuple[tuple[str, ...], bool]:
+def _alias_key(alias: str) -> tuple[tuple[str, ...], bool, bool]:
+    """The lookup key of an alias, whether it may match lower-case text, and whether it is an acronym."""
     toks = _tokens(alias)
     if toks and toks[0].norm == "the" and len(toks) > 1:
         toks = toks[1:]
-    key = tuple(t.norm for t in toks if t.norm != ",")
-    return key, bool(toks) and toks[0].lower
+    words = [t for t in toks if t.norm != ","]
+    key = tuple(t.norm for t in words)
+    acronym = bool(words) and all(t.upper and len(t.norm) >= 2 for t in words)
+    return key, bool(toks) and toks[0].lower, acronym
 
 
 def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
@@ -287,12 +294,12 @@ class ActorResolver:
     # ------------------------------------------------------------------ loading
 
     def _add(self, alias: str, entry: _Entry) -> None:
-        key, lower_ok = _alias_key(alias)
+        key, lower_ok, acronym = _alias_key(alias)
         if not key:
             return
         if entry.kind == "sector":
-            lower_ok = True
-        entry = replace(entry, lower_ok=lower_ok)
+            lower_ok, acronym = True, False
+        entry = replace(entry, lower_ok=lower_ok, upper_only=acronym)
         entries = self._index.setdefault(key, [])
         if any(
             e.kind == entry.kind and e.actor_id == entry.actor_id and e.country == entry.country
@@ -345,7 +352,7 @@ class ActorResolver:
             )
         # ISO names come second: a hand-written name ("Congo" for the DR Congo) wins over an ISO short name
         for code, name in extra:
-            key, _ = _alias_key(name)
+            key = _alias_key(name)[0]
             if any(e.kind == "country" for e in self._index.get(key, [])):
                 continue
             display = self._country_names[code]
@@ -436,7 +443,7 @@ class ActorResolver:
             # keep a shared name only when one country's city dwarfs the others
             if len(countries) > 1 and places[0][0] < 5 * next(p for p, c in places if c != places[0][1]):
                 continue
-            key, _ = _alias_key(name)
+            key = _alias_key(name)[0]
             if any(e.kind != "city" for e in self._index.get(key, [])):
                 continue
             code = places[0][1]
@@ -464,6 +471,8 @@ class ActorResolver:
                 if not entries:
                     continue
                 for entry in entries:
+                    if entry.upper_only and not all(t.upper for t in toks[i : i + length]):
+                        continue
                     if entry.lower_ok or not toks[i].lower:
                         found = _Match(i, i + length, entry, toks[i].start, toks[i + length - 1].end)
                         break
