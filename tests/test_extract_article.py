@@ -142,6 +142,13 @@ def test_extract_chrome_words_inside_sentences_stay() -> None:
     assert clean_text(text).text == text
 
 
+def test_extract_closing_paragraph_about_the_story_subject_is_not_a_bio() -> None:
+    story = ("A court in Valmora sentenced the journalist Ana Petrov to six years on Tuesday.\n\n"
+             "Petrov denied the charges, her lawyer said.")
+    ending = "Ana Petrov is a correspondent for the Northern Courier who was arrested in May."
+    assert clean_text(f"{story}\n\n{ending}").text.endswith(ending)
+
+
 def test_extract_bio_is_only_removed_at_the_end() -> None:
     bio = "Marta Ilves is a correspondent who has covered shipping for fifteen years."
     story = "The strike continued on Friday.\n\nNo talks were scheduled."

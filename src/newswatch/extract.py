@@ -108,7 +108,7 @@ def _rules() -> _Rules:
         # "LONDON (Reuters) -", "KYIV, Ukraine, March 3 (AP) —": a place, an optional date, the agency
         dateline=re.compile(r"^[A-Z][\w.'’-]*(?:[ ,]+[A-Z][\w.'’-]*){0,4},?(?: [A-Z][a-z]{2,8}\.? \d{1,2},?)?"
                             rf"\s*\((?P<src>{agencies})\)\s*[-–—]"),
-        bio_opening=re.compile(rf"^{name}\s+(?:{openings})\b"),
+        bio_opening=re.compile(rf"^(?P<name>{name})\s+(?:{openings})\b"),
         bio_roles=re.compile(rf"\b(?:{roles})\b", re.IGNORECASE),
         bio_max=int(bio["max_chars"]),
         bio_paragraphs=int(bio["trailing_paragraphs"]),
@@ -544,13 +544,22 @@ def _strip_trailing_bio(lines: list[str], rules: _Rules, removed: list[str]) -> 
             break
         last = idx[-1]
         para = lines[last]
-        if len(para) <= rules.bio_max and rules.bio_opening.match(para) and rules.bio_roles.search(para):
+        match = rules.bio_opening.match(para)
+        if match and len(para) <= rules.bio_max and rules.bio_roles.search(para) \
+                and not _named_before(match.group("name"), lines[:last]):
             removed.append(para)
             lines = lines[:last]
             checked += 1
             continue
         break
     return lines
+
+
+def _named_before(name: str, lines: list[str]) -> bool:
+    # An author's bio names someone the story never mentions; a closing paragraph about a journalist who
+    # is the story's subject ("X is a reporter who was detained ...") names someone already in it.
+    surname = name.split()[-1]
+    return len(surname) > 2 and re.search(rf"\b{re.escape(surname)}\b", "\n".join(lines)) is not None
 
 
 def normalise_source(value: str) -> str | None:
