@@ -224,3 +224,21 @@ def test_ingest_refuses_files_over_the_memory_cap(
     [failure] = _docs([str(path)])
     assert isinstance(failure, IngestFailure)
     assert reason in failure.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("saved-page", b"<!DOCTYPE html><html><body><p>Port news</p></body></html>", "html"),
+        ("export.dat", b'{"text": "Ships waited outside the port."}', "record"),
+        ("notes.md", b"# Notes\n\nNot a supported kind.", None),
+    ],
+)
+def test_ingest_unknown_extension_is_sniffed(tmp_path: Path, name: str, content: bytes, kind: str | None) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    [item] = _docs([str(path)])
+    if kind is None:
+        assert isinstance(item, IngestFailure) and "unsupported file type" in item.reason
+    else:
+        assert isinstance(item, RawDocument) and item.kind == kind

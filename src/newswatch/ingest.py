@@ -372,6 +372,11 @@ def _charset_of(content_type: str) -> str | None:
     return None
 
 
+def _warc_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
+    # reached only when a file without a WARC extension sniffs as WARC; records stream from the file
+    yield from _iter_warc(path)
+
+
 FileHandler = Callable[[bytes, str, Path, "_Context"], Iterator[Item]]
 
 # The one place where file kinds are registered: kind -> handler, and extension -> kind.
@@ -380,7 +385,7 @@ FILE_KINDS: dict[str, FileHandler] = {
     "text": _text_file,
     "json": _json_file,
     "feed": _feed_file,
-    "warc": lambda data, source, path, ctx: _iter_warc(path),
+    "warc": _warc_file,
 }
 _EXTENSIONS: dict[str, str] = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
