@@ -65,3 +65,10 @@ def test_acled_non_political_snippet_gets_no_plover_event() -> None:
     label, events = get_coder().code_snippet(load_pipeline()(text), article_id="flood")
     assert label == "NATURAL_DISASTER"
     assert events == []
+
+
+def test_acled_capitals_in_a_pattern_are_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "acled.json"
+    bad.write_text('{"labels": {"X": [["\\\\bNATO\\\\b", 1]]}, "priority": []}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="lower case"):
+        AcledClassifier(data_file=bad)

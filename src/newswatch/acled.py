@@ -39,20 +39,31 @@ class AcledClassifier:
         data = _load(str(data_file) if data_file is not None else None)
         try:
             self._cues: dict[str, list[tuple[re.Pattern[str], float]]] = {
-                label: [(re.compile(rx, re.IGNORECASE), float(w)) for rx, w in cues]
+                label: [(re.compile(rx), float(w)) for rx, w in cues]
                 for label, cues in data["labels"].items()
             }
             self._combos = [
                 _Combo(
                     label=c["label"],
                     weight=float(c["weight"]),
-                    all=tuple(re.compile(rx, re.IGNORECASE) for rx in c["all"]),
-                    none=tuple(re.compile(rx, re.IGNORECASE) for rx in c.get("none", [])),
+                    all=tuple(re.compile(rx) for rx in c["all"]),
+                    none=tuple(re.compile(rx) for rx in c.get("none", [])),
                 )
                 for c in data.get("combos", [])
             ]
             self._priority = {label: i for i, label in enumerate(data["priority"])}
             self._min_score = float(data.get("min_score", 1.0))
+            bad = [
+                p.pattern
+                for cues in self._cues.values()
+                for p, _ in cues
+                if re.search(r"(?<!\\)[A-Z]", p.pattern)
+            ]
+            if bad:
+                raise ConfigError(
+                    f"ACLED cue pattern {bad[0]!r} has capitals but snippets are matched in lower case; "
+                    "write it in lower case in data/events/acled.json"
+                )
         except (KeyError, TypeError, re.error) as exc:
             raise ConfigError(f"the ACLED cue file is malformed ({exc}); fix data/events/acled.json") from exc
 
@@ -77,6 +88,8 @@ class AcledClassifier:
         return best[0] if best[1] >= self._min_score else None
 
     def _explain(self, text: str) -> dict[str, tuple[float, list[str]]]:
+        # patterns are written in lower case; matching lower-cased text is faster than re.IGNORECASE
+        text = text.lower()
         out: dict[str, tuple[float, list[str]]] = {}
         for label, cues in self._cues.items():
             total = 0.0
