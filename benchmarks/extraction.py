@@ -51,17 +51,17 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages of each directory")
     args = parser.parse_args()
 
-    from newswatch.evaluation.extraction import BODY_KEYS, _pages, _read_html, body_scores
+    from newswatch.evaluation.extraction import BODY_KEYS, body_scores, gold_pages, read_html
 
     variants = _variants()
     print(f"{'directory':28} {'system':26} {'pages':>5} {'P':>7} {'R':>7} {'F1':>7} {'s/page':>7}")
     for directory in args.gold:
         pages = []
-        for page_id, html_path, truth_path in _pages(directory):
+        for page_id, html_path, truth_path in gold_pages(directory):
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
             body = next((truth[k] for k in BODY_KEYS if isinstance(truth.get(k), str)), None)
             if body is not None:
-                pages.append((page_id, _read_html(html_path), body, truth.get("url")))
+                pages.append((page_id, read_html(html_path), body, truth.get("url")))
             if args.limit and len(pages) >= args.limit:
                 break
         for name, run in variants.items():

@@ -157,7 +157,8 @@ def _empty(value: Any) -> bool:
 # ---------------------------------------------------------------- running
 
 
-def _pages(directory: Path) -> Iterator[tuple[str, Path, Path]]:
+def gold_pages(directory: Path) -> Iterator[tuple[str, Path, Path]]:
+    """(page id, html path, truth path) for every page of a gold directory that has a truth file."""
     html_dir, truth_dir = directory / "html", directory / "truth"
     if not html_dir.is_dir() or not truth_dir.is_dir():
         raise ConfigError(f"{directory} does not hold html/ and truth/ folders; give a directory laid out as "
@@ -169,7 +170,8 @@ def _pages(directory: Path) -> Iterator[tuple[str, Path, Path]]:
             yield page_id, path, truth
 
 
-def _read_html(path: Path) -> bytes:
+def read_html(path: Path) -> bytes:
+    """The page's bytes, gunzipped when stored as .gz."""
     data = path.read_bytes()
     return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
 
@@ -213,10 +215,10 @@ def evaluate_extraction(
     ours, base = SystemScore("newswatch"), SystemScore("trafilatura")
     details: list[dict[str, Any]] = []
     count = 0
-    pages = list(_pages(root))
+    pages = list(gold_pages(root))
     if pages:
         # one untimed page first: imports and the date parser's one-off set-up are not per-page costs
-        warm = _read_html(pages[0][1])
+        warm = read_html(pages[0][1])
         _ours(warm, None, settings)
         _trafilatura_body(warm, None)
     for page_id, html_path, truth_path in pages:
@@ -224,7 +226,7 @@ def evaluate_extraction(
             break
         try:
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
-            html = _read_html(html_path)
+            html = read_html(html_path)
         except (OSError, ValueError) as exc:
             raise ConfigError(f"cannot read the gold page {page_id} ({exc}); check the directory") from exc
         url = truth.get("url") if isinstance(truth.get("url"), str) else None
