@@ -32,6 +32,10 @@ _FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "pe
 # Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
 NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
+# PLOVER sector codes (eval/events/PLOVER.md): the frequent ones, then the less frequent ones.
+PLOVER_SECTORS = frozenset(
+    "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC".split()
+)
 
 # Which kind of entry wins when one token sequence names several things ("Congress" the US legislature vs
 # "congress" the sector word); lower is stronger.
@@ -390,8 +394,11 @@ class ActorResolver:
         path = self.data_dir / "sectors.tsv"
         for lineno, row in _read_tsv(path, ("phrase", "sector")):
             sector = row["sector"].strip()
-            if not re.fullmatch(r"[A-Z]{3}", sector):
-                raise ConfigError(f"{path}:{lineno}: sector {sector!r} is not a PLOVER sector code; fix it")
+            if sector not in PLOVER_SECTORS:
+                raise ConfigError(
+                    f"{path}:{lineno}: sector {sector!r} is not a PLOVER sector code ({' '.join(sorted(PLOVER_SECTORS))})"
+                    "; fix the entry"
+                )
             phrase = row["phrase"].strip()
             weak = row.get("weak", "").strip() == "1"
             # a few role words imply a non-state code ("rights group" -> NGO) that any country modifier overrides
@@ -404,8 +411,15 @@ class ActorResolver:
         for lineno, row in _read_tsv(path, ("id", "name", "aliases", "country", "sector")):
             country = row["country"].strip() or None
             sector = row["sector"].strip() or None
-            if country is not None and not re.fullmatch(r"[A-Z]{3}", country):
-                raise ConfigError(f"{path}:{lineno}: country {country!r} is not a 3-letter code; fix it")
+            if country is not None and country not in self._country_names and country not in NON_STATE_CODES:
+                raise ConfigError(
+                    f"{path}:{lineno}: country {country!r} is neither an ISO 3166 alpha-3 code listed in "
+                    f"countries.tsv nor a PLOVER non-state code ({' '.join(sorted(NON_STATE_CODES))}); fix the entry"
+                )
+            if sector is not None and sector not in PLOVER_SECTORS:
+                raise ConfigError(
+                    f"{path}:{lineno}: sector {sector!r} is not a PLOVER sector code; fix the entry"
+                )
             slug = row["id"].strip() or _slug(row["name"])
             actor_id = f"{'person' if kind == 'person' else 'org'}:{slug}"
             name = row["name"].strip()
