@@ -252,3 +252,10 @@ def test_actors_north_outside_a_korea_story_is_not_korean(resolver: ActorResolve
     doc = nlp("Sudan said the North had been quiet.")
     actor = resolver.code_span(_span(doc, "the North"), context=resolver.new_context(doc))
     assert actor is None or actor.country not in ("PRK", "KOR")
+
+
+def test_actors_they_refers_to_a_group_not_a_place(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp("Kim Jong Un met Russian officials in Pyongyang on Monday. They discussed arms deliveries.")
+    actor = resolver.code_span(_span(doc, "They"), context=resolver.new_context(doc))
+    assert actor is not None
+    assert (actor.country, actor.sector) == ("RUS", "GOV")

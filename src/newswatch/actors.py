@@ -859,6 +859,7 @@ class ActorResolver:
             if other is not None and other.country and other.country != actor.country:
                 if other.country not in NON_STATE_CODES and actor.country not in NON_STATE_CODES:
                     context.pairs.append((actor.start, (other.country, actor.country)))
+        role_actors: list[tuple[int, CodedActor]] = []
         for chunk in doc.noun_chunks:
             if (chunk.start, chunk.end) in ent_ranges or chunk.root.pos_ == "PRON":
                 continue
@@ -870,6 +871,9 @@ class ActorResolver:
             actor = self.code_span(chunk, context=context)
             if actor is None:
                 continue
+            if actor.country and "context:" not in actor.rule:
+                # "North Korean troops" is something "they" can refer back to; a guessed country is not
+                role_actors.append((actor.start, actor))
             found.append(
                 Mention(
                     article_id="",
@@ -882,6 +886,7 @@ class ActorResolver:
                 )
             )
         found.sort(key=lambda m: (m.start, m.end))
+        context.actors = sorted(context.actors + role_actors, key=lambda item: item[0])
         return found
 
     def _code_entity(self, ent: Any, context: ArticleContext) -> CodedActor | None:
@@ -941,7 +946,10 @@ class ActorResolver:
                 context.persons.append((coded.start, coded))
             if coded.country:
                 context.country_counts[coded.country] += 1
-                context.actors.append((coded.start, coded))
+                # "in Pyongyang" is where something happened; only a place that acts can be "they" or "it"
+                located = root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE
+                if not (ent.label_ in ("GPE", "LOC", "FAC") and located):
+                    context.actors.append((coded.start, coded))
         return coded
 
     @staticmethod
