@@ -84,6 +84,8 @@ def test_events_compound_actor_is_one_event(nlp: Any, coder: EventCoder) -> None
         ("Will India sanction Myanmar?", "hypothetical"),
         ("Iran could attack shipping in the Gulf.", "hypothetical"),
         ("Brazil will host talks with Argentina next week.", "future"),
+        ("Russian troops are shelling Kharkiv.", "present"),
+        ("Russian troops shelled Kharkiv.", "past"),
     ],
 )
 def test_events_modality_is_marked(nlp: Any, coder: EventCoder, text: str, tense: str) -> None:

@@ -458,6 +458,10 @@ class EventCoder:
             cand.tense = "future"
         elif aux & _HYPOTHETICAL_AUX:
             cand.tense = "future" if "would" in aux and not _has_if(tok) else "hypothetical"
+        elif not cand.nominal and (
+            tok.tag_ in ("VBZ", "VBP") or (tok.tag_ == "VBG" and aux & {"is", "are", "am", "'s", "'re"})
+        ):
+            cand.tense = "present"  # "Russia is shelling Kharkiv", a headline's "Iran seizes tanker"
         if _has_if(tok):
             cand.tense = "hypothetical"
         # walk up through complements to the verb that governs this event
