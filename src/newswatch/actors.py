@@ -127,6 +127,8 @@ class ArticleContext:
     # (char offset, actor) in document order, for pronoun look-back
     persons: list[tuple[int, CodedActor]] = field(default_factory=list)
     actors: list[tuple[int, CodedActor]] = field(default_factory=list)
+    # what "they" can mean: acting entities and plural role phrases ("Russian officials"), not places "in X"
+    groups: list[tuple[int, CodedActor]] = field(default_factory=list)
     # (char offset, (country, country)) where the article coordinated two states ("the US and South Korea")
     pairs: list[tuple[int, tuple[str, str]]] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
@@ -161,9 +163,11 @@ class ArticleContext:
         if actor.country:
             self.country_counts[actor.country] += 1
             self.actors.append((actor.start, actor))
+            self.groups.append((actor.start, actor))
             if actor.kind == "person":
                 self.persons.append((actor.start, actor))
         self.actors.sort(key=lambda item: item[0])
+        self.groups.sort(key=lambda item: item[0])
         self.persons.sort(key=lambda item: item[0])
 
     def last_person(self, before: int | None = None) -> CodedActor | None:
@@ -171,6 +175,10 @@ class ArticleContext:
 
     def last_actor(self, before: int | None = None) -> CodedActor | None:
         return _last_before(self.actors, before)
+
+    def last_plural(self, before: int | None = None) -> CodedActor | None:
+        """What "they" most likely means at ``before``."""
+        return _last_before(self.groups, before) or _last_before(self.actors, before)
 
     def last_group(self, before: int | None = None) -> CodedActor | None:
         """The last state, organisation or group (not a person) named before ``before``: what "it" means."""
@@ -575,7 +583,7 @@ class ActorResolver:
                 elif owner == "its":
                     owner_ref = context.last_group(start)
                 elif owner == "their":
-                    owner_ref = context.last_actor(start)
+                    owner_ref = context.last_plural(start)
                 if owner_ref is not None and owner_ref.country:
                     country, rule = owner_ref.country, _join(rule, f"possessive:{owner}->{owner_ref.rule}")
                 elif context.default_country:
@@ -697,7 +705,7 @@ class ActorResolver:
             elif low == "it":
                 ref = context.last_group(start)
             else:
-                ref = context.last_actor(start)
+                ref = context.last_plural(start)
             if ref is None:
                 return []
             return [replace(ref, text=text, start=start, end=end, rule=f"pronoun:{low}->{ref.rule}")]
@@ -871,7 +879,7 @@ class ActorResolver:
             actor = self.code_span(chunk, context=context)
             if actor is None:
                 continue
-            if actor.country and "context:" not in actor.rule:
+            if actor.country and "context:" not in actor.rule and chunk.root.tag_ in ("NNS", "NNPS"):
                 # "North Korean troops" is something "they" can refer back to; a guessed country is not
                 role_actors.append((actor.start, actor))
             found.append(
@@ -886,7 +894,7 @@ class ActorResolver:
                 )
             )
         found.sort(key=lambda m: (m.start, m.end))
-        context.actors = sorted(context.actors + role_actors, key=lambda item: item[0])
+        context.groups = sorted(context.groups + role_actors, key=lambda item: item[0])
         return found
 
     def _code_entity(self, ent: Any, context: ArticleContext) -> CodedActor | None:
@@ -947,9 +955,10 @@ class ActorResolver:
             if coded.country:
                 context.country_counts[coded.country] += 1
                 # "in Pyongyang" is where something happened; only a place that acts can be "they" or "it"
+                context.actors.append((coded.start, coded))
                 located = root.dep_ == "pobj" and root.head.lower_ in _LOCATIVE
                 if not (ent.label_ in ("GPE", "LOC", "FAC") and located):
-                    context.actors.append((coded.start, coded))
+                    context.groups.append((coded.start, coded))
         return coded
 
     @staticmethod
