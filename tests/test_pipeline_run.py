@@ -113,15 +113,20 @@ def test_pipeline_run_finishes_an_interrupted_run(good_dir: Path, sqlite_url: st
     assert {a["ingest_status"] for a in store.iter_articles()} == {"analyzed"}
 
 
-def test_pipeline_workers_give_the_same_events(good_dir: Path, tmp_path: Path) -> None:
-    counts = []
-    for workers in (1, 2):
-        url = f"sqlite:///{tmp_path / f'w{workers}.db'}"
+@pytest.mark.slow
+def test_pipeline_workers_and_dask_give_the_same_events(good_dir: Path, tmp_path: Path) -> None:
+    results = []
+    for name, nlp_settings in (
+        ("one", {"workers": 1}),
+        ("two", {"workers": 2}),
+        ("dask", {"workers": 2, "cluster": "local"}),
+    ):
+        url = f"sqlite:///{tmp_path / f'{name}.db'}"
         store = open_store(url)
-        settings = Settings(db_url=url, nlp={"workers": workers})
-        pipeline.run([str(good_dir)], store=store, settings=settings)
-        counts.append(sorted((e["article_id"], e["plover_type"], e["trigger"]) for e in store.iter_events()))
-    assert counts[0] == counts[1] and counts[0]
+        summary = pipeline.run([str(good_dir)], store=store, settings=Settings(db_url=url, nlp=nlp_settings))
+        assert summary.analyzed == 4, name
+        results.append(sorted((e["article_id"], e["plover_type"], e["trigger"]) for e in store.iter_events()))
+    assert results[0] and results[0] == results[1] == results[2]
 
 
 def test_code_records_shape() -> None:

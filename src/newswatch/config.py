@@ -39,6 +39,10 @@ class NlpSettings(BaseModel):
     )
     batch_size: int = Field(default=32, gt=0)
     workers: int = Field(default=1, ge=1)
+    cluster: str | None = Field(
+        default=None,
+        description="Dask scheduler address, or 'local' for a LocalCluster of ``workers`` processes",
+    )
 
 
 class Settings(BaseModel):

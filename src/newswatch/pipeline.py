@@ -108,15 +108,22 @@ def analyze_parallel(
     model: str | None = None,
     batch_size: int = 32,
     chunk_size: int = 64,
+    cluster: str | None = None,
 ) -> Iterator[Analysis | IngestFailure]:
-    """Analyses of ``items`` in chunks, using ``workers`` processes when more than one."""
-    chunks = _chunked(items, chunk_size)
+    """Analyses of ``items`` in chunks: in this process, in ``workers`` processes, or on a Dask ``cluster``."""
+    chunks = ((c, model, batch_size) for c in _chunked(items, chunk_size))
+    if cluster:
+        from .scale import map_on_cluster
+
+        for result in map_on_cluster(_analyze_chunk, chunks, address=cluster, n_workers=workers):
+            yield from result
+        return
     if workers <= 1:
         for chunk in chunks:
-            yield from analyze_articles(chunk, model=model, batch_size=batch_size)
+            yield from _analyze_chunk(chunk)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(_analyze_chunk, ((c, model, batch_size) for c in chunks)):
+        for result in pool.map(_analyze_chunk, chunks):
             yield from result
 
 
@@ -217,6 +224,7 @@ def run(
         workers=settings.nlp.workers,
         model=settings.nlp.model,
         batch_size=settings.nlp.batch_size,
+        cluster=settings.nlp.cluster,
     ):
         if isinstance(result, IngestFailure):
             _record(store, summary, result)

@@ -57,6 +57,12 @@ def run(
         int, typer.Option("--workers", "-w", min=1, help="processes for parsing and coding")
     ] = 1,
     batch_size: Annotated[int, typer.Option(min=1, help="texts per spaCy batch")] = 32,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            help="run parsing and coding on Dask: 'local' (a LocalCluster of --workers) or tcp://host:port"
+        ),
+    ] = None,
     model: Annotated[
         str | None, typer.Option(help="spaCy pipeline name (default en_core_web_sm, then its PyPI copy)")
     ] = None,
@@ -74,7 +80,7 @@ def run(
 
     settings = _settings(
         db,
-        nlp={"workers": workers, "batch_size": batch_size, "model": model},
+        nlp={"workers": workers, "batch_size": batch_size, "model": model, "cluster": cluster},
         fetch={"allow_private": allow_private, "timeout": timeout},
     )
     store = open_store(settings.db_url)
