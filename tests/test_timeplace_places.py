@@ -100,3 +100,11 @@ def test_locate_events_keeps_the_evidence_span() -> None:
     locate_events([event], doc)
     assert event.place is not None and event.place.start is not None
     assert text[event.place.start : event.place.end] == "Hanoi"
+
+
+def test_gazetteer_small_towns_need_their_country_in_the_article() -> None:
+    gaz = get_gazetteer()
+    # the island, not Crete, Nebraska
+    assert gaz.resolve("Crete").country == "GRC"  # type: ignore[union-attr]
+    # a small town whose name no other place has is still found, its marks folded away
+    assert gaz.resolve("Yongbyon").country == "PRK"  # type: ignore[union-attr]

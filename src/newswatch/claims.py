@@ -32,12 +32,14 @@ SOURCE_TYPES = ("state_media", "official", "military", "expert", "intelligence",
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _PRONOUNS = frozenset({"he", "she", "they", "it"})
-_FIRST_SECOND_PERSON = frozenset({"i", "we", "you"})
+# "we" outside quotes is the issuer of a statement ("We urge all countries ..."), so it stays a speaker
+_FIRST_SECOND_PERSON = frozenset({"i", "you"})
 _OPEN_QUOTES = "\u201c\u00ab"
 _CLOSE_QUOTES = "\u201d\u00bb"
 _TRIM = " \t\n,;:\"'\u201c\u201d\u2018\u2019-\u2014\u2013"
 # a quote and its cue are "adjacent" when only this much text separates them (", said X, " / "X said: ")
 _QUOTE_GAP = 3
+_QUOTE_MIN_WORDS = 3
 
 
 class ActorResolver(Protocol):
@@ -145,6 +147,8 @@ def _quote_regions(text: str) -> list[tuple[int, int]]:
 def _adjacent_quote(regions: list[tuple[int, int]], text: str, start: int, end: int) -> tuple[int, int] | None:
     """The quote right before or right after the speaker+cue stretch [start, end), if any."""
     for s, e in regions:
+        if len(text[s:e].split()) < _QUOTE_MIN_WORDS:
+            continue  # a scare-quoted word ("rejected as 'absurd' claims") is not what was said
         if e <= start and len(text[e:start].strip(_TRIM)) <= _QUOTE_GAP:
             return (s, e)
         if s >= end and len(text[end:s].strip(_TRIM)) <= _QUOTE_GAP:
@@ -354,6 +358,8 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         extra = [t for c in children if c.dep_ == "nsubj" and c.i != subj.i for t in c.subtree]
         if extra:
             speaker = _contiguous(sorted(set(speaker) | set(extra), key=lambda t: t.i), subj)
+    elif tok.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in tok.head.children):
+        return None  # "urged all countries to condemn": a requested act, not a statement
     elif tok.dep_ in {"advcl", "conj", "xcomp", "relcl", "acl"}:
         # "..., adding that ...", "and warned that": the speaker is the subject of the verb it hangs on
         head = tok.head
@@ -441,6 +447,8 @@ def _generic_clause_verb(tok: Any, children: list[Any], lex: _Lexicon) -> bool:
     subj = next((c for c in children if c.dep_ == "nsubj"), None)
     if clause is None or subj is None or tok.lemma_ in {"be", "have", "do", "make", "mean"}:
         return False
+    if subj.lower_ == "it":
+        return False  # "it remains unclear whether ...": an expletive subject speaks for nobody
     if clause.i < tok.i:
         return False  # a clause before the verb is not what it reports ("Whatever happens, X decided")
     marked = any(c.dep_ == "mark" and c.lower_ in {"that", "whether", "if"} for c in clause.children)

