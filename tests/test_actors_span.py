@@ -259,3 +259,13 @@ def test_actors_they_refers_to_a_group_not_a_place(resolver: ActorResolver, nlp:
     actor = resolver.code_span(_span(doc, "They"), context=resolver.new_context(doc))
     assert actor is not None
     assert (actor.country, actor.sector) == ("RUS", "GOV")
+
+
+def test_actors_person_of_a_country(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp("King Hassan of Morocco said he would host the talks.")
+    context = resolver.new_context(doc)
+    person = next(m for m in context.mentions if m.label == "PERSON")
+    assert person.actor is not None
+    assert (person.actor.country, person.actor.sector, person.actor.kind) == ("MAR", "GOV", "person")
+    he = resolver.code_span(_span(doc, "he"), context=context)
+    assert he is not None and he.country == "MAR"

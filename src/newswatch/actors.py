@@ -919,6 +919,17 @@ class ActorResolver:
                         actors = longer
                         break
         if ent.label_ == "PERSON" and not (actors and actors[0].country):
+            # "King Hassan of Morocco", "Prince Sultan of Saudi Arabia"
+            for child in root.children:
+                if child.dep_ == "prep" and child.lower_ == "of" and child.i >= ent.end:
+                    left = max(root.left_edge.i, root.sent.start, ent.start - 8)
+                    titled = self._code_one_span(
+                        doc[min(left, ent.start) : child.right_edge.i + 1], context=None
+                    )
+                    if titled and titled[0].country:
+                        actors = titled
+                    break
+        if ent.label_ == "PERSON" and not (actors and actors[0].country):
             for child in root.children:
                 if child.dep_ == "appos":
                     appos = self._code_one_span(doc[child.left_edge.i : child.right_edge.i + 1], context=None)
