@@ -229,3 +229,21 @@ def test_events_protesters_clashing_is_a_riot(nlp: Any, coder: EventCoder) -> No
     event = main_event(events, doc)
     assert event is not None
     assert (event.plover_type, event.cameo_code) == ("PROTEST", "145")
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type", "cameo"),
+    [
+        ("The opposition called for sanctions against the government of Belarus.", "ACCUSE", "113"),
+        ("The UN urged Israel to stop attacks against civilians.", "REQUEST", "100"),
+        ("The agency withdrew its weapons inspectors from Iraq.", "SANCTION", "1662"),
+        ("Rescue helicopters evacuated the wounded from the town.", "AID", "073"),
+    ],
+)
+def test_events_cameo_categories_decide_close_calls(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str, cameo: str
+) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.cameo_code) == (plover_type, cameo)

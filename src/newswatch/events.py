@@ -234,9 +234,13 @@ class EventCoder:
         table = self._verb_objects.get(verb)
         if not table:
             return None, False
+        # a modifier names no class: "weapons inspectors" are inspectors, not weapons
+        modifiers = {c.lemma_.lower() for c in obj.children if c.dep_ in ("compound", "amod") and c.i < obj.i}
         for key in _object_keys(obj):
             if key in table:
                 return table[key], True
+            if key in modifiers:
+                continue
             for name, members in self._classes.items():
                 if key in members and f"@{name}" in table:
                     return table[f"@{name}"], True
@@ -487,6 +491,7 @@ class EventCoder:
             elif head_aux & {"could", "might", "may"}:
                 cand.tense = "hypothetical"
         self._negation_transform(cand)
+        self._against_transform(cand)
         if cand.tense == "future" and not cand.suppressed:
             self._future_transform(cand)
         # "staged rallies to demand reforms": the purpose of another event is not an event of its own
@@ -561,6 +566,30 @@ class EventCoder:
             target = _subject(cand.trigger) or _passive_subject(cand.trigger)
             if target is not None:
                 cand.extra_recipients.append(target)
+
+    def _against_transform(self, cand: _Candidate) -> None:
+        """Calling for sanctions against X, urging others to act against X: rallying opposition (CAMEO 113)."""
+        if cand.spec.plover_type != "REQUEST":
+            return
+        for tok in cand.trigger.subtree:
+            if (
+                tok.dep_ == "prep"
+                and tok.lower_ == "against"
+                and _prep_pobj(tok) is not None
+                and (
+                    tok.head.lemma_.lower() in self._w["opposition_words"]
+                    or tok.head.lemma_.lower() in self._classes["SANCTION"]
+                )
+            ):
+                cand.spec = _Spec(
+                    cameo="113",
+                    plover_type="ACCUSE",
+                    mode="disapprove",
+                    context=cand.spec.context,
+                    rule=f"against+{cand.spec.rule}",
+                )
+                cand.extra_recipients.append(_prep_pobj(tok))
+                return
 
     def _negation_transform(self, cand: _Candidate) -> None:
         if cand.negated and cand.trigger.lemma_.lower() in self._w["acceptance_verbs"]:
