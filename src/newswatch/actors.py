@@ -800,9 +800,15 @@ class ActorResolver:
         if context is not None and not (actors and actors[0].country):
             names = [t for t in span if t.pos_ not in ("DET", "PUNCT")]
             if names and all(t.pos_ == "PROPN" for t in names):
-                earlier = self._same_person(names, context, before=start)
+                # a name the parser split ("Sheikh Hamad" of "Sheikh Hamad bin Khalifa al-Thani") is the
+                # entity mention it overlaps; a short name ("Kim") is the person named in full before
+                inside = next(
+                    (a for pos, a in context.actors if start <= pos < end and a.kind == "person"), None
+                )
+                earlier = inside or self._same_person(names, context, before=start)
                 if earlier is not None:
-                    return [replace(earlier, text=text, start=start, end=end)]
+                    rule = earlier.rule if inside is None else f"entity:{earlier.rule}"
+                    return [replace(earlier, text=text, start=start, end=end, rule=rule)]
         return actors
 
     def new_context(self, doc: Any) -> ArticleContext:
