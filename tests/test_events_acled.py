@@ -72,3 +72,58 @@ def test_acled_capitals_in_a_pattern_are_refused(tmp_path: Path) -> None:
     bad.write_text('{"labels": {"X": [["\\\\bNATO\\\\b", 1]]}, "priority": []}', encoding="utf-8")
     with pytest.raises(ConfigError, match="lower case"):
         AcledClassifier(data_file=bad)
+
+
+# one hand-written snippet per label, from the ACLED codebook's sub-event definitions
+DEFINITION_CASES = [
+    (
+        "ARMED_CLASH",
+        "Government troops and rebel fighters exchanged fire for several hours near the river crossing.",
+    ),
+    ("ARMED_CLASH", "Soldiers repelled an assault by insurgents on their outpost, killing twelve attackers."),
+    ("GOV_REGAINS_TERIT", "The national army retook the northern town from separatist fighters on Friday."),
+    (
+        "NON_STATE_ACTOR_OVERTAKES_TER",
+        "Jihadist militants captured the district headquarters after government forces fled.",
+    ),
+    ("AIR_STRIKE", "Fighter jets bombed a weapons depot on the outskirts of the city."),
+    ("ART_MISS_ATTACK", "Artillery shells landed in a residential area, wounding four people."),
+    (
+        "CHEM_WEAP",
+        "Doctors said the victims showed symptoms consistent with exposure to a nerve agent after the attack.",
+    ),
+    ("GRENADE", "An attacker threw a grenade into a crowded bar, injuring nine customers."),
+    ("REM_EXPLOS", "A roadside bomb struck a military convoy, killing two soldiers."),
+    ("SUIC_BOMB", "A suicide bomber detonated his vest at the entrance of a mosque."),
+    ("ATTACK", "Unknown gunmen shot dead a village chief in front of his house."),
+    ("ABDUCT_DISSAP", "Armed men abducted twenty schoolgirls from their dormitory overnight."),
+    ("SEX_VIOL", "The report documents cases of rape committed by soldiers against women in the camps."),
+    ("PEACE_PROTEST", "Hundreds of teachers staged a peaceful sit-in outside the education ministry."),
+    ("PROTEST_WITH_INTER", "Police used batons and tear gas to break up a student march in the capital."),
+    (
+        "FORCE_AGAINST_PROTEST",
+        "Security forces opened fire on demonstrators, killing at least six protesters.",
+    ),
+    ("VIOL_DEMONSTR", "Rioters torched cars and looted shops after the election results were announced."),
+    ("MOB_VIOL", "A mob beat a man to death after accusing him of theft."),
+    ("AGREEMENT", "The two armed groups signed a ceasefire agreement in the capital."),
+    ("ARREST", "Authorities arrested a prominent opposition leader at his home."),
+    ("CHANGE_TO_GROUP_ACT", "Hundreds of fighters defected from the militia and joined the army."),
+    ("DISR_WEAP", "Police discovered a cache of rifles and ammunition hidden in a farmhouse."),
+    ("HQ_ESTABLISHED", "The rebels established a new headquarters in the mountain village."),
+    (
+        "NON_VIOL_TERRIT_TRANSFER",
+        "Government forces withdrew from the town without a fight, handing it over to local militia.",
+    ),
+    ("PROPERTY_DISTRUCT", "Unknown people vandalized a church and set fire to its doors."),
+    ("ORG_CRIME", "Police dismantled a drug trafficking ring and seized two tons of cocaine."),
+    ("NATURAL_DISASTER", "A powerful cyclone made landfall, flattening homes along the coast."),
+    ("MAN_MADE_DISASTER", "A bus plunged into a ravine, killing 23 passengers."),
+    ("ATTRIB", "The armed group claimed responsibility for the ambush that killed ten soldiers."),
+    ("DIPLO", "The foreign ministry summoned the ambassador to protest against the remarks."),
+]
+
+
+@pytest.mark.parametrize(("label", "text"), DEFINITION_CASES, ids=[label for label, _ in DEFINITION_CASES])
+def test_acled_every_label_from_its_definition(label: str, text: str) -> None:
+    assert get_classifier().classify(text) == label
