@@ -161,7 +161,9 @@ class Gazetteer:
             if is_capital and city.get("timezone"):
                 self._country_tz[iso3] = city["timezone"]
             alt_entry = None
-            for alt in city.get("alternatenames") or ():
+            # small towns keep only their own name: their many alternate names mostly collide with others'
+            alternates = city.get("alternatenames") or () if entry.population >= _MINOR_POPULATION else ()
+            for alt in alternates:
                 # Latin-script names only: the text we read is English
                 if len(alt) < 4 or not alt[0].isupper() or not alt.isascii() or alt.lower() in _ALT_STOP:
                     continue
@@ -192,8 +194,11 @@ class Gazetteer:
 
     def _add(self, name: str, entry: GazetteerEntry) -> None:
         key = _norm(name)
-        if key and entry not in self._index[key]:
-            self._index[key].append(entry)
+        if not key:
+            return
+        bucket = self._index[key]
+        if all(e is not entry for e in bucket):
+            bucket.append(entry)
 
     def __len__(self) -> int:
         return len(self._index)
