@@ -10,7 +10,7 @@ import pytest
 from datasketch import MinHash
 from sqlalchemy import create_engine, insert, select
 
-from newswatch.dedup import MINHASH_SEED, NUM_PERM, DedupIndex, _Hasher, normalise_site
+from newswatch.dedup import MINHASH_SEED, NUM_PERM, DedupIndex, _Hasher, assign_stories, normalise_site
 from newswatch.models import Article
 from newswatch.store import schema
 
@@ -186,18 +186,29 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article
 
 
 @pytest.mark.skipif(not SEED.exists(), reason="the shared seed article is not on this machine")
-def test_dedup_seed_article_copy_without_chrome_is_linked() -> None:
+def test_dedup_seed_article_copy_without_chrome_is_linked_one_source(tmp_path: Path) -> None:
     text = SEED.read_text(encoding="utf-8")
     paras = [p for p in text.split("\n\n") if p.strip()]
     # Without the chrome: drop the "Loading Now" line, the provenance line, the author bio and "Post Comment".
     body = [p for p in paras if p.strip() not in {"Loading Now", "Post Comment"} and not p.startswith("Original Source")]
     body = [p for p in body if "investigative reporter" not in p]
+    engine = _engine(tmp_path)
+    index = DedupIndex.load(engine)
     seed = _art("seed", text, site="syndicator.example", original_source="www.aljazeera.com")
-    index = _index_with(seed)
     plain = _art("plain", "\n\n".join(body), site="another.example", hours=2)
-    decision = index.check(plain)
-    assert decision.duplicate_of == "seed"
-    assert decision.relation in {"near", "contained"}
+    decisions = {}
+    with engine.begin() as conn:
+        for art in (seed, plain):
+            _store_article(conn, art)
+            decisions[art.id] = index.check(art)
+            index.add(art, decisions[art.id], conn=conn)
+    assert decisions["seed"].claimed_origin == "aljazeera.com"
+    assert decisions["plain"].duplicate_of == "seed"
+    assert decisions["plain"].relation in {"near", "contained"}
+    assign_stories(engine)
+    with engine.connect() as conn:
+        story = conn.execute(select(schema.stories)).mappings().one()
+    assert (story["num_articles"], story["num_independent_sources"]) == (2, 1)
 
 
 def test_dedup_refresh_reads_signatures_added_by_another_process(tmp_path: Path) -> None:

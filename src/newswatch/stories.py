@@ -187,19 +187,52 @@ def assign_stories(
         texts = store_stories.article_texts(conn, ids)
         events = store_stories.article_events(conn, ids)
         profiles = {i: _profile(texts.get(i, "")) for i in ids}
-        placed = [r for r in rows.values() if r["story_id"]]
+        placed = _Placed(profiles)
+        for r in rows.values():
+            if r["story_id"]:
+                placed.add(r)
         touched: dict[str, list[str]] = {}
         far_future = datetime.max.replace(tzinfo=UTC)
         for row in sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])):
-            sid = _place(row, rows, placed, profiles, events, window, text_alone, text_with_event)
+            candidates = placed.candidates(row)
+            sid = _place(row, rows, candidates, profiles, events, window, text_alone, text_with_event)
             row["story_id"] = sid
-            placed.append(row)
+            placed.add(row)
             touched.setdefault(sid, []).append(row["id"])
         for sid, members in touched.items():
             store_stories.set_story(conn, article_ids=members, story_id=sid)
             _recount(conn, sid, owners)
     log.info("stories: %d articles placed in %d stories", len(targets), len(touched))
     return sorted(touched)
+
+
+class _Placed:
+    """Articles already in a story, with an inverted index from profile words to articles.
+
+    Only articles sharing one of a new article's rarer words are compared with it, so placing a day's
+    articles does not compare every pair.
+    """
+
+    _RARE_WORDS = 30
+
+    def __init__(self, profiles: Mapping[str, set[str]]) -> None:
+        self._profiles = profiles
+        self._rows: list[Mapping[str, Any]] = []
+        self._postings: dict[str, list[int]] = {}
+
+    def add(self, row: Mapping[str, Any]) -> None:
+        n = len(self._rows)
+        self._rows.append(row)
+        for word in self._profiles.get(row["id"], ()):
+            self._postings.setdefault(word, []).append(n)
+
+    def candidates(self, row: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        words = [w for w in self._profiles.get(row["id"], ()) if w in self._postings]
+        words.sort(key=lambda w: (len(self._postings[w]), w))
+        found: set[int] = set()
+        for word in words[: self._RARE_WORDS]:
+            found.update(self._postings[word])
+        return [self._rows[i] for i in sorted(found)]
 
 
 def _place(
