@@ -387,3 +387,17 @@ def test_actors_offsets_always_point_into_the_text(text: str) -> None:
 def test_actors_acronyms_need_capitals(resolver: ActorResolver, text: str, country: str | None) -> None:
     actor = resolver.code_text(text)
     assert (actor.country if actor else None) == country
+
+
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("Gen. Smith", "MIL"),  # an unknown officer: the rank says military
+        ("Col. Gaddafi", "GOV"),  # a known head of state keeps his role; the rank is a title
+        ("Sen. Jane Doe", "LEG"),
+    ],
+)
+def test_actors_rank_abbreviations(resolver: ActorResolver, text: str, sector: str) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None
+    assert actor.sector == sector
