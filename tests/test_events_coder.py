@@ -247,3 +247,21 @@ def test_events_cameo_categories_decide_close_calls(
     event = main_event(events, doc)
     assert event is not None
     assert (event.plover_type, event.cameo_code) == (plover_type, cameo)
+
+
+@pytest.mark.parametrize(
+    ("text", "acled_type"),
+    [
+        ("A roadside bomb struck a military convoy near Kandahar.", "REM_EXPLOS"),
+        ("Fighter jets bombed a weapons depot outside Idlib.", "AIR_STRIKE"),
+        ("Police used tear gas to disperse protesters in Lagos.", "PROTEST_WITH_INTER"),
+        ("Workers struck at the car plant on Monday.", "PEACE_PROTEST"),
+    ],
+)
+def test_events_carry_the_acled_type_the_sentence_shows(
+    nlp: Any, coder: EventCoder, text: str, acled_type: str
+) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert event.acled_type == acled_type

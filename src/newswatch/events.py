@@ -140,6 +140,9 @@ class EventCoder:
         self._lemma_fixes: dict[str, str] = dict(lex.get("lemma_fixes", {}))
         self._w: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in lex["word_lists"].items()}
         self._acled_by_cameo: dict[str, str] = dict(lex["acled_by_cameo"])
+        self._acled_families: dict[str, frozenset[str]] = {
+            k: frozenset(v) for k, v in lex["acled_families"].items()
+        }
         self._acled: Any = None
 
     # ------------------------------------------------------------------ public API
@@ -390,6 +393,8 @@ class EventCoder:
             return None  # "the test demonstrated its reliability": only the intransitive verb is a protest
         subj = _subject(tok)
         troops = subj is not None and any(t.lemma_.lower() in self._classes["TROOP"] for t in subj.subtree)
+        if lemma == "strike" and obj is None and subj is not None and subj.lemma_.lower() in self._crowd:
+            return _Candidate(trigger=tok, spec=self._spec("143", "verb:strike (labour)"))
         if (
             lemma in ("clash", "fight", "battle")
             and subj is not None
@@ -733,6 +738,12 @@ class EventCoder:
             acled = "ARMED_CLASH" if len(actors) > 1 or _is_two_sided(tok) else "ATTACK"
         if plover in ("AGREE",) or cameo == "057":
             acled = "AGREEMENT" if tense == "past" or plover == "SUPPORT" else None
+        family = self._acled_families.get(plover)
+        if family and not cand.negated and tense in ("past", "present"):
+            # the sentence says how: "a roadside bomb killed" is REM_EXPLOS, "jets bombed" AIR_STRIKE
+            label = self.classify_acled(sent.text)
+            if label in family:
+                acled = label
         return Event(
             id=event_id,
             article_id=article_id,
