@@ -277,3 +277,19 @@ def test_actors_part_of_a_name_takes_the_overlapping_entity(resolver: ActorResol
     actor = resolver.code_span(doc[0:2], context=context)  # "Sheikh Hamad", as a parser may cut it
     assert actor is not None
     assert (actor.country, actor.actor_id) == ("QAT", "person:hamad-bin-khalifa")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "phrase", "country"),
+    [
+        ("Michael Jordan said he would retire.", "Michael Jordan", None),
+        ("Chad Smith, a US official, said nothing.", "Chad Smith", "USA"),
+        ("Jordan said it would close the border.", "Jordan", "JOR"),
+    ],
+)
+def test_actors_country_word_inside_a_person_name_is_the_name(
+    resolver: ActorResolver, nlp: Any, sentence: str, phrase: str, country: str | None
+) -> None:
+    doc = nlp(sentence)
+    actor = resolver.code_span(_span(doc, phrase), context=resolver.new_context(doc))
+    assert (actor.country if actor else None) == country

@@ -71,6 +71,7 @@ _SPONSOR_BEFORE = frozenset({"anti", "pro"})
 _SPEAKS_FOR = frozenset(
     {"spokesman", "spokeswoman", "spokesperson", "representative", "representatives", "official", "officials"}
 )
+_NAMED_KINDS = frozenset({"person", "org", "sector"})
 _CONNECTORS = frozenset({"and", "or", ",", "&", "as", "well", "both", "plus"})
 _MALE_FEMALE = frozenset({"he", "him", "she", "her", "his", "hers"})
 _PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
@@ -241,6 +242,11 @@ def _korean_side(toks: Sequence[_Tok], context: ArticleContext) -> str | None:
             continue
         return "PRK" if t.norm == "north" else "KOR"
     return None
+
+
+def _inside_name(m: _Match, names: Sequence[tuple[int, int]]) -> bool:
+    """The match lies inside a person's name that has more words than the match."""
+    return any(a <= m.start and m.end <= b and (a, b) != (m.start, m.end) for a, b in names)
 
 
 def _join(*rules: str) -> str:
@@ -515,11 +521,15 @@ class ActorResolver:
         start: int,
         end: int,
         context: ArticleContext | None,
+        names: Sequence[tuple[int, int]] = (),
     ) -> list[CodedActor]:
-        """Actors named by one noun phrase: several when it coordinates countries."""
+        """Actors named by one noun phrase: several when it coordinates countries. ``names`` are the char
+        ranges of person names in it: a place word inside one is part of the name ("Michael Jordan")."""
         if not toks:
             return []
         matches = self._matches(toks)
+        if names:
+            matches = [m for m in matches if m.entry.kind in _NAMED_KINDS or not _inside_name(m, names)]
         covered = {k for m in matches for k in range(m.i, m.j)}
         cut = next(
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
@@ -796,7 +806,8 @@ class ActorResolver:
         for tok in tokens:
             if tok.i not in drop:
                 toks.extend(_tokens(tok.text, tok.idx))
-        actors = self._resolve(toks, text=text, start=start, end=end, context=context)
+        person_names = [(e.start_char, e.end_char) for e in span.ents if e.label_ == "PERSON"]
+        actors = self._resolve(toks, text=text, start=start, end=end, context=context, names=person_names)
         if context is not None and not (actors and actors[0].country):
             names = [t for t in span if t.pos_ not in ("DET", "PUNCT")]
             if names and all(t.pos_ == "PROPN" for t in names):
