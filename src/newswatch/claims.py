@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from .errors import ConfigError
 from .models import Claim, CodedActor, Event
+from .sentences import sentences
 
 log = logging.getLogger(__name__)
 
@@ -590,7 +591,9 @@ def find_claims(
         context = resolver.new_context(doc)
     claims: list[Claim] = []
     last_named: Claim | None = None
-    for sent_index, sent in enumerate(doc.sents):
+    bounds = sentences(doc)
+    for sent_index in range(len(bounds)):
+        sent = bounds.span(doc, sent_index)
         for tok in sent:
             found = (
                 _according_candidate(tok)

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .models import Event, EventDate
+from .sentences import sentences
 
 log = logging.getLogger(__name__)
 
@@ -272,8 +273,10 @@ def _dateparser_expr(ent: Any, pub: datetime | None) -> _Expr | None:
 def expressions(doc: Any, *, published_at: datetime | None) -> list[_Expr]:
     """Every time expression in a parsed article, resolved where possible, in text order."""
     out: list[_Expr] = []
-    for sent in doc.sents:
-        out.extend(_find_expressions(sent.text, sent.start_char, published_at))
+    bounds = sentences(doc)
+    text: str = doc.text
+    for start, end in zip(bounds.char_starts, bounds.char_ends, strict=True):
+        out.extend(_find_expressions(text[start:end], start, published_at))
     for ent in doc.ents:
         if ent.label_ not in {"DATE", "TIME"}:
             continue
@@ -342,10 +345,13 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
     if not events:
         return
     exprs = expressions(doc, published_at=published_at)
-    sents = list(doc.sents)
+    bounds = sentences(doc)
     for event in events:
-        sent = next((s for s in sents if s.start_char <= event.trigger_start < s.end_char), None)
-        in_sent = [x for x in exprs if sent is not None and sent.start_char <= x.start < sent.end_char]
+        in_sent: list[_Expr] = []
+        if len(bounds):
+            k = bounds.index_of_char(event.trigger_start)
+            lo, hi = bounds.char_starts[k], bounds.char_ends[k]
+            in_sent = [x for x in exprs if lo <= x.start < hi]
         span = doc.char_span(event.trigger_start, event.trigger_end, alignment_mode="expand")
         trigger = span.root if span is not None else None
         chosen: list[_Expr] = []

@@ -24,6 +24,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .models import Event, Place
+from .sentences import sentences
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,7 @@ def _mentions(doc: Any, gaz: Gazetteer, countries: frozenset[str]) -> list[_Ment
     """Every place mention in the doc: our curated names by pattern, then entities the gazetteer knows."""
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
-    sent_starts = [s.start_char for s in doc.sents]
+    sent_starts = list(sentences(doc).char_starts)
 
     for m in gaz.curated_pattern.finditer(doc.text):
         entry = gaz.resolve(m.group(0), countries=countries)
@@ -362,10 +363,6 @@ def _attached(mention: _Mention, trigger: Any) -> int | None:
     return None
 
 
-def _article_countries(mentions: list[_Mention]) -> frozenset[str]:
-    return frozenset(m.entry.country for m in mentions if m.entry.precision == "country" and m.entry.country)
-
-
 def _pick(cands: list[tuple[int, _Mention]]) -> _Mention:
     """The most specific of equally tied places, then the closest: "to the front lines in the Kursk region"."""
     return max(cands, key=lambda dm: (_SPECIFICITY[dm[1].entry.precision], -dm[0]))[1]
@@ -399,10 +396,12 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
     if not events:
         return
     gaz = get_gazetteer()
-    first = _mentions(doc, gaz, frozenset())
-    countries = _article_countries(first)
-    mentions = _mentions(doc, gaz, countries) if countries else first
-    sent_starts = [s.start_char for s in doc.sents]
+    # the countries the article names decide ambiguous town names, so find them first, cheaply
+    countries = frozenset(
+        c for ent in doc.ents if ent.label_ == "GPE" and (c := gaz.country_of_name(ent.text)) is not None
+    )
+    mentions = _mentions(doc, gaz, countries)
+    sent_starts = list(sentences(doc).char_starts)
     para_of = _paragraph_ids(doc.text, sent_starts)
     dateline_place: Place | None = None
     if dateline:

@@ -1,0 +1,32 @@
+"""Cached sentence bounds agree with spaCy's own sentences and answer offset lookups."""
+
+from __future__ import annotations
+
+import pytest
+
+from newswatch.nlp import load_pipeline
+from newswatch.sentences import sentences
+
+TEXT = "Troops crossed the river on Monday. Officials said talks would resume.\n\nA second paragraph follows here."
+
+
+def test_sentences_match_spacy() -> None:
+    doc = load_pipeline()(TEXT)
+    bounds = sentences(doc)
+    expected = [(s.start, s.end, s.start_char, s.end_char) for s in doc.sents]
+    got = list(zip(bounds.token_starts, bounds.token_ends, bounds.char_starts, bounds.char_ends, strict=True))
+    assert got == expected
+    assert sentences(doc) is bounds  # cached on the doc
+
+
+@pytest.mark.parametrize(("word", "index"), [("Troops", 0), ("talks", 1), ("paragraph", 2)])
+def test_sentences_index_of_char(word: str, index: int) -> None:
+    doc = load_pipeline()(TEXT)
+    bounds = sentences(doc)
+    k = bounds.index_of_char(TEXT.index(word))
+    assert word in bounds.span(doc, k).text
+    assert k == [i for i, s in enumerate(doc.sents) if word in s.text][0] == index
+
+
+def test_sentences_of_an_empty_doc() -> None:
+    assert len(sentences(load_pipeline()(""))) == 0
