@@ -293,3 +293,16 @@ def test_actors_country_word_inside_a_person_name_is_the_name(
     doc = nlp(sentence)
     actor = resolver.code_span(_span(doc, phrase), context=resolver.new_context(doc))
     assert (actor.country if actor else None) == country
+
+
+def test_actors_mentions_without_a_parser(resolver: ActorResolver) -> None:
+    import spacy
+    from spacy.tokens import Span
+
+    doc = spacy.blank("en")("Moscow said the talks failed. Kyiv disagreed.")
+    doc.ents = [Span(doc, 0, 1, label="GPE"), Span(doc, 6, 7, label="GPE")]
+    mentions = resolver.mentions(doc, article_id="b")
+    assert [(m.text, m.sentence, m.actor.country if m.actor else None) for m in mentions] == [
+        ("Moscow", 0, "RUS"),
+        ("Kyiv", 0, "UKR"),
+    ]

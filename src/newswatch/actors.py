@@ -846,9 +846,10 @@ class ActorResolver:
         return [replace(m, article_id=article_id) for m in context.mentions]
 
     def _scan(self, doc: Any, context: ArticleContext) -> list[Mention]:
-        sent_index = {}
-        for n, sent in enumerate(doc.sents):
-            sent_index[sent.start] = n
+        sent_index = {0: 0}
+        # a pipeline without a parser or sentencizer has no sentences or noun chunks: one sentence, entities only
+        if doc.has_annotation("SENT_START"):
+            sent_index = {sent.start: n for n, sent in enumerate(doc.sents)}
         sent_starts = sorted(sent_index)
 
         def sentence_of(token_i: int) -> int:
@@ -885,7 +886,8 @@ class ActorResolver:
                 if other.country not in NON_STATE_CODES and actor.country not in NON_STATE_CODES:
                     context.pairs.append((actor.start, (other.country, actor.country)))
         role_actors: list[tuple[int, CodedActor]] = []
-        for chunk in doc.noun_chunks:
+        chunks = list(doc.noun_chunks) if doc.has_annotation("DEP") else []
+        for chunk in chunks:
             if (chunk.start, chunk.end) in ent_ranges or chunk.root.pos_ == "PRON":
                 continue
             entries = self._index.get((_norm(chunk.root.text),)) or self._index.get(
