@@ -239,3 +239,40 @@ def test_dedup_band_table_keeps_first_holder_across_merges(merge_every: int) -> 
             first.setdefault(k, value)
     assert all(table.query(np.array([k], dtype=np.uint64)) == {v} for k, v in first.items())
     assert table.query(np.array([999_999], dtype=np.uint64)) == set()
+
+
+@pytest.mark.parametrize(("bands", "rows"), [(40, 2), (0, 1), (64, 0)])
+def test_dedup_bad_lsh_shape_is_a_config_error(bands: int, rows: int) -> None:
+    from newswatch.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="bands x rows"):
+        DedupIndex(bands=bands, rows=rows)
+
+
+def test_dedup_deferred_writes_equal_immediate_ones(tmp_path: Path) -> None:
+    body = _text("port_strike_a.txt")
+    arts = [
+        _art("a", body),
+        _art("o", _text("port_strike_other.txt"), hours=1),
+        _art("c", _chrome(body), site="m.example", hours=2, original_source="harbourtimes.example"),
+        _art("t", _trim_half(body), site="n.example", hours=3),
+    ]
+    stored = {}
+    for defer in (False, True):
+        (tmp_path / str(defer)).mkdir()
+        engine = _engine(tmp_path / str(defer))
+        index = DedupIndex.load(engine)
+        with engine.begin() as conn:
+            for a in arts:
+                _store_article(conn, a)
+                index.add(a, index.check(a), conn=conn, defer=defer)
+            assert index.flush(conn) == (4 if defer else 0)
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(schema.articles.c.id, schema.articles.c.duplicate_of, schema.articles.c.dup_relation)
+            ).all()
+            n_sigs = len(conn.execute(select(schema.signatures.c.article_id)).all())
+        stored[defer] = (sorted(rows), n_sigs, [DedupIndex.load(engine).root_of(a.id) for a in arts])
+    assert stored[False] == stored[True]
+    assert stored[True][0] == [("a", None, None), ("c", "a", "syndicated"), ("o", None, None), ("t", "a", "contained")]
+    assert stored[True][2] == ["a", "o", "a", "a"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -97,23 +97,6 @@ def article_text(engine: Engine, article_id: str) -> str | None:
 
 
 _INSERT_SIGNATURE = insert(signatures)
-
-
-def save_signature(conn: Connection, *, article_id: str, signature: np.ndarray, num_shingles: int) -> None:
-    """Persist an article's signature; the index adds an article once, so this never replaces a row."""
-    blob = np.asarray(signature, dtype="<u4").tobytes()
-    # One parameterised statement, compiled once: this runs for every article ingested.
-    conn.execute(
-        _INSERT_SIGNATURE,
-        {
-            "article_id": article_id,
-            "minhash": blob,
-            "num_shingles": num_shingles,
-            "created_at": datetime.now(UTC),
-        },
-    )
-
-
 _UPDATE_LINK = (
     update(articles)
     .where(articles.c.id == bindparam("aid"))
@@ -126,20 +109,35 @@ _UPDATE_LINK = (
 )
 
 
-def save_duplicate_link(
-    conn: Connection,
-    *,
-    article_id: str,
-    duplicate_of: str | None,
-    relation: str | None,
-    score: float | None,
-    claimed_origin: str | None,
-) -> None:
-    """Record how an article is a copy; a claimed origin fills ``original_source`` when that is empty."""
+def save_signatures(conn: Connection, items: Sequence[tuple[str, np.ndarray, int]]) -> None:
+    """Persist (article id, signature, number of shingles) rows in one statement.
+
+    The index adds an article once, so this never replaces a row.
+    """
+    if not items:
+        return
+    now = datetime.now(UTC)
+    # One parameterised statement, compiled once, executed for the whole batch. Rows get increasing
+    # timestamps so that loading (ordered by created_at) replays the order in which articles were added.
     conn.execute(
-        _UPDATE_LINK,
-        {"aid": article_id, "dup": duplicate_of, "rel": relation, "score": score, "claimed": claimed_origin},
+        _INSERT_SIGNATURE,
+        [
+            {
+                "article_id": aid,
+                "minhash": np.asarray(sig, dtype="<u4").tobytes(),
+                "num_shingles": n,
+                "created_at": now + timedelta(microseconds=i),
+            }
+            for i, (aid, sig, n) in enumerate(items)
+        ],
     )
+
+
+def save_duplicate_links(conn: Connection, links: Sequence[dict[str, Any]]) -> None:
+    """Record how articles are copies: rows of ``aid``, ``dup`` (duplicate_of), ``rel``, ``score`` and
+    ``claimed`` (a claimed origin, which fills ``original_source`` when that is empty)."""
+    if links:
+        conn.execute(_UPDATE_LINK, list(links))
 
 
 def repoint_duplicates(
