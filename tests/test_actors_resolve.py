@@ -401,3 +401,16 @@ def test_actors_rank_abbreviations(resolver: ActorResolver, text: str, sector: s
     actor = resolver.code_text(text)
     assert actor is not None
     assert actor.sector == sector
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        ("Iran's Hezbollah", ["LBN"]),
+        ("Russia's UN envoy", ["RUS"]),
+        ("Britain's NATO ambassador", ["GBR"]),
+        ("Israel's Netanyahu and Jordan's foreign minister", ["ISR", "JOR"]),
+    ],
+)
+def test_actors_possessor_country(resolver: ActorResolver, text: str, countries: list[str]) -> None:
+    assert [a.country for a in resolver.code_text_all(text)] == countries

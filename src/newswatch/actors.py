@@ -621,8 +621,21 @@ class ActorResolver:
             between = {t.norm for t in toks[prev.j : nxt.i]}
             # "U.S.-South Korea drills", "Russian-Chinese patrols": a hyphen or slash joins two parties
             joined = not between and text[prev.end - start : nxt.start - start].strip() in ("-", "–", "/")
-            if (joined or (between and between <= _CONNECTORS)) and prev is group[-1]:
+            # "Israel's Netanyahu and Jordan's king": a possessor and its possessed are one party
+            same = between == {"'s"} and prev.entry.country == nxt.entry.country
+            if (joined or same or (between and between <= _CONNECTORS)) and prev is group[-1]:
                 group.append(nxt)
+        head = group[0]
+        if (
+            named is not None
+            and head.j < len(toks)
+            and toks[head.j].norm == "'s"
+            and head.entry.kind not in ("person", "org")
+            and named.entry.country not in (None, head.entry.country, *NON_STATE_CODES)
+            and all(m.entry.country == head.entry.country for m in group)
+        ):
+            # "Iran's Hezbollah" is a Lebanese group Iran backs; but "Russia's UN envoy" stays Russian
+            group = [named]
         seen: set[str] = set()
         out: list[CodedActor] = []
         multi = len({m.entry.country for m in group}) > 1
