@@ -268,13 +268,16 @@ class EventCoder:
         for cand in candidates:
             self._apply_modality(cand, by_token)
         hypothetical_sentence = sent.text.rstrip().endswith("?")
+        labels: dict[str, str | None] = {}  # the sentence's ACLED cue label, computed once if needed
         events: list[Event] = []
         for cand in candidates:
             if cand.suppressed:
                 continue
             if hypothetical_sentence:
                 cand.tense = "hypothetical"
-            event = self._build_event(cand, sent, index, article_id=article_id, context=context)
+            event = self._build_event(
+                cand, sent, index, article_id=article_id, context=context, labels=labels
+            )
             if event is not None:
                 events.append(event)
         return events
@@ -637,7 +640,14 @@ class EventCoder:
     # ------------------------------------------------------------------ roles and assembly
 
     def _build_event(
-        self, cand: _Candidate, sent: Any, index: int, *, article_id: str, context: Any
+        self,
+        cand: _Candidate,
+        sent: Any,
+        index: int,
+        *,
+        article_id: str,
+        context: Any,
+        labels: dict[str, str | None] | None = None,
     ) -> Event | None:
         tok = cand.trigger
         actor_toks, recipient_toks = self._roles(cand)
@@ -728,7 +738,7 @@ class EventCoder:
         start, end = tok.idx, tok.idx + len(tok.text)
         if cand.obj is not None and cand.obj.i > tok.i:
             end = cand.obj.idx + len(cand.obj.text)
-        doc_text = tok.doc.text
+        sent_text = sent.text  # Doc.text rebuilds the whole article: slice the sentence instead
         rule = spec.rule + ("" if not cand.notes else " [" + ", ".join(cand.notes) + "]")
         event_id = _event_id(article_id, index, start, end, plover)
         acled: str | None = (
@@ -741,7 +751,10 @@ class EventCoder:
         family = self._acled_families.get(plover)
         if family and not cand.negated and tense in ("past", "present"):
             # the sentence says how: "a roadside bomb killed" is REM_EXPLOS, "jets bombed" AIR_STRIKE
-            label = self.classify_acled(sent.text)
+            labels = {} if labels is None else labels
+            if "sentence" not in labels:
+                labels["sentence"] = self.classify_acled(sent.text)
+            label = labels["sentence"]
             if label in family:
                 acled = label
         return Event(
@@ -750,7 +763,7 @@ class EventCoder:
             sentence=index,
             text=sent.text,
             sent_start=sent.start_char,
-            trigger=doc_text[start:end],
+            trigger=sent_text[start - sent.start_char : end - sent.start_char],
             trigger_start=start,
             trigger_end=end,
             plover_type=plover,
