@@ -306,3 +306,21 @@ def test_actors_mentions_without_a_parser(resolver: ActorResolver) -> None:
         ("Moscow", 0, "RUS"),
         ("Kyiv", 0, "UKR"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "home", "country"),
+    [
+        ("Syria and Iran were discussed. The President said the Administration would act.", "USA", "USA"),
+        ("Syria and Iran were discussed. The President said the Administration would act.", None, "SYR"),
+        ("DAMASCUS (AP) -- The President said the Administration would act.", "USA", "SYR"),
+    ],
+)
+def test_actors_home_country_is_the_default_after_the_dateline(
+    resolver: ActorResolver, nlp: Any, text: str, home: str | None, country: str
+) -> None:
+    doc = nlp(text)
+    context = resolver.new_context(doc, home_country=home)
+    actor = resolver.code_span(_span(doc, "the Administration"), context=context)
+    assert actor is not None
+    assert (actor.country, actor.sector) == (country, "GOV")

@@ -124,6 +124,8 @@ class ArticleContext:
     """What one article has said so far: who was named where, which countries it is about, its dateline."""
 
     dateline_country: str | None = None
+    # the publisher's country when the caller knows it (a White House statement, a Yonhap story)
+    home_country: str | None = None
     country_counts: Counter[str] = field(default_factory=Counter)
     # (char offset, actor) in document order, for pronoun look-back
     persons: list[tuple[int, CodedActor]] = field(default_factory=list)
@@ -136,9 +138,12 @@ class ArticleContext:
 
     @property
     def default_country(self) -> str | None:
-        """The country a bare role phrase ("the ministry") belongs to: the dateline's, else the most named state."""
+        """The country a bare role phrase ("the ministry") belongs to: the dateline's, else the publisher's, else
+        the most named state."""
         if self.dateline_country:
             return self.dateline_country
+        if self.home_country:
+            return self.home_country
         states = self.states()
         return states[0] if states else None
 
@@ -835,9 +840,10 @@ class ActorResolver:
                     return [replace(earlier, text=text, start=start, end=end, rule=rule)]
         return actors
 
-    def new_context(self, doc: Any) -> ArticleContext:
-        """Per-article state: the dateline country and every actor mention in document order."""
-        context = ArticleContext()
+    def new_context(self, doc: Any, *, home_country: str | None = None) -> ArticleContext:
+        """Per-article state: the dateline country and every actor mention in document order. ``home_country``
+        is the publisher's country when the caller knows it; a dateline in the text still comes first."""
+        context = ArticleContext(home_country=home_country)
         match = _DATELINE_RE.match(doc.text[:80])
         if match:
             dateline = self.code_text(match.group(1).strip().title())
