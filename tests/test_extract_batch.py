@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from newswatch.cli import extract as extract_cli
 from newswatch.config import ExtractSettings, FetchSettings
-from newswatch.extract import extract_paths
 from newswatch.models import IngestFailure
+from newswatch.pipeline import extract_paths
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 KEYS = {"id", "url", "title", "author", "date", "site", "language", "text", "original_source"}

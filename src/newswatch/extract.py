@@ -12,7 +12,7 @@ import html as html_lib
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -20,11 +20,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
-from .config import ExtractSettings, FetchSettings
+from .config import ExtractSettings
 from .errors import ExtractionError, InputError
-from .models import Article, IngestFailure, RawDocument, article_id
+from .models import Article, RawDocument, article_id
 
 log = logging.getLogger(__name__)
 
@@ -141,51 +139,6 @@ def extract_article(raw: RawDocument, *, settings: ExtractSettings) -> Article:
     if raw.kind == "text" or not _HAS_TAG.search(text[:20000]):
         return _from_text(raw, text, settings=settings)
     return _from_html(raw, text, settings=settings)
-
-
-def iter_articles(
-    sources: Sequence[str],
-    *,
-    settings: ExtractSettings,
-    fetch: FetchSettings,
-    transport: httpx.BaseTransport | None = None,
-) -> Iterator[tuple[RawDocument | None, Article | IngestFailure]]:
-    """Ingest ``sources`` and extract each document: (raw document, article) or (raw or None, failure)."""
-    from . import ingest
-
-    for item in ingest.iter_documents(sources, fetch=fetch, transport=transport):
-        if isinstance(item, IngestFailure):
-            yield None, item
-            continue
-        try:
-            yield item, extract_article(item, settings=settings)
-        except InputError as exc:
-            log.info("%s: %s", item.source, exc)
-            yield item, IngestFailure(source=item.source, stage="extract", reason=str(exc))
-        except Exception as exc:  # a parser bug on hostile input must not stop the batch
-            log.exception("extraction failed for %s", item.source)
-            yield item, IngestFailure(source=item.source, stage="extract",
-                                      reason=f"could not extract this document ({type(exc).__name__}: {exc}); "
-                                             "please report it with the input attached")
-
-
-def extract_paths(
-    paths: Sequence[str],
-    *,
-    settings: ExtractSettings,
-    fetch: FetchSettings,
-    transport: httpx.BaseTransport | None = None,
-    on_failure: Callable[[IngestFailure], None] | None = None,
-) -> Iterator[dict[str, Any]]:
-    """One ``newswatch extract`` JSON object per document; failures go to ``on_failure`` (else the log)."""
-    for raw, result in iter_articles(paths, settings=settings, fetch=fetch, transport=transport):
-        if isinstance(result, IngestFailure):
-            if on_failure is not None:
-                on_failure(result)
-            else:
-                log.warning("%s: %s", result.source, result.reason)
-            continue
-        yield article_json(result, name=raw.name if raw is not None else None)
 
 
 def article_json(article: Article, *, name: str | None = None) -> dict[str, Any]:

@@ -21,10 +21,10 @@ from typing import Any
 from . import nlp
 from .actors import get_resolver
 from .claims import find_claims, link_events
-from .config import Settings
+from .config import ExtractSettings, FetchSettings, Settings
 from .errors import InputError, NewswatchError
 from .events import CODER_VERSION, get_coder
-from .extract import extract_article
+from .extract import article_json, extract_article
 from .ingest import iter_documents
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
 from .store import Store
@@ -146,19 +146,38 @@ def _failure(source: str, stage: str, reason: str) -> IngestFailure:
 
 
 def iter_articles(
-    sources: Sequence[str], *, settings: Settings, transport: Any = None
+    sources: Sequence[str], *, extract: ExtractSettings, fetch: FetchSettings, transport: Any = None
 ) -> Iterator[Article | IngestFailure]:
     """Articles (or failures) from sources: ingest then extract."""
-    for item in iter_documents(sources, fetch=settings.fetch, transport=transport):
+    for item in iter_documents(sources, fetch=fetch, transport=transport):
         if isinstance(item, IngestFailure):
             yield item
             continue
-        yield _extract_one(item, settings)
+        yield _extract_one(item, extract)
 
 
-def _extract_one(raw: RawDocument, settings: Settings) -> Article | IngestFailure:
+def extract_paths(
+    paths: Sequence[str],
+    *,
+    settings: ExtractSettings,
+    fetch: FetchSettings,
+    transport: Any = None,
+    on_failure: Callable[[IngestFailure], None] | None = None,
+) -> Iterator[dict[str, Any]]:
+    """One ``newswatch extract`` JSON object per document; failures go to ``on_failure`` (else the log)."""
+    for result in iter_articles(paths, extract=settings, fetch=fetch, transport=transport):
+        if isinstance(result, IngestFailure):
+            if on_failure is not None:
+                on_failure(result)
+            else:
+                log.warning("%s: %s", result.source, result.reason)
+            continue
+        yield article_json(result)
+
+
+def _extract_one(raw: RawDocument, settings: ExtractSettings) -> Article | IngestFailure:
     try:
-        return extract_article(raw, settings=settings.extract)
+        return extract_article(raw, settings=settings)
     except InputError as exc:
         return _failure(raw.source, "extract", str(exc))
     except Exception as exc:  # a library failure on hostile input is recorded, not raised
@@ -191,7 +210,7 @@ def run(
     index = DedupIndex.load(store.engine)
     to_analyze: list[Article] = []
     ok_sources: list[str] = []
-    for item in iter_articles(sources, settings=settings, transport=transport):
+    for item in iter_articles(sources, extract=settings.extract, fetch=settings.fetch, transport=transport):
         summary.documents += 1
         tick("read", 1)
         if isinstance(item, IngestFailure):

@@ -37,7 +37,7 @@ def extract_command(
 
     A document that fails is reported on stderr and the others still print; the exit code is then 4.
     """
-    from ..extract import extract_paths
+    from ..pipeline import extract_paths
 
     try:
         fetch = FetchSettings(timeout=timeout, max_bytes=max_bytes, allow_private=allow_private)
