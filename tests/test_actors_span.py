@@ -226,6 +226,9 @@ def test_actors_ethnic_group_takes_the_story_country(resolver: ActorResolver, nl
         ("NEW YORK, May 3 -- Officials said nothing.", "USA"),
         ("UNITED NATIONS (AP) -- Iran said it would respond.", None),
         ("Iran said on Monday that it would respond.", None),
+        ("Seoul, Nov. 28 (Yonhap) -- The ministry said nothing.", "KOR"),
+        ("Kyiv (Reuters) - Officials said nothing.", "UKR"),
+        ("Moscow said on Monday (local time) - officials", None),
     ],
 )
 def test_actors_dateline_country(resolver: ActorResolver, nlp: Any, text: str, dateline: str | None) -> None:

@@ -82,6 +82,10 @@ _PAIR_RE = re.compile(
 # Words, dotted abbreviations ("U.S."), the possessive clitic, and the punctuation that separates conjuncts.
 _TOKEN_RE = re.compile(r"[^\W_]+(?:\.[^\W_]+)*\.?|['’]s\b|[,;&()]")
 _DATELINE_RE = re.compile(r"^\s*([A-Z][A-Z .'’-]{1,40}?)\s*(?:,|\(|—|–|--)")
+# "Seoul, Nov. 28 (Yonhap) --", "Kyiv (Reuters) -": a title-case dateline needs the agency and the dash
+_DATELINE_TITLE_RE = re.compile(
+    r"^\s*([A-Z][A-Za-z .'’-]{1,40}?)(?:,\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?\s*\([A-Z][\w .&-]{1,30}\)\s*(?:-|—|–)"
+)
 _DROP_DEPS = frozenset({"relcl", "acl", "advcl", "parataxis"})
 
 
@@ -844,7 +848,7 @@ class ActorResolver:
         """Per-article state: the dateline country and every actor mention in document order. ``home_country``
         is the publisher's country when the caller knows it; a dateline in the text still comes first."""
         context = ArticleContext(home_country=home_country)
-        match = _DATELINE_RE.match(doc.text[:80])
+        match = _DATELINE_RE.match(doc.text[:80]) or _DATELINE_TITLE_RE.match(doc.text[:80])
         if match:
             dateline = self.code_text(match.group(1).strip().title())
             if (
