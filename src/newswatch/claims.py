@@ -367,8 +367,14 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         if tok.dep_ == "relcl":
             speaker, speaker_head = _speaker_tokens(head) if head.pos_ in {"NOUN", "PROPN", "PRON"} else None, head
         else:
-            hsubj = next((c for c in head.children if c.dep_ in {"nsubj"}), None)
-            if hsubj is not None:
+            # climb a chain of conjoined or adverbial verbs ("said ... and then, adding ...") to a subject
+            hsubj = None
+            for _ in range(3):
+                hsubj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+                if hsubj is not None or head.dep_ not in {"advcl", "conj", "xcomp"}:
+                    break
+                head = head.head
+            if hsubj is not None and hsubj.lower_ not in {"who", "which", "that"}:
                 speaker, speaker_head = _speaker_tokens(hsubj), hsubj
         if speaker is None:
             speaker_head = None
@@ -434,6 +440,16 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         return None
     if entry.get("needs_quote") and quote is None:
         return None
+    if speaker is None and not is_passive and quote is not None:
+        # '"...," said Robin Maynard, a welder': an inverted subject the parser labelled as an object
+        after = next(
+            (c for c in children if c.i == tok.i + 1 or (c.i > tok.i and c.left_edge.i == tok.i + 1)), None
+        )
+        if after is not None and after.dep_ in {"dobj", "attr", "npadvmod", "dep", "appos", "oprd"} and (
+            after.pos_ == "PROPN" or after.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"}
+            or after.lemma_.lower() in lex.heads
+        ):
+            speaker, speaker_head = _contiguous(list(after.subtree), after), after
     found = _Found(tok, cue_span, tok.text, speaker, speaker_head, bounds, content_toks, entry["certainty"])
     found.needs_animate = bool(entry.get("needs_animate"))
     return found
