@@ -52,7 +52,7 @@ def tables(resolver: ActorResolver, *, verbose: bool) -> None:
 def gold_check(resolver: ActorResolver, path: str, *, verbose: bool) -> None:
     records = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
     docs = list(load_pipeline().pipe([r["text"] for r in records]))
-    n_text = ok_text = ok_text_igo = n_span = ok_span = ok_span_igo = 0
+    n_text = ok_text = ok_text_igo = coded_n = n_span = ok_span = ok_span_igo = 0
     for record, doc in zip(records, docs, strict=True):
         context = resolver.new_context(doc)
         for event in record["expected"]:
@@ -65,6 +65,7 @@ def gold_check(resolver: ActorResolver, path: str, *, verbose: bool) -> None:
                     coded = resolver.code_text(text)
                     got = coded.country if coded else None
                     n_text += 1
+                    coded_n += got is not None
                     ok_text += got == gold
                     ok_text_igo += IGO_FOLD.get(got or "", got) == IGO_FOLD.get(gold, gold)
                     if verbose and got != gold:
@@ -76,9 +77,12 @@ def gold_check(resolver: ActorResolver, path: str, *, verbose: bool) -> None:
                         n_span += 1
                         ok_span += gold in got_all
                         ok_span_igo += IGO_FOLD.get(gold, gold) in {IGO_FOLD.get(c or "", c) for c in got_all}
+    precision, recall = ok_text / max(coded_n, 1), ok_text / n_text
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
     print(
-        f"gold {Path(path).name}: code_text on {n_text} actor texts: country {ok_text / n_text:.3f} "
-        f"({ok_text_igo / n_text:.3f} with UNO/EUR read as IGO)"
+        f"gold {Path(path).name}: code_text on {n_text} actor texts: country accuracy {ok_text / n_text:.3f} "
+        f"({ok_text_igo / n_text:.3f} with UNO/EUR read as IGO); P {precision:.3f} R {recall:.3f} F1 {f1:.3f}; "
+        f"{n_text - coded_n} texts got no country"
     )
     print(
         f"gold {Path(path).name}: code_span_all on {n_span} spans in their parsed sentence: gold country "
