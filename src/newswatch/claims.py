@@ -373,6 +373,8 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
                 hsubj = next((c for c in head.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
                 if hsubj is not None or head.dep_ not in {"advcl", "conj", "xcomp"}:
                     break
+                if head.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in head.head.children):
+                    return None  # "urge all countries to condemn ... and call on ...": requested acts
                 head = head.head
             if hsubj is not None and hsubj.lower_ not in {"who", "which", "that"}:
                 speaker, speaker_head = _speaker_tokens(hsubj), hsubj
