@@ -191,6 +191,7 @@ watches = Table(
     Column("name", String(255), unique=True),
     Column("rule", JSON),
     Column("created_at", DateTime(timezone=True)),
+    Column("checked_at", DateTime(timezone=True)),  # end of the last check: the next one starts there
 )
 
 alerts = Table(
@@ -201,6 +202,10 @@ alerts = Table(
     Column("event_id", String(48)),
     Column("at", DateTime(timezone=True)),
     Column("message", Text),
+    Column("kind", String(16)),  # event | spike
+    Column("key", String(160)),  # what the alert is about (story, event or spike): one alert per watch and key
+    Column("details", JSON),
+    Index("ix_alerts_watch_key", "watch_id", "key", unique=True),
 )
 
 meta_table = Table(
