@@ -108,3 +108,8 @@ def test_gazetteer_small_towns_need_their_country_in_the_article() -> None:
     assert gaz.resolve("Crete").country == "GRC"  # type: ignore[union-attr]
     # a small town whose name no other place has is still found, its marks folded away
     assert gaz.resolve("Yongbyon").country == "PRK"  # type: ignore[union-attr]
+
+
+def test_locate_events_reads_the_dateline_from_the_text() -> None:
+    text = "KYIV, Ukraine (Reuters) - Officials said the blackout lasted six hours."
+    assert _place(text, "lasted") == ("Kyiv", "UKR", "city")

@@ -2,11 +2,12 @@
 the place most tied to each event.
 
 The gazetteer (``get_gazetteer()``, cached per process) indexes GeoNames countries (with pycountry's official and
-common names and the aliases in ``data/places/places.json``), US states, places of more than 5,000 people with
-their Latin-script alternate names, and the regions, seas and provinces of the place list. ``locate_events`` takes
-the prepositional argument of the event verb first ("in Pyongyang", "near Kursk"), then a place in the sentence,
-then the paragraph, then the dateline. A country-only place gets precision "country" and NO coordinates (lat/lon
-None): a country's centroid is never given as if it were where something happened.
+common names and the aliases in ``data/places/places.json``), US states, places of more than 5,000 people (the
+Latin-script alternate names of those over 15,000), and the regions, seas, islands and provinces of the place
+list. ``locate_events`` takes the prepositional argument of the event verb first ("in Pyongyang", "near Kursk"),
+then a place in the sentence, then the paragraph, then the dateline (given, or read from an opening "SEOUL -").
+A country-only place gets precision "country" and NO coordinates (lat/lon None): a country's centroid is never
+given as if it were where something happened.
 """
 
 from __future__ import annotations
@@ -403,6 +404,7 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
     mentions = _mentions(doc, gaz, countries)
     sent_starts = list(sentences(doc).char_starts)
     para_of = _paragraph_ids(doc.text, sent_starts)
+    dateline = dateline or _dateline_in_text(doc.text)
     dateline_place: Place | None = None
     if dateline:
         entry = gaz.resolve(dateline.split(",")[0].strip(), countries=countries)
@@ -427,6 +429,15 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
             event.place = gaz.place(best.entry, start=best.start, end=best.end)
         elif dateline_place is not None:
             event.place = dateline_place
+
+
+# "SEOUL —", "KYIV, Ukraine (Reuters) -", "WASHINGTON, June 3 (AP) --": a capitalised place opening the article
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z.'\- ]{2,40}?)(?:,\s*[A-Z][\w. ]{1,30})?\s*(?:\([^)]{1,40}\))?\s*(?:\u2014|\u2013|--|-)\s")
+
+
+def _dateline_in_text(text: str) -> str | None:
+    m = _DATELINE.match(text[:120])
+    return m.group(1).strip().title() if m else None
 
 
 def _sentence_index(sent_starts: list[int], pos: int) -> int:
