@@ -10,7 +10,7 @@ import pytest
 from newswatch.actors import DATA_DIR, ActorResolver
 from newswatch.errors import ConfigError
 
-FILES = ["countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv"]
+FILES = ["countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv"]
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -119,7 +119,7 @@ def test_actors_missing_data_dir_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_actors_bad_country_code_names_file_and_line(tmp_path: Path) -> None:
-    for name in ("places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv"):
+    for name in ("places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv"):
         (tmp_path / name).write_text((DATA_DIR / name).read_text())
     (tmp_path / "countries.tsv").write_text("code\tnames\tdemonyms\tmetonyms\nRussia\tRussia\t\t\n")
     with pytest.raises(ConfigError, match=r"countries.tsv:2"):
@@ -414,3 +414,23 @@ def test_actors_rank_abbreviations(resolver: ActorResolver, text: str, sector: s
 )
 def test_actors_possessor_country(resolver: ActorResolver, text: str, countries: list[str]) -> None:
     assert [a.country for a in resolver.code_text_all(text)] == countries
+
+
+@pytest.mark.parametrize(
+    ("site", "country"),
+    [
+        ("www.whitehouse.gov", "USA"),
+        ("https://en.yna.co.kr/view/AEN2024", "KOR"),
+        ("kcna.kp", "PRK"),
+        ("https://www.bbc.co.uk/news", "GBR"),
+        ("www.gov.uk", "GBR"),
+        ("lemonde.fr", "FRA"),
+        ("www.nato.int", "IGO"),
+        ("example.com", None),
+        ("startup.io", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_actors_country_of_site(resolver: ActorResolver, site: str | None, country: str | None) -> None:
+    assert resolver.country_of_site(site) == country

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .models import Actor, CodedActor, Mention
@@ -27,7 +28,9 @@ from .models import Actor, CodedActor, Mention
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "actors"
-_FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv")
+_FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv")
+# country-code domains commonly sold as generic names: they say nothing about where a site publishes from
+_VANITY_TLDS = frozenset("io tv co me ai ly fm am cc ws to gg nu sh la ac so st vc ms tk ml ga cf gq".split())
 
 # Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
 NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
@@ -314,6 +317,8 @@ class ActorResolver:
         self._load_named(self.data_dir / "organisations.tsv", kind="org", prefix="org")
         self._load_named(self.data_dir / "people.tsv", kind="person", prefix="people")
         self._load_cities(min_city_population)
+        self._sites: dict[str, str] = {}
+        self._load_sites()
         for entries in self._index.values():
             entries.sort(key=lambda e: _KIND_RANK[e.kind])
         log.debug("actor index: %d keys, %d actors", len(self._index), len(self._actors))
@@ -458,6 +463,16 @@ class ActorResolver:
                 kind=kind,
                 aliases=aliases,
             )
+
+    def _load_sites(self) -> None:
+        path = self.data_dir / "sites.tsv"
+        for lineno, row in _read_tsv(path, ("domain", "country")):
+            domain, country = row["domain"].strip().lower(), row["country"].strip()
+            if country not in self._country_names and country not in NON_STATE_CODES:
+                raise ConfigError(
+                    f"{path}:{lineno}: unknown country {country!r} for {domain!r}; fix the entry"
+                )
+            self._sites[domain] = country
 
     def _load_cities(self, min_population: int) -> None:
         """Big cities imply their country ("Aleppo" -> SYR); a name two countries share is left out."""
@@ -1027,6 +1042,32 @@ class ActorResolver:
                 rule = person.rule if person.rule.startswith("same-person:") else f"same-person:{person.rule}"
                 return replace(person, rule=rule)
         return None
+
+    def country_of_site(self, site: str | None) -> str | None:
+        """The country a web site publishes from ("www.whitehouse.gov" -> USA, "en.yna.co.kr" -> KOR): a listed
+        publisher or government site, else its country-code domain; None when neither says. Pass it to
+        ``new_context(doc, home_country=...)``."""
+        if not site:
+            return None
+        host = (urlsplit(site).hostname or "") if "://" in site else site.split("/")[0].split(":")[0]
+        labels = [label for label in host.lower().strip(".").split(".") if label]
+        if not labels:
+            return None
+        for k in range(len(labels)):
+            country = self._sites.get(".".join(labels[k:]))
+            if country is not None:
+                return country
+        tld = labels[-1]
+        if tld == "eu":
+            return "EUR"
+        if tld == "int":
+            return "IGO"
+        if len(tld) != 2 or tld in _VANITY_TLDS:
+            return None
+        import pycountry
+
+        found = pycountry.countries.get(alpha_2="GB" if tld == "uk" else tld.upper())
+        return found.alpha_3 if found is not None else None
 
     def all_actors(self) -> list[Actor]:
         """The shipped actor entries (states, organisations, people), for the ``actors`` table."""
