@@ -95,3 +95,13 @@ def test_dates_place_and_date_locates_before_dating() -> None:
     assert event.place is not None and event.place.country == "PRK"
     assert event.date is not None and event.date.value is not None
     assert event.date.value.isoformat() == "2025-06-10T09:00:00+09:00"
+
+
+def test_dates_clock_time_uses_the_city_time_zone_not_the_capital() -> None:
+    text = "The blast happened in Vladivostok at 8 a.m. local time on Monday."
+    doc = load_pipeline()(text)
+    event = _event(doc, "happened")
+    place_and_date([event], doc, published_at=PUB)
+    assert event.place is not None and event.place.country == "RUS"
+    assert event.date is not None and event.date.value is not None
+    assert str(event.date.value.tzinfo) == "Asia/Vladivostok"

@@ -381,6 +381,7 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         if event.place is not None and event.place.country:
             from .places import get_gazetteer
 
-            tz = _zone(get_gazetteer().timezone(country=event.place.country)) or tz
+            zone = get_gazetteer().timezone(country=event.place.country, geonameid=event.place.geonameid)
+            tz = _zone(zone) or tz
         h, minute = expr.hour
         event.date = EventDate(datetime(base.year, base.month, base.day, h, minute, tzinfo=tz), "hour", expr.text)

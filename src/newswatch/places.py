@@ -109,6 +109,7 @@ class Gazetteer:
 
         self._index: dict[str, list[GazetteerEntry]] = defaultdict(list)
         self._country_tz: dict[str, str] = {}
+        self._city_tz: dict[int, str] = {}
         self._iso2to3: dict[str, str] = {}
         self._country_names: dict[str, str] = {}
         data = _load_places()
@@ -157,6 +158,8 @@ class Gazetteer:
                 int(city["geonameid"]), int(city.get("population") or 0), city.get("timezone"), is_capital,
             )
             self._add(city["name"], entry)
+            if city.get("timezone"):
+                self._city_tz[int(city["geonameid"])] = city["timezone"]
             folded = _fold(city["name"])
             if folded != city["name"]:
                 self._add(folded, entry)  # "Yongbyon" for "Yŏngbyŏn": news English drops the marks
@@ -217,7 +220,10 @@ class Gazetteer:
         return None
 
     def timezone(self, *, country: str | None = None, geonameid: int | None = None) -> str | None:
-        """The IANA time zone of a country (its capital's) when known."""
+        """The IANA time zone of a place: the city's own when its GeoNames id is known, else its country's
+        (the capital's)."""
+        if geonameid is not None and geonameid in self._city_tz:
+            return self._city_tz[geonameid]
         return self._country_tz.get(country or "")
 
     def resolve(self, name: str, *, countries: frozenset[str] = frozenset()) -> GazetteerEntry | None:
