@@ -265,3 +265,10 @@ def test_events_carry_the_acled_type_the_sentence_shows(
     event = main_event(events, doc)
     assert event is not None
     assert event.acled_type == acled_type
+
+
+def test_events_event_noun_with_moved_forces(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "The deployment of North Korean troops to Kursk worried Kyiv.")
+    assert [e.plover_type for e in events] == ["MOBILIZE"]
+    assert {a.country for a in events[0].actors} == {"PRK"}
+    assert {a.country for a in events[0].recipients} == {"RUS"}

@@ -445,7 +445,16 @@ class EventCoder:
         ]
         modifiers += [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("between", "among")]
         joint = any(c.lower_ in self._joint for c in tok.children)
-        if not (has_poss or has_by or modifiers or joint):
+        # "the deployment of North Korean troops to Kursk": the forces moved are an argument too
+        forces = self._classes["TROOP"] | self._classes["WEAPON"]
+        has_theme = any(
+            c.dep_ == "prep"
+            and c.lower_ == "of"
+            and (p := _prep_pobj(c)) is not None
+            and p.lemma_.lower() in forces
+            for c in tok.children
+        )
+        if not (has_poss or has_by or modifiers or joint or has_theme):
             return None
         # the content of another event ("blamed Israel for the bombing") is not a separate event
         for anc in tok.ancestors:
@@ -922,6 +931,10 @@ class EventCoder:
                 p = _prep_pobj(child)
                 if p is not None:
                     actors.append(p)
+            elif child.dep_ == "prep" and child.lower_ == "of":
+                p = _prep_pobj(child)
+                if p is not None and p.lemma_.lower() in self._classes["TROOP"]:
+                    actors.append(p)  # "the withdrawal of Russian troops": the troops' side acts
             elif child.dep_ == "prep" and child.lower_ in (
                 "to",
                 "with",
