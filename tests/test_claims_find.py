@@ -189,3 +189,10 @@ def test_claims_belief_adjective_after_be(text: str, cue: str, certainty: str) -
     claim = _only(find_claims(_doc(text), article_id="a1"), cue)
     assert claim.certainty == certainty
     assert text[claim.content_start : claim.content_end].startswith("the ")
+
+
+def test_claims_name_colon_headline() -> None:
+    text = "Angela Merkel: Europe must defend itself.\n\nThe speech was short."
+    claim = _only(find_claims(_doc(text), article_id="a1"), ":")
+    assert claim.speaker == "Angela Merkel"
+    assert text[claim.content_start : claim.content_end] == "Europe must defend itself"

@@ -554,6 +554,22 @@ def _adjective_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     return _Found(None, cue, tok.lower_, _speaker_tokens(subj), subj, bounds, content_toks, base)
 
 
+def _colon_candidate(tok: Any, sent: Any) -> _Found | None:
+    """'Pat Caddell: Democrat voters worried ...': a name, a colon, then what the named one says."""
+    if tok.text != ":" or tok.i - sent.start < 1 or tok.i - sent.start > 5 or tok.i + 1 >= sent.end:
+        return None
+    name = [t for t in sent if t.i < tok.i]
+    if not all(t.pos_ == "PROPN" or t.ent_type_ in {"PERSON", "ORG"} for t in name):
+        return None
+    if not any(t.ent_type_ in {"PERSON", "ORG"} for t in name):
+        return None
+    content_toks = [t for t in sent if t.i > tok.i]
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    return _Found(None, (tok.idx, tok.idx + 1), ":", name, name[-1], bounds, content_toks, "reported")
+
+
 def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'... reportedly seized ...': an unattributed, hedged claim over the clause the adverb modifies."""
     base = lex.adverbs.get(tok.lower_)
@@ -618,6 +634,7 @@ def find_claims(
                 or _adverb_candidate(tok, lex)
                 or _noun_candidate(tok, lex)
                 or _adjective_candidate(tok, lex)
+                or _colon_candidate(tok, sent)
                 or _verb_candidate(tok, lex, regions, text)
             )
             if found is None or found.content is None or not _keep(found, regions, lex):
