@@ -434,3 +434,19 @@ def test_actors_possessor_country(resolver: ActorResolver, text: str, countries:
 )
 def test_actors_country_of_site(resolver: ActorResolver, site: str | None, country: str | None) -> None:
     assert resolver.country_of_site(site) == country
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("North and South Korea", [("PRK", None), ("KOR", None)]),
+        ("both Koreas", [("PRK", None), ("KOR", None)]),
+        ("the Knesset", [("ISR", "LEG")]),
+        ("Capitol Hill", [("USA", "LEG")]),
+        ("Number 10", [("GBR", "GOV")]),
+    ],
+)
+def test_actors_pairs_and_seats(
+    resolver: ActorResolver, text: str, expected: list[tuple[str, str | None]]
+) -> None:
+    assert [(a.country, a.sector) for a in resolver.code_text_all(text)] == expected

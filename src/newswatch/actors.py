@@ -102,6 +102,7 @@ class _Entry:
     rule: str
     weak: bool = False
     fallback_country: str | None = None  # "rights group" -> NGO unless the phrase names a country
+    partner: str | None = None  # a name for two countries at once ("both Koreas"): the second one
     lower_ok: bool = False  # the alias itself starts lower-case ("al-Qaeda"), so lower-case text may match
     upper_only: bool = (
         False  # an acronym ("WHO", "US", "SANA") matches only upper-case text, not "Who" or "Us"
@@ -399,9 +400,27 @@ class ActorResolver:
                 # names no single country ("Latin American"); listed so that "American" inside it does not match
                 self._add(name, _Entry("region", None, None, None, name, f"place:{name}"))
                 continue
+            if kind == "pair":
+                codes = code.split()
+                if len(codes) != 2 or any(c not in self._country_names for c in codes):
+                    raise ConfigError(f"{path}:{lineno}: a pair needs two known country codes, got {code!r}")
+                first = self._country_names[codes[0]]
+                self._add(
+                    name,
+                    _Entry(
+                        "region",
+                        codes[0],
+                        None,
+                        f"country:{codes[0]}",
+                        first,
+                        f"pair:{name}",
+                        partner=codes[1],
+                    ),
+                )
+                continue
             if code not in self._country_names or kind not in ("region", "people"):
                 raise ConfigError(
-                    f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people|exclude); fix the entry"
+                    f"{path}:{lineno}: unknown country {code!r} or type {kind!r} (region|people|pair|exclude); fix the entry"
                 )
             display = self._country_names[code]
             if kind == "region":
@@ -662,7 +681,7 @@ class ActorResolver:
             group = [named]
         seen: set[str] = set()
         out: list[CodedActor] = []
-        multi = len({m.entry.country for m in group}) > 1
+        multi = len({m.entry.country for m in group}) > 1 or any(m.entry.partner for m in group)
         for m in group:
             country = m.entry.country
             assert country is not None
@@ -695,6 +714,17 @@ class ActorResolver:
                     rule="+".join(rules),
                 )
             )
+            partner = m.entry.partner
+            if partner is not None and partner not in seen:
+                seen.add(partner)
+                out.append(
+                    replace(
+                        out[-1],
+                        country=partner,
+                        actor_id=f"country:{partner}",
+                        name=self._country_names[partner],
+                    )
+                )
         return out
 
     @staticmethod
