@@ -1,10 +1,11 @@
 """Measure what event coding adds to the spaCy parse it needs: parse time and coding time over the same texts.
 
 Usage: python benchmarks/coder_speed.py TEXTS.jsonl [--limit N] [--repeat N]
+
 TEXTS.jsonl holds one object per line with a "text" field (e.g. the demo corpus of White House statements).
-Each stage is timed --repeat times and the fastest run is kept, since the CPUs may be shared.
-Prints texts, characters, sentences, parse seconds, coding seconds (events + actors), ACLED seconds,
-events and the ratio coding / parse; the project's budget is a ratio of at most 0.25.
+Each stage is timed --repeat times and the fastest run is kept, since the CPUs may be shared. Prints texts,
+characters, sentences, parse seconds, coding seconds (events + actors), ACLED seconds, events and the ratio
+coding / parse; the project's budget is a ratio of at most 0.25.
 """
 
 from __future__ import annotations

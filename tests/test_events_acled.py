@@ -90,7 +90,7 @@ DEFINITION_CASES = [
     ("ART_MISS_ATTACK", "Artillery shells landed in a residential area, wounding four people."),
     (
         "CHEM_WEAP",
-        "Doctors said the victims showed symptoms consistent with exposure to a nerve agent after the attack.",
+        "Doctors said the victims showed symptoms of exposure to a nerve agent after the attack.",
     ),
     ("GRENADE", "An attacker threw a grenade into a crowded bar, injuring nine customers."),
     ("REM_EXPLOS", "A roadside bomb struck a military convoy, killing two soldiers."),

@@ -1,8 +1,7 @@
 """ACLED-style classification of a whole snippet or record: one sub-event label (the CASE 2021 task 2 set,
-which
-adds ORG_CRIME, NATURAL_DISASTER, MAN_MADE_DISASTER, ATTRIB and DIPLO to ACLED's types) chosen by weighted cue
-patterns written from the ACLED codebook definitions (``data/events/acled.json``). Every decision can be
-explained: ``explain`` lists the cues that fired and their weights.
+which adds ORG_CRIME, NATURAL_DISASTER, MAN_MADE_DISASTER, ATTRIB and DIPLO to ACLED's types) chosen by
+weighted cue patterns written from the ACLED codebook definitions (``data/events/acled.json``). Every
+decision can be explained: ``explain`` lists the cues that fired and their weights.
 """
 
 from __future__ import annotations

@@ -1,13 +1,12 @@
 """The event coder: turn each parsed sentence into PLOVER events (type, mode, CAMEO code, ACLED-style type)
-with
-actors, recipients, negation and tense, reading predicates and their arguments off spaCy's dependency parse.
+with actors, recipients, negation and tense, reading predicates and their arguments off spaCy's dependency
+parse.
 
 Every decision is driven by the lexicon in ``data/events/lexicon.json`` (verbs, light verbs with their object
 nouns, event nouns, governing verbs such as "agree to" or "refuse to") and the CAMEO -> PLOVER table; each
-event
-records the lexicon entry that produced it in ``rule`` so an analyst can see why it was coded. Actor text is
-resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is decided
-here.
+event records the lexicon entry that produced it in ``rule`` so an analyst can see why it was coded. Actor
+text is resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is
+decided here.
 """
 
 from __future__ import annotations
@@ -182,8 +181,9 @@ class EventCoder:
     def code_snippet(
         self, doc: Any, *, article_id: str, context: Any = None
     ) -> tuple[str | None, list[Event]]:
-        """The record's ACLED-style label and its events; disasters and crime get their label and no PLOVER
-        event.
+        """The record's ACLED-style label and its events.
+
+        Snippets about disasters and crime get their label and no PLOVER event (CASE 2021 task 2 convention).
         """
         from .acled import NON_POLITICAL_LABELS
 
@@ -196,8 +196,7 @@ class EventCoder:
         """The record's main ACLED-style label (CASE 2021 label set), or None when nothing applies.
 
         The cue patterns decide; when none fires and the parsed ``doc`` is given, a specific ACLED-style
-        type of a
-        coded event (from its CAMEO code: an arrest, an air strike, a kidnapping) is the answer.
+        type of a coded event (from its CAMEO code: an arrest, an air strike, a kidnapping) is the answer.
         """
         if self._acled is None:
             from .acled import get_classifier
@@ -206,8 +205,7 @@ class EventCoder:
         label: str | None = self._acled.classify(text)
         if label is None and doc is not None:
             for event in self.code_doc(doc, article_id="acled"):
-                # the generic ATTACK / ARMED_CLASH of an unqualified "attack" says too little to overrule
-                # "none"
+                # the generic ATTACK / ARMED_CLASH of a bare "attack" says too little to overrule "none"
                 if (
                     event.acled_type not in (None, "ATTACK", "ARMED_CLASH")
                     and not event.negated
@@ -585,7 +583,7 @@ class EventCoder:
                 cand.extra_recipients.append(target)
 
     def _against_transform(self, cand: _Candidate) -> None:
-        """Calling for sanctions against X, urging others to act against X: rallying opposition (CAMEO 113)."""
+        """Calling for sanctions against X or urging others to act against X rallies opposition (CAMEO 113)."""
         if cand.spec.plover_type != "REQUEST":
             return
         for tok in cand.trigger.subtree:
@@ -992,9 +990,7 @@ class EventCoder:
 
 
 def _object_keys(tok: Any) -> list[str]:
-    """Lemma keys to look an object noun up by: compounds first ("hunger strike" -> "hunger"), then the
-    head.
-    """
+    """Lemma keys to look an object noun up by: the two-word name, the head, its modifiers, its "of" noun."""
     lemma = tok.lemma_.lower()
     keys = [lemma]
     for child in tok.children:
@@ -1208,9 +1204,7 @@ def _in_places(tok: Any, obj: Any) -> list[Any]:
 
 
 def _in_purpose_clause(tok: Any) -> bool:
-    """Whether the token sits in an infinitival purpose clause ("to help", "in order to") of another
-    predicate.
-    """
+    """Whether the token sits in an infinitival purpose clause ("to help") of another predicate."""
     cur = tok
     for _ in range(6):
         if cur.dep_ in ("advcl", "acl", "relcl") and any(

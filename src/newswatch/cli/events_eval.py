@@ -1,6 +1,7 @@
 """`newswatch eval events --gold FILE`: score the event coder on PLOVER-style, ACLED-style (CASE 2021) or
 PETRARCH-2 unit-test gold, detected from the file, and print the figures, per-label table and confusion
-table."""
+table.
+"""
 
 from __future__ import annotations
 

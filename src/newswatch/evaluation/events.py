@@ -1,9 +1,8 @@
 """Score the event coder against gold files whose path the user gives: PLOVER-style sentence gold (type
-accuracy,
-per-type P/R/F1, actor and recipient country F1, full-match rate, confusion), ACLED-style snippet labels
-(CASE 2021
-task 2: weighted F1, per-label table, confusion) and the PETRARCH-2 unit-test records (robustness and
-over-generation: events produced against the expected count). The format is detected from the first record.
+accuracy, per-type P/R/F1, actor and recipient country F1, full-match rate, confusion), ACLED-style snippet
+labels (CASE 2021 task 2: weighted F1, per-label table, confusion) and the PETRARCH-2 unit-test records
+(robustness and over-generation: events produced against the expected count). The format is detected from
+the first record.
 """
 
 from __future__ import annotations
