@@ -583,7 +583,7 @@ class EventCoder:
                 cand.extra_recipients.append(target)
 
     def _against_transform(self, cand: _Candidate) -> None:
-        """Calling for sanctions against X or urging others to act against X rallies opposition (CAMEO 113)."""
+        """Calling for sanctions against X, or on others to act against X, rallies opposition (CAMEO 113)."""
         if cand.spec.plover_type != "REQUEST":
             return
         for tok in cand.trigger.subtree:
