@@ -298,6 +298,7 @@ class _Found:
 
 
 def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], text: str) -> _Found | None:
+    """A reporting or belief verb with its speaker and content, or None when ``tok`` is not one."""
     if tok.pos_ not in {"VERB", "AUX"} or tok.dep_ in {"amod", "compound"}:
         return None
     lemma = lex.lemma_fixes.get(tok.lower_, tok.lemma_.lower())
@@ -662,6 +663,7 @@ def _make_claim(
     resolver: ActorResolver | None,
     context: Any,
 ) -> Claim:
+    """The ``models.Claim`` for one found attribution: spans, speaker actor and type, certainty, stable id."""
     text: str = doc.text
     assert found.content is not None
     content_text = text[found.content[0] : found.content[1]]
