@@ -105,3 +105,16 @@ def test_dates_clock_time_uses_the_city_time_zone_not_the_capital() -> None:
     assert event.place is not None and event.place.country == "RUS"
     assert event.date is not None and event.date.value is not None
     assert str(event.date.value.tzinfo) == "Asia/Vladivostok"
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "value"),
+    [
+        ("The leaders will meet on Tuesday.", "meet", "2025-06-17"),
+        ("The leaders will meet on Friday.", "meet", "2025-06-13"),
+        ("The leaders will meet next Friday.", "meet", "2025-06-20"),
+        ("The leaders will meet on Tuesday, July 8, 2025.", "meet", "2025-07-08"),
+    ],
+)
+def test_dates_future_weekdays_and_stated_dates(text: str, trigger: str, value: str) -> None:
+    assert _date(text, trigger) == (value, "day")

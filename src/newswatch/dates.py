@@ -63,6 +63,7 @@ class _Expr:
     precision: str
     hour: tuple[int, int] | None = None  # a clock time waiting for its day
     local: bool = False
+    absolute: bool = False  # names its own calendar date ("December 7, 2021"), needs no publication time
 
 
 def _compile() -> list[tuple[str, re.Pattern[str]]]:
@@ -148,8 +149,11 @@ def _rule_value(
         target = _WEEKDAYS.index(g["weekday"].lower())
         mod = (g.get("mod") or "").lower()
         back = (today.weekday() - target) % 7
-        if mod == "next":
-            fwd = (target - today.weekday()) % 7 or 7
+        if mod == "next" or (future and mod not in {"last", "past"}):
+            # "will meet on Tuesday": the coming one (today counts, unless it is "next Tuesday")
+            fwd = (target - today.weekday()) % 7
+            if mod == "next" and fwd == 0:
+                fwd = 7
             return _midnight(today + timedelta(days=fwd), tz), "day", None
         if mod in {"last", "past"} and back == 0:
             back = 7
@@ -233,7 +237,9 @@ def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Exp
             lead = len(m.group(0)) - len(m.group(0).lstrip())
             found.append(
                 _Expr(offset + s + lead, offset + e, m.group(0).strip(), value, precision, hour,
-                      bool(m.groupdict().get("local")))
+                      bool(m.groupdict().get("local")),
+                      kind == "iso" or (kind in {"month_day", "day_month", "in_month"} and bool(m.groupdict().get("year")))
+                      or kind == "year")
             )
     return found
 
@@ -358,7 +364,8 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         if trigger is not None:
             ranked = [(rel, abs(x.start - event.trigger_start), x) for x in in_sent
                       if (rel := _relation(x, doc, trigger)) is not None]
-            chosen = [x for _rel, _dist, x in sorted(ranked, key=lambda r: (r[0], r[1]))]
+            # on one footing, a stated calendar date beats a relative one ("on Tuesday, December 7, 2021")
+            chosen = [x for _rel, _dist, x in sorted(ranked, key=lambda r: (r[0], not r[2].absolute, r[1]))]
         else:
             chosen = sorted(in_sent, key=lambda x: abs(x.start - event.trigger_start))
         resolved = [x for x in chosen if x.value is not None or x.hour is not None]
