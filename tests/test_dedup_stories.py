@@ -116,3 +116,17 @@ def test_dedup_stories_recoded_events_get_story_again(engine: Engine) -> None:
     with engine.connect() as conn:
         ev_story = conn.execute(select(schema.events.c.story_id).where(schema.events.c.id == "a-new")).scalar()
     assert ev_story == _stories(engine)["a"]
+
+
+def test_dedup_stories_copies_not_given_join_their_original(engine: Engine) -> None:
+    index = DedupIndex.load(engine)
+    body = _text("port_strike_a.txt")
+    _ingest(engine, index, "a", body, site="harbourtimes.example", hours=0)
+    _ingest(engine, index, "copy", body + "\n\nShare this article", site="mirror.example", hours=1)
+    # The pipeline places only the articles it analysed; the copy still joins.
+    touched = assign_stories(engine, article_ids=["a"], owners=OWNERS)
+    story = _stories(engine)
+    assert story["copy"] == story["a"] and touched == [story["a"]]
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.stories)).mappings().one()
+    assert (row["num_articles"], row["num_independent_sources"]) == (2, 1)

@@ -171,7 +171,7 @@ def assign_stories(
                 )
         else:
             targets = store_stories.story_articles(conn, unassigned=True)
-        if not targets:
+        if not targets and not store_stories.unplaced_copies(conn):
             return []
         times = [t for t in (_when(r) for r in targets) if t is not None]
         pool: list[dict[str, Any]] = []
@@ -201,6 +201,11 @@ def assign_stories(
             touched.setdefault(sid, []).append(row["id"])
         for sid, members in touched.items():
             store_stories.set_story(conn, article_ids=members, story_id=sid)
+        # Copies that were not given (the pipeline does not analyse copies) join their original's story.
+        for copy_id, sid in store_stories.unplaced_copies(conn):
+            store_stories.set_story(conn, article_ids=[copy_id], story_id=sid)
+            touched.setdefault(sid, []).append(copy_id)
+        for sid in touched:
             _recount(conn, sid, owners)
     log.info("stories: %d articles placed in %d stories", len(targets), len(touched))
     return sorted(touched)

@@ -229,6 +229,17 @@ def article_events(conn: Connection, article_ids: Sequence[str]) -> dict[str, li
     return out
 
 
+def unplaced_copies(conn: Connection) -> list[tuple[str, str]]:
+    """(copy id, story id) of copies without a story whose original has one."""
+    root = articles.alias("root")
+    query = (
+        select(articles.c.id, root.c.story_id)
+        .join(root, root.c.id == articles.c.duplicate_of)
+        .where(articles.c.story_id.is_(None), root.c.story_id.is_not(None))
+    )
+    return [(r[0], r[1]) for r in conn.execute(query)]
+
+
 def set_story(conn: Connection, *, article_ids: Sequence[str], story_id: str) -> None:
     ids = list(article_ids)
     for i in range(0, len(ids), 500):
