@@ -272,3 +272,25 @@ def test_events_event_noun_with_moved_forces(nlp: Any, coder: EventCoder) -> Non
     assert [e.plover_type for e in events] == ["MOBILIZE"]
     assert {a.country for a in events[0].actors} == {"PRK"}
     assert {a.country for a in events[0].recipients} == {"RUS"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Regional officials warn that some villages may not receive aid for two weeks.",
+        "The flooded area has been completely cut off for a week.",
+        "The file-sharing site shut down last month.",
+        "The satellites were launched on a commercial rocket.",
+    ],
+)
+def test_events_look_alikes_are_not_events(nlp: Any, coder: EventCoder, text: str) -> None:
+    _, events = _code(nlp, coder, text)
+    assert events == []
+
+
+def test_events_warning_with_a_threat_inside(nlp: Any, coder: EventCoder) -> None:
+    doc, events = _code(nlp, coder, "Iran warned that it would close the Strait of Hormuz.")
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.tense) == ("THREATEN", "future")
+    assert {a.country for a in event.actors} == {"IRN"}

@@ -322,6 +322,12 @@ class EventCoder:
                 if key in self._phrasal:
                     if lemma == "meet" and _passive_subject(tok) is not None:
                         return None  # "were met with cooperation": a response, not a meeting
+                    if (
+                        key in self._w["phrasal_needs_object"]
+                        and _direct_object(tok) is None
+                        and _agent(tok) is None
+                    ):
+                        return None  # "the site shut down", "the area was cut off": nobody did it to anyone
                     return _Candidate(
                         trigger=tok, spec=self._phrasal[key], obj=child if child.dep_ == "dobj" else None
                     )
@@ -386,6 +392,13 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if (
+            lemma == "warn"
+            and obj is None
+            and any(c.dep_ == "ccomp" for c in tok.children)
+            and not any(c.dep_ == "prep" and c.lower_ in ("against", "of") for c in tok.children)
+        ):
+            return None  # "officials warn that aid may not arrive": a caution; a threat inside is coded there
         if lemma in ("demonstrate", "march", "rally") and (
             obj is not None or any(c.dep_ in ("ccomp", "xcomp") for c in tok.children)
         ):
