@@ -118,3 +118,7 @@ def test_dates_clock_time_uses_the_city_time_zone_not_the_capital() -> None:
 )
 def test_dates_future_weekdays_and_stated_dates(text: str, trigger: str, value: str) -> None:
     assert _date(text, trigger) == (value, "day")
+
+
+def test_dates_a_later_future_clause_does_not_move_a_past_weekday() -> None:
+    assert _date("The agency said on Tuesday that it will launch a satellite.", "said") == ("2025-06-10", "day")

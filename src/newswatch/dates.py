@@ -231,7 +231,10 @@ def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Exp
             if kind == "weekday" and not m.group("weekday"):
                 continue
             try:
-                value, precision, hour = _rule_value(kind, m, pub, future)
+                # a weekday looks forward only when its own clause is future ("will meet on Tuesday"), not
+                # when a later clause is ("said on Thursday that it will ...")
+                near = future if kind != "weekday" else bool(_FUTURE.search(text[max(0, s - 40) : s]))
+                value, precision, hour = _rule_value(kind, m, pub, near)
             except (KeyError, ValueError):
                 continue
             lead = len(m.group(0)) - len(m.group(0).lstrip())
