@@ -3,7 +3,8 @@ actor texts, and speed beside the spaCy parse, in one run.
 
     python benchmarks/actors_bench.py [--gold PLOVER.jsonl] [--corpus DOCS.jsonl] [--docs 60] [-v]
 
-Tables: tests/fixtures/actors/phrases*.tsv (country, and country + sector, per table). Gold check (measuring
+Tables: tests/fixtures/actors/phrases*.tsv (country, and country + sector, per table) and spans_blind.jsonl
+(phrases coded inside their sentence with the article context). Gold check (measuring
 only, never tuning): for each gold actor/recipient of the file, does ``code_text(text)`` give the gold country
 (CAMEO-era JAP/ITL/VTN read as JPN/ITA/VNM), and does ``code_span_all`` over the same words located in the
 parsed sentence, with the article context, include it; figures are given as coded and with UNO/EUR read as IGO
@@ -47,6 +48,33 @@ def tables(resolver: ActorResolver, *, verbose: bool) -> None:
         print(
             f"table {path.name}: {n} phrases; country {country_ok / n:.3f}; country+sector {both_ok / n:.3f}"
         )
+
+
+def span_table(resolver: ActorResolver, *, verbose: bool) -> None:
+    """tests/fixtures/actors/spans_blind.jsonl: phrases in their sentence, coded with the article context."""
+    path = ROOT / "tests" / "fixtures" / "actors" / "spans_blind.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
+    nlp = load_pipeline()
+    country_ok = both_ok = 0
+    for row in rows:
+        doc = nlp(row["text"])
+        start = doc.text.index(row["phrase"])
+        span = doc.char_span(start, start + len(row["phrase"]), alignment_mode="expand")
+        got = resolver.code_span_all(span, context=resolver.new_context(doc))
+        c_ok = sorted(a.country or "" for a in got) == sorted(row["country"].split("+"))
+        s_ok = row["sector"] == "*" or bool(got) and all(a.sector == row["sector"] for a in got)
+        country_ok += c_ok
+        both_ok += c_ok and s_ok
+        if verbose and not (c_ok and s_ok):
+            print(
+                f"    miss {row['phrase']!r}: gold {row['country']} {row['sector']}, got "
+                f"{[(a.country, a.sector, a.rule) for a in got]}"
+            )
+    n = len(rows)
+    print(
+        f"table {path.name}: {n} phrases in context; country set {country_ok / n:.3f}; "
+        f"country+sector {both_ok / n:.3f}"
+    )
 
 
 def gold_check(resolver: ActorResolver, path: str, *, verbose: bool) -> None:
@@ -145,6 +173,7 @@ def main() -> int:
     resolver = get_resolver()
     print(f"resolver built in {time.perf_counter() - t0:.2f}s: {len(resolver.all_actors())} actor entries")
     tables(resolver, verbose=args.verbose)
+    span_table(resolver, verbose=args.verbose)
     if args.gold:
         gold_check(resolver, args.gold, verbose=args.verbose)
     if args.corpus:

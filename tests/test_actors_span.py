@@ -327,3 +327,18 @@ def test_actors_home_country_is_the_default_after_the_dateline(
     actor = resolver.code_span(_span(doc, "the Administration"), context=context)
     assert actor is not None
     assert (actor.country, actor.sector) == (country, "GOV")
+
+
+def test_actors_blind_span_table_accuracy(resolver: ActorResolver, nlp: Any) -> None:
+    # phrases in their sentence, written before the resolver was run on them: a guard on overall accuracy
+    import json
+
+    path = Path(__file__).parent / "fixtures" / "actors" / "spans_blind.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    correct = 0
+    for row in rows:
+        doc = nlp(row["text"])
+        got = resolver.code_span_all(_span(doc, row["phrase"]), context=resolver.new_context(doc))
+        correct += sorted(a.country or "" for a in got) == sorted(row["country"].split("+"))
+    assert len(rows) >= 25
+    assert correct / len(rows) >= 0.9

@@ -246,9 +246,9 @@ def _sponsor(toks: Sequence[_Tok], m: _Match) -> bool:
 
 
 def _korean_side(toks: Sequence[_Tok], context: ArticleContext) -> str | None:
-    """ "the North" / "the South" (capitalised, standing alone) in a story that names both Koreas."""
+    """ "the North" or "the South" (capitalised, standing alone) in a story that names either Korea."""
     states = set(context.country_counts)
-    if not {"PRK", "KOR"} <= states:
+    if not {"PRK", "KOR"} & states:
         return None
     for k, t in enumerate(toks):
         if t.lower or t.norm not in ("north", "south"):
