@@ -283,7 +283,7 @@ class Alert:
             "watch": self.watch,
             "kind": self.kind,
             "key": self.key,
-            "at": self.at.isoformat() if self.at else None,
+            "at": self.at,
             "event_id": self.event_id,
             "message": self.message,
             "details": self.details,
@@ -357,7 +357,8 @@ def _event_details(row: dict[str, Any], *, matched: int) -> dict[str, Any]:
         "event_id": row["id"], "article_id": row["article_id"], "story_id": row.get("story_id"),
         "type": row["plover_type"], "mode": row.get("mode"), "cameo": row.get("cameo_code"),
         "acled_type": row.get("acled_type"), "actors": who(row.get("actors")),
-        "recipients": who(row.get("recipients")), "place": row.get("place_name"), "country": row.get("country"),
+        "recipients": who(row.get("recipients")), "place": row.get("place_name"),
+        "country": row.get("country"),
         "date": when.date().isoformat() if when else None, "date_precision": row.get("date_precision"),
         "certainty": row.get("certainty"), "source_type": row.get("source_type"), "tense": row.get("tense"),
         "negated": bool(row.get("negated")), "num_sources": int(row.get("num_sources") or 1),
@@ -378,7 +379,7 @@ def _event_message(watch: str, d: dict[str, Any]) -> str:
     if len(evidence) > 200:
         evidence = evidence[:197] + "..."
     return (
-        f"[{watch}] {d['type']} {side(d['actors'])} -> {side(d['recipients'])}{where}{when}; "
+        f"{watch}: {d['type']} {side(d['actors'])} -> {side(d['recipients'])}{where}{when}; "
         f"{d.get('certainty') or '?'} ({d.get('source_type') or 'unattributed'}), "
         f'{sources} independent source{"s" if sources != 1 else ""}: "{evidence}"'
         + (f" {d['url']}" if d.get("url") else "")
@@ -506,6 +507,10 @@ def detect_spikes(
     return [s for s in spikes if (since is None or s.day >= since) and (until is None or s.day <= until)]
 
 
+def _unit(unit: str, n: int) -> str:
+    return unit if n != 1 else {"stories": "story", "articles": "article", "events": "event"}[unit]
+
+
 def _spike_alerts(
     store: Store, watch: dict[str, Any], rule: WatchRule, *, since: datetime | None
 ) -> list[dict[str, Any]]:
@@ -519,17 +524,31 @@ def _spike_alerts(
             "k": rule.k,
         }
         message = (
-            f"[{watch['name']}] spike: {spike.count} {rule.count} of {spike.type} for {spike.group} on "
-            f"{spike.day.isoformat()} (baseline {spike.mean:.1f} ± {spike.std:.1f} over {spike.history} days)"
+            f"{watch['name']}: spike: {spike.count} {_unit(rule.count, spike.count)} of {spike.type} "
+            f"for {spike.group} on {spike.day.isoformat()} "
+            f"(baseline {spike.mean:.1f} ± {spike.std:.1f} over {spike.history} days)"
         )
         alerts.append({
-            "watch_id": watch["id"], "kind": "spike", "event_id": None, "message": message, "details": details,
+            "watch_id": watch["id"], "kind": "spike", "event_id": None, "message": message,
+            "details": details,
             "key": f"spike:{rule.by}:{spike.group}:{spike.type}:{spike.day.isoformat()}",
         })  # fmt: skip
     return alerts
 
 
 # ---------------------------------------------------------------------------------------- notifications
+
+
+def alert_json(alert: Alert) -> str:
+    """One alert as a JSON object on one line (times in ISO 8601), as notifiers receive it."""
+    return json.dumps(alert.as_dict(), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
 
 Notifier = Callable[[Sequence[Alert]], None]
 
@@ -542,7 +561,7 @@ def command_notifier(command: str | Sequence[str], *, timeout: float = 30.0) -> 
 
     def send(alerts: Sequence[Alert]) -> None:
         for alert in alerts:
-            payload = json.dumps(alert.as_dict(), ensure_ascii=False, default=str)
+            payload = alert_json(alert)
             try:
                 done = subprocess.run(
                     argv, input=payload.encode("utf-8"), capture_output=True, timeout=timeout, check=False
@@ -554,7 +573,8 @@ def command_notifier(command: str | Sequence[str], *, timeout: float = 30.0) -> 
             if done.returncode != 0:
                 stderr = done.stderr.decode("utf-8", "replace").strip()[:300]
                 raise NotificationError(
-                    f"the notify command {argv[0]!r} exited with {done.returncode}: {stderr or 'no message'}; "
+                    f"the notify command {argv[0]!r} exited with {done.returncode}: "
+                    f"{stderr or 'no message'}; "
                     "the alerts are stored and can be listed with `newswatch watch alerts`"
                 )
 
@@ -593,7 +613,7 @@ def smtp_notifier(settings: SmtpSettings) -> Notifier:
         msg["From"] = settings.sender
         msg["To"] = ", ".join(settings.recipients)
         body = "\n\n".join(a.message for a in alerts)
-        data = "\n".join(json.dumps(a.as_dict(), ensure_ascii=False, default=str) for a in alerts) + "\n"
+        data = "\n".join(alert_json(a) for a in alerts) + "\n"
         msg.set_content(body + "\n")
         msg.add_attachment(
             data.encode("utf-8"), maintype="application", subtype="x-ndjson", filename="alerts.jsonl"
@@ -607,7 +627,8 @@ def smtp_notifier(settings: SmtpSettings) -> Notifier:
                 smtp.send_message(msg)
         except (OSError, smtplib.SMTPException) as exc:
             raise NotificationError(
-                f"could not mail alerts through {settings.host}:{settings.port} ({exc.__class__.__name__}: {exc}); "
+                f"could not mail alerts through {settings.host}:{settings.port} "
+                f"({exc.__class__.__name__}: {exc}); "
                 "check --smtp-host/--smtp-port and credentials; the alerts are stored in the database"
             ) from exc
 

@@ -59,7 +59,7 @@ def ensure_watch_tables(engine: Engine) -> None:
 
 
 def add_watch(engine: Engine, *, name: str, rule: dict[str, Any], replace: bool = False) -> dict[str, Any]:
-    """Store a rule under ``name``; an existing name is an error unless ``replace`` (which keeps its alerts)."""
+    """Store a rule under ``name``; an existing name is an error unless ``replace`` (alerts are kept)."""
     now = datetime.now(UTC)
     try:
         with engine.begin() as conn:
