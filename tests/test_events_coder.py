@@ -281,6 +281,9 @@ def test_events_event_noun_with_moved_forces(nlp: Any, coder: EventCoder) -> Non
         "The flooded area has been completely cut off for a week.",
         "The file-sharing site shut down last month.",
         "The satellites were launched on a commercial rocket.",
+        "The earthquake killed 40 people in the province.",
+        "A new method has been demonstrated by researchers.",
+        "Tourists should avoid travelling to the coast.",
     ],
 )
 def test_events_look_alikes_are_not_events(nlp: Any, coder: EventCoder, text: str) -> None:

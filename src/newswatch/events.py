@@ -392,6 +392,23 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if lemma in ("concede", "admit", "acknowledge") and any(c.dep_ == "ccomp" for c in tok.children):
+            return None  # "the group concedes that ...": an admission reported, not a concession
+        doer = _subject(tok) or _agent(tok)
+        if (
+            spec.plover_type in ("ASSAULT", "COERCE")
+            and doer is not None
+            and (doer.lemma_.lower() in self._w["disaster_nouns"])
+        ):
+            return None  # "the earthquake killed 40 people", "countries hit by the tsunami": no attacker
+        if lemma in ("demonstrate", "march", "rally") and _passive_subject(tok) is not None:
+            return None  # "a method was demonstrated by researchers"
+        if lemma in self._w["travel_verbs"] and not self._official_subject(_subject(tok)):
+            subj_tok = _subject(tok)
+            if subj_tok is None or not any(
+                t.lemma_.lower() in self._classes["TROOP"] for t in subj_tok.subtree
+            ):
+                return None  # only officials travelling make a visit; tourists do not
         if (
             lemma == "warn"
             and obj is None
@@ -428,6 +445,14 @@ class EventCoder:
                 trigger=tok, spec=self._spec("074" if peace else "154", f"verb:{lemma} (troops)")
             )
         return _Candidate(trigger=tok, spec=spec, obj=None)
+
+    def _official_subject(self, subj: Any) -> bool:
+        """Whether a subject names an official, a delegation or a named person (who can make a visit)."""
+        if subj is None:
+            return False
+        if subj.pos_ == "PROPN" or subj.pos_ == "PRON":
+            return True
+        return any(t.lemma_.lower() in self._w["visitor_heads"] for t in subj.subtree)
 
     def _noun_candidate(self, tok: Any, verbs: Sequence[_Candidate]) -> _Candidate | None:
         lemma = tok.lemma_.lower()
