@@ -392,8 +392,16 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
-        if lemma in ("concede", "admit", "acknowledge") and any(c.dep_ == "ccomp" for c in tok.children):
-            return None  # "the group concedes that ...": an admission reported, not a concession
+        if lemma in ("concede", "admit", "acknowledge", "recognize", "recognise") and any(
+            c.dep_ == "ccomp" for c in tok.children
+        ):
+            return None  # "concedes that ...", "recognize that ...": an admission, not a concession
+        if (
+            lemma in ("help", "assist")
+            and obj is None
+            and any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
+        ):
+            return None  # "it helped ensure that ...": no one is helped
         doer = _subject(tok) or _agent(tok)
         if (
             spec.plover_type in ("ASSAULT", "COERCE")
