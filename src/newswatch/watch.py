@@ -305,8 +305,11 @@ def check(
     found: list[Alert] = []
     for watch in store_watches.list_watches(store.engine, names=names):
         rule = WatchRule.from_dict(watch["rule"] or {})
-        last = _aware(watch.get("checked_at") or watch.get("created_at"))
-        since = None if backfill or last is None else last - overlap
+        # the overlap covers articles committed while the last check ran; a new watch starts at its creation
+        checked, created = _aware(watch.get("checked_at")), _aware(watch.get("created_at"))
+        since = checked - overlap if checked else created
+        if backfill:
+            since = None
         if rule.kind == "spike":
             rows = _spike_alerts(store, watch, rule, since=since)
         else:

@@ -72,7 +72,7 @@ def add_watch(engine: Engine, *, name: str, rule: dict[str, Any], replace: bool 
                     )
                 conn.execute(update(watches).where(watches.c.id == found).values(rule=rule))
             else:
-                conn.execute(insert(watches).values(name=name, rule=rule, created_at=now, checked_at=now))
+                conn.execute(insert(watches).values(name=name, rule=rule, created_at=now, checked_at=None))
     except SQLAlchemyError as exc:
         raise _store_error(f"save the watch {name!r}", exc) from exc
     return get_watch(engine, name)
