@@ -342,3 +342,12 @@ def test_actors_blind_span_table_accuracy(resolver: ActorResolver, nlp: Any) -> 
         correct += sorted(a.country or "" for a in got) == sorted(row["country"].split("+"))
     assert len(rows) >= 25
     assert correct / len(rows) >= 0.9
+
+
+def test_actors_organisation_name_inside_a_title_reads_the_possessor(
+    resolver: ActorResolver, nlp: Any
+) -> None:
+    doc = nlp("Sergei Shoigu, Russia's Security Council Secretary, arrived in Pyongyang for talks.")
+    council = next(m for m in resolver.mentions(doc, article_id="s") if m.text == "Security Council")
+    assert council.actor is not None
+    assert (council.actor.country, council.actor.sector) == ("RUS", "GOV")

@@ -994,7 +994,11 @@ class ActorResolver:
         own = self._code_one_span(ent, context=None)
         actors = own
         if ent.label_ in ("PERSON", "ORG") and (own or ent.label_ == "PERSON"):
-            left = max(root.left_edge.i, root.sent.start, ent.start - 8)
+            # "Russia's Security Council Secretary": the possessor hangs from the noun the name modifies
+            top = root
+            while top.dep_ == "compound" and top.head.i > top.i:
+                top = top.head
+            left = max(min(root.left_edge.i, top.left_edge.i), root.sent.start, ent.start - 8)
             if left < ent.start:
                 expanded = self._code_one_span(doc[left : ent.end], context=None)
                 if expanded and (expanded[0].country or not (own and own[0].country)):
