@@ -1209,11 +1209,12 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
     own = _subject(tok) or _passive_subject(tok)
     if own is not None and own.pos_ != "PRON":
         return out
+    # "King X was quoted as saying he would be ready to host": climb complements and "as saying" phrases
     cur = tok
-    for _ in range(4):
-        if cur.dep_ in ("ccomp", "xcomp", "conj", "acomp") and cur.head.i != cur.i:
+    for _ in range(7):
+        if cur.dep_ in ("ccomp", "xcomp", "conj", "acomp", "pcomp", "prep", "advcl") and cur.head.i != cur.i:
             cur = cur.head
-            s = _subject(cur)
+            s = _subject(cur) or _passive_subject(cur)
             if s is not None and s.pos_ != "PRON":
                 out.append(s)
                 break
