@@ -182,7 +182,7 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _codes(values: Sequence[str], option: str, *, allowed: frozenset[str] | None = None) -> list[str]:
-    codes = [v.upper() for v in _split(values)]
+    codes = list(dict.fromkeys(v.upper() for v in _split(values)))
     for code in codes:
         if allowed is not None and code not in allowed:
             raise ConfigError(
@@ -196,7 +196,7 @@ def _codes(values: Sequence[str], option: str, *, allowed: frozenset[str] | None
 
 
 def _choices(values: Sequence[str], option: str, allowed: Sequence[str]) -> list[str]:
-    out = [v.lower() for v in _split(values)]
+    out = list(dict.fromkeys(v.lower() for v in _split(values)))
     for value in out:
         _one_of(value, option, allowed)
     return out
