@@ -351,3 +351,14 @@ def test_actors_organisation_name_inside_a_title_reads_the_possessor(
     council = next(m for m in resolver.mentions(doc, article_id="s") if m.text == "Security Council")
     assert council.actor is not None
     assert (council.actor.country, council.actor.sector) == ("RUS", "GOV")
+
+
+def test_actors_title_before_a_named_person_and_no_borrowed_names(resolver: ActorResolver, nlp: Any) -> None:
+    doc = nlp(
+        "North Korea hosted the talks. Shoigu met Kim, other officials and Deputy Foreign Minister Andrey Rudenko."
+    )
+    by_text = {m.text: m for m in resolver.mentions(doc, article_id="t")}
+    title = by_text["Deputy Foreign Minister"].actor
+    assert title is not None and (title.country, title.rule) == ("RUS", "title-of:people:andrey-rudenko")
+    kim = by_text["Kim"].actor  # no full name earlier: "Shoigu met" must not lend its person to "Kim"
+    assert kim is None or kim.country is None

@@ -956,6 +956,11 @@ class ActorResolver:
                 if other.country not in NON_STATE_CODES and actor.country not in NON_STATE_CODES:
                     context.pairs.append((actor.start, (other.country, actor.country)))
         role_actors: list[tuple[int, CodedActor]] = []
+        person_at = {
+            ent.start: m.actor
+            for ent, m in zip([e for e in doc.ents if e.label_ in ENTITY_LABELS], found, strict=True)
+            if ent.label_ == "PERSON" and m.actor is not None
+        }
         chunks = list(doc.noun_chunks) if doc.has_annotation("DEP") else []
         for chunk in chunks:
             if (chunk.start, chunk.end) in ent_ranges or chunk.root.pos_ == "PRON":
@@ -968,6 +973,10 @@ class ActorResolver:
             actor = self.code_span(chunk, context=context)
             if actor is None:
                 continue
+            named = person_at.get(chunk.end)
+            if named is not None and named.country and (actor.country is None or "context:" in actor.rule):
+                # "Deputy Foreign Minister" right before "Andrey Rudenko": the title is the named person's
+                actor = replace(actor, country=named.country, rule=f"title-of:{named.rule}")
             if actor.country and "context:" not in actor.rule and chunk.root.tag_ in ("NNS", "NNPS"):
                 # "North Korean troops" is something "they" can refer back to; a guessed country is not
                 role_actors.append((actor.start, actor))
@@ -1006,11 +1015,24 @@ class ActorResolver:
         if ent.label_ == "PERSON" and not (actors and actors[0].country):
             # the parser may cut a name short ("To Lam" read as "to" + "Lam"): try the words just before it
             for extra in (1, 2):
-                if ent.start - extra >= root.sent.start:
-                    longer = self._code_one_span(doc[ent.start - extra : ent.end], context=None)
-                    if longer and longer[0].kind == "person" and longer[0].actor_id:
-                        actors = longer
-                        break
+                if ent.start - extra < root.sent.start:
+                    break
+                longer = doc[ent.start - extra : ent.end]
+                # only a person's name that runs from the earlier words through the whole entity counts
+                toks = _tokens(longer.text, longer.start_char)
+                name = next(
+                    (
+                        m
+                        for m in self._matches(toks)
+                        if m.entry.kind == "person" and m.start < ent.start_char and m.end >= ent.end_char
+                    ),
+                    None,
+                )
+                if name is not None:
+                    actors = self._resolve(
+                        toks, text=longer.text, start=longer.start_char, end=longer.end_char, context=None
+                    )
+                    break
         if ent.label_ == "PERSON" and not (actors and actors[0].country):
             # "King Hassan of Morocco", "Prince Sultan of Saudi Arabia"
             for child in root.children:
