@@ -1336,7 +1336,16 @@ def _arg_span(tok: Any) -> Any:
         right = max(right, child.right_edge.i)
     while right > left and doc[right].dep_ in ("punct", "cc"):
         right -= 1
+    # leading quantities ("up to 100 ethnic Albanians", "at least three soldiers") say nothing of who
+    while left < tok.i and _is_quantity(doc[left]):
+        left += 1
     return doc[left : right + 1]
+
+
+def _is_quantity(tok: Any) -> bool:
+    if tok.like_num or tok.dep_ in ("nummod", "quantmod"):
+        return True
+    return tok.head.i != tok.i and (tok.head.like_num or tok.head.dep_ in ("nummod", "quantmod"))
 
 
 def aux_of(tok: Any) -> set[str]:
