@@ -254,9 +254,13 @@ def _affiliation(tokens: list[Any], lex: _Lexicon) -> str | None:
             for pobj in tok.children:
                 if pobj.dep_ == "pobj" and (pobj.ent_type_ in {"ORG", "FAC"} or pobj.pos_ == "PROPN"):
                     toks = [t for t in pobj.subtree if not (t.dep_ == "det" and t.head == pobj)]
-                    bounds = _span_bounds(toks)
-                    if bounds:
-                        return str(tokens[0].doc.text[bounds[0] : bounds[1]])
+                    toks = [t for t in toks if not t.is_space]
+                    while toks and toks[0].is_punct:
+                        toks = toks[1:]
+                    while toks and toks[-1].is_punct:
+                        toks = toks[:-1]
+                    if toks:
+                        return "".join(t.text_with_ws for t in toks).strip()
     return None
 
 
@@ -495,7 +499,7 @@ def _according_candidate(tok: Any) -> _Found | None:
     if pobj is None:
         return None
     cue_end = to.idx + len(to.text)
-    cue_text = tok.doc.text[tok.idx : cue_end]
+    cue_text = f"{tok.text}{tok.whitespace_}{to.text}"
     head = tok.head
     while head.pos_ not in {"VERB", "AUX"} and head.dep_ not in {"ROOT"} and head.head.i != head.i:
         head = head.head
@@ -640,7 +644,7 @@ def find_claims(
             )
             if found is None or found.content is None or not _keep(found, regions, lex):
                 continue
-            claim = _make_claim(found, doc, sent, sent_index, article_id, lex, resolver, context)
+            claim = _make_claim(found, doc, text, sent, sent_index, article_id, lex, resolver, context)
             if claim.speaker and claim.speaker.lower() in _PRONOUNS and last_named is not None:
                 # a pronoun speaker carries the type and actor of the last named speaker it most likely refers to
                 claim.source_type = last_named.source_type
@@ -656,6 +660,7 @@ def find_claims(
 def _make_claim(
     found: _Found,
     doc: Any,
+    text: str,
     sent: Any,
     sent_index: int,
     article_id: str,
@@ -664,7 +669,6 @@ def _make_claim(
     context: Any,
 ) -> Claim:
     """The ``models.Claim`` for one found attribution: spans, speaker actor and type, certainty, stable id."""
-    text: str = doc.text
     assert found.content is not None
     content_text = text[found.content[0] : found.content[1]]
     certainty = _adjust_certainty(found.base, found.cue_tok, content_text, found.content_tokens, lex)

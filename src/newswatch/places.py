@@ -294,13 +294,13 @@ def _locative_root(root: Any) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS
 
 
-def _mentions(doc: Any, gaz: Gazetteer, countries: frozenset[str]) -> list[_Mention]:
+def _mentions(doc: Any, text: str, gaz: Gazetteer, countries: frozenset[str]) -> list[_Mention]:
     """Every place mention in the doc: our curated names by pattern, then entities the gazetteer knows."""
     out: list[_Mention] = []
     taken: list[tuple[int, int]] = []
     sent_starts = list(sentences(doc).char_starts)
 
-    for m in gaz.curated_pattern.finditer(doc.text):
+    for m in gaz.curated_pattern.finditer(text):
         entry = gaz.resolve(m.group(0), countries=countries)
         span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
         if entry is None or span is None:
@@ -407,10 +407,11 @@ def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None)
     countries = frozenset(
         c for ent in doc.ents if ent.label_ == "GPE" and (c := gaz.country_of_name(ent.text)) is not None
     )
-    mentions = _mentions(doc, gaz, countries)
+    text: str = doc.text  # built from the tokens on every access: read it once
+    mentions = _mentions(doc, text, gaz, countries)
     sent_starts = list(sentences(doc).char_starts)
-    para_of = _paragraph_ids(doc.text, sent_starts)
-    dateline = dateline or _dateline_in_text(doc.text)
+    para_of = _paragraph_ids(text, sent_starts)
+    dateline = dateline or _dateline_in_text(text)
     dateline_place: Place | None = None
     if dateline:
         entry = gaz.resolve(dateline.split(",")[0].strip(), countries=countries)
