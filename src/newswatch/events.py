@@ -721,7 +721,12 @@ class EventCoder:
                 and _agent(tok) is None
             ):
                 # "was arrested in Lebanon": the authorities of the place act
-                authorities = self._resolve(_in_places(tok, None), context, strict=True)
+                # "was put under investigation in Italy": the place may hang from the phrase's noun
+                nested = [_prep_pobj(c) for c in tok.children if c.dep_ == "prep" and c.lower_ != "in"]
+                places = _in_places(tok, None) + [
+                    p for n in nested if n is not None for p in _in_places(n, None)
+                ]
+                authorities = self._resolve(places, context, strict=True)
                 if authorities and authorities[0].country:
                     actors = authorities[:1]
                     cand.notes.append("actor:place")
