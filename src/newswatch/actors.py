@@ -701,6 +701,8 @@ class ActorResolver:
             rules = [m.entry.rule]
             if ref is not m:
                 rules.append(ref.entry.rule)
+            elif named is not None and named is not m and not sector_rule and sector == named.entry.sector:
+                rules.append(named.entry.rule)  # the sector came from it ("Russia's Security Council")
             if sector_rule and sector_rule not in rules:
                 rules.append(sector_rule)
             out.append(
