@@ -276,3 +276,25 @@ def test_dedup_deferred_writes_equal_immediate_ones(tmp_path: Path) -> None:
     assert stored[False] == stored[True]
     assert stored[True][0] == [("a", None, None), ("c", "a", "syndicated"), ("o", None, None), ("t", "a", "contained")]
     assert stored[True][2] == ["a", "o", "a", "a"]
+
+
+@pytest.mark.parametrize(("days", "linked"), [(2, True), (13, True), (26, False), (365, False)])
+def test_dedup_same_wording_months_apart_is_not_a_copy(days: int, linked: bool) -> None:
+    body = _text("port_strike_a.txt")
+    index = _index_with(_art("first", body))
+    later = _art("later", body + "\n\nUpdated.", site="other.example", hours=24 * days)
+    assert (index.check(later).duplicate_of == "first") is linked
+
+
+def test_dedup_template_with_other_names_is_not_a_copy() -> None:
+    body = _text("port_strike_a.txt")
+    swaps = {"Varna Bay": "Orlen Harbour", "Kestrel Point": "Gull Rock", "Elena Marsh": "Piotr Lind",
+             "Tomas Brandt": "Sara Quist", "4,000": "2,600", "fourteen": "nine", "Monday": "Friday"}
+    other = body
+    for old, new in swaps.items():
+        other = other.replace(old, new)
+    index = _index_with(_art("a", body))
+    assert index.check(_art("b", other, hours=1)).duplicate_of is None
+    # The same text with a dateline and a credit added is still a copy.
+    copy = "VARNA BAY (Harbour Wire) -\n" + body + "\n\nReporting by Harbour Wire staff."
+    assert index.check(_art("c", copy, hours=1)).duplicate_of == "a"
