@@ -297,3 +297,17 @@ def test_events_warning_with_a_threat_inside(nlp: Any, coder: EventCoder) -> Non
     assert event is not None
     assert (event.plover_type, event.tense) == ("THREATEN", "future")
     assert {a.country for a in event.actors} == {"IRN"}
+
+
+def test_events_deployment_inside_an_assault_is_only_the_assault(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(
+        nlp, coder, "Azerbaijani troops deployed to the border and shelled villages in Armenia."
+    )
+    assert [e.plover_type for e in events] == ["ASSAULT"]
+
+
+def test_events_arrest_warrant_is_a_threat_of_arrest(nlp: Any, coder: EventCoder) -> None:
+    doc, events = _code(nlp, coder, "A court in Lima issued an arrest warrant for the former president.")
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.mode) == ("THREATEN", "arrest")

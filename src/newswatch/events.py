@@ -278,6 +278,9 @@ class EventCoder:
             )
             if event is not None:
                 events.append(event)
+        if any(e.plover_type == "ASSAULT" and not e.negated for e in events):
+            # PLOVER: a deployment reported inside an assault is part of the assault
+            events = [e for e in events if e.plover_type != "MOBILIZE"]
         return events
 
     def _find_candidates(self, sent: Any) -> list[_Candidate]:
