@@ -178,8 +178,13 @@ def test_dedup_persisted_supersede_repoints_rows(tmp_path: Path) -> None:
             _store_article(conn, a)
             index.add(a, index.check(a), conn=conn)
     with engine.connect() as conn:
-        rows = dict(conn.execute(select(schema.articles.c.id, schema.articles.c.duplicate_of)).all())
-    assert rows == {"c1": "orig", "c2": "orig", "orig": None}
+        rows = {
+            r.id: (r.duplicate_of, r.dup_relation)
+            for r in conn.execute(
+                select(schema.articles.c.id, schema.articles.c.duplicate_of, schema.articles.c.dup_relation)
+            )
+        }
+    assert rows == {"c1": ("orig", "syndicated"), "c2": ("orig", "near"), "orig": (None, None)}
 
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"

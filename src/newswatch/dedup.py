@@ -93,6 +93,7 @@ class DedupDecision:
     score: float = 0.0
     claimed_origin: str | None = None
     supersedes: str | None = None
+    superseded_relation: str | None = None  # how the superseded group is a copy of this article
     jaccard: float = 0.0
     containment: float = 0.0
 
@@ -495,7 +496,14 @@ class DedupIndex:
         earlier = published < self._published[root] and published != float("inf")
         if names_us or earlier:
             return DedupDecision(
-                None, None, score, claimed_origin=claimed, supersedes=self._ids[root], jaccard=jac, containment=cont
+                None,
+                None,
+                score,
+                claimed_origin=claimed,
+                supersedes=self._ids[root],
+                superseded_relation="syndicated" if names_us else relation,
+                jaccard=jac,
+                containment=cont,
             )
         return DedupDecision(
             self._ids[root], relation, round(score, 4), claimed_origin=claimed, jaccard=jac, containment=cont
@@ -657,7 +665,7 @@ class DedupIndex:
         for aid, _fp, d in queued:
             if d.supersedes:
                 store_stories.repoint_duplicates(
-                    conn, old_root=d.supersedes, new_root=aid, relation=d.relation or "near", score=d.score
+                    conn, old_root=d.supersedes, new_root=aid, relation=d.superseded_relation or "near", score=d.score
                 )
         return len(queued)
 

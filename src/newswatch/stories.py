@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.engine import Connection
 
 from .dedup import normalise_site
 from .errors import ConfigError
@@ -273,7 +274,7 @@ def _place(
     return _story_id(row["id"])
 
 
-def _recount(conn: Any, story_id: str, owners: Mapping[str, str]) -> None:
+def _recount(conn: Connection, story_id: str, owners: Mapping[str, str]) -> None:
     members = store_stories.story_articles(conn, story_ids=[story_id])
     rows = {r["id"]: r for r in members}
     roots = {r["duplicate_of"] for r in members if r["duplicate_of"] and r["duplicate_of"] not in rows}

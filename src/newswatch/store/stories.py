@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -272,15 +272,6 @@ def save_story(
         conn.execute(insert(stories).values(id=story_id, **values))
 
 
-def delete_empty_stories(conn: Connection, story_ids: Sequence[str]) -> None:
-    for sid in story_ids:
-        left = conn.execute(
-            select(func.count()).select_from(articles).where(articles.c.story_id == sid)
-        ).scalar()
-        if not left:
-            conn.execute(delete(stories).where(stories.c.id == sid))
-
-
 # ---------------------------------------------------------------------------------------- reading
 
 
@@ -352,7 +343,7 @@ def article_copies(engine: Engine, article_id: str) -> dict[str, Any]:
         original = conn.execute(select(*cols).where(articles.c.id == root_id)).mappings().first()
         copies = conn.execute(
             select(*cols)
-            .where(or_(articles.c.duplicate_of == root_id))
+            .where(articles.c.duplicate_of == root_id)
             .order_by(articles.c.published_at, articles.c.id)
         ).mappings()
         return {
