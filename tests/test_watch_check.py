@@ -147,3 +147,17 @@ def test_old_database_gets_the_new_alert_columns(tmp_path) -> None:  # type: ign
     watch.add_watch(store, "w", watch.WatchRule())
     save(store, Ev("AID", ["USA"], ["UKR"], None, DAY))
     assert len(watch.check(store)) == 1 and watch.check(store, backfill=True) == []
+
+
+def test_watch_on_postgres(postgres_db: str) -> None:
+    store = open_store(postgres_db)
+    watch.add_watch(store, "ukr", watch.WatchRule(types=["ASSAULT"], countries=["UKR"], keywords=["depot"]))
+    watch.add_watch(store, "surge", watch.WatchRule(kind="spike", by="place", window=7, min_history=3))
+    for day in range(1, 6):
+        save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", DAY - timedelta(days=day)))
+    for n in range(4):
+        save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", DAY, sentence="A Depot burned."), story=f"p{n}")
+    alerts = watch.check(store)
+    assert sorted((a.watch, a.kind) for a in alerts) == [("surge", "spike")] + [("ukr", "event")] * 4
+    assert watch.check(store) == [] and watch.check(store, backfill=True) == []
+    assert len(watch.list_alerts(store, watch="ukr")) == 4
