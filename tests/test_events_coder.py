@@ -311,3 +311,13 @@ def test_events_arrest_warrant_is_a_threat_of_arrest(nlp: Any, coder: EventCoder
     event = main_event(events, doc)
     assert event is not None
     assert (event.plover_type, event.mode) == ("THREATEN", "arrest")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Neither Chile nor Peru boycotted the summit.", "Nobody attacked the convoy near Gao."],
+)
+def test_events_negated_subjects_negate_the_event(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc, events = _code(nlp, coder, text)
+    assert events
+    assert all(e.negated for e in events)

@@ -656,7 +656,8 @@ class EventCoder:
                 return
 
     def _negation_transform(self, cand: _Candidate) -> None:
-        if cand.negated and cand.trigger.lemma_.lower() in self._w["acceptance_verbs"]:
+        own_negation = any(c.dep_ == "neg" or c.lower_ == "never" for c in cand.trigger.children)
+        if cand.negated and own_negation and cand.trigger.lemma_.lower() in self._w["acceptance_verbs"]:
             # "will not accept", "did not agree": a refusal, coded as REJECT (CAMEO 12)
             cand.spec = _Spec(
                 cameo="120",
@@ -1156,7 +1157,16 @@ def _governing_verb(tok: Any) -> Any:
 
 
 def _is_negated(tok: Any) -> bool:
-    return any(c.dep_ == "neg" or c.lower_ in ("never",) for c in tok.children)
+    if any(c.dep_ == "neg" or c.lower_ in ("never",) for c in tok.children):
+        return True
+    # "Neither X nor Y attacked", "No country recognised", "Nobody attacked"
+    for child in tok.children:
+        if child.dep_ in _SUBJ_DEPS or child.dep_ in _PASS_SUBJ_DEPS:
+            if child.lower_ in ("nobody", "none", "noone", "nothing"):
+                return True
+            if any(c.lower_ in ("neither", "no") and c.dep_ in ("preconj", "det") for c in child.children):
+                return True
+    return False
 
 
 def _has_neg_det(tok: Any) -> bool:
