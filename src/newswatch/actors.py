@@ -220,10 +220,19 @@ def _norm(word: str) -> str:
     return _fold(word.lower().replace(".", "").replace("’", "'"))
 
 
+@lru_cache(maxsize=65536)
+def _token_parts(text: str) -> tuple[tuple[str, int, int, bool, bool], ...]:
+    # spaCy tokens repeat ("the", "said", "Russia"): tokenise each distinct string once
+    return tuple(
+        (_norm(m.group()), m.start(), m.end(), m.group().islower(), m.group().isupper())
+        for m in _TOKEN_RE.finditer(text)
+    )
+
+
 def _tokens(text: str, offset: int = 0) -> list[_Tok]:
     return [
-        _Tok(_norm(m.group()), offset + m.start(), offset + m.end(), m.group().islower(), m.group().isupper())
-        for m in _TOKEN_RE.finditer(text)
+        _Tok(norm, offset + start, offset + end, lower, upper)
+        for norm, start, end, lower, upper in _token_parts(text)
     ]
 
 
@@ -257,6 +266,21 @@ def _korean_side(toks: Sequence[_Tok], context: ArticleContext) -> str | None:
             continue
         return "PRK" if t.norm == "north" else "KOR"
     return None
+
+
+def _person_ranges(tokens: Sequence[Any]) -> list[tuple[int, int]]:
+    """Char ranges of the PERSON entities among spaCy tokens, read from the tokens (``span.ents`` walks the
+    whole document on every call)."""
+    ranges: list[tuple[int, int]] = []
+    for tok in tokens:
+        if tok.ent_type_ != "PERSON":
+            continue
+        end = tok.idx + len(tok.text)
+        if tok.ent_iob_ == "I" and ranges and ranges[-1][1] >= tok.idx - 1:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((tok.idx, end))
+    return ranges
 
 
 def _inside_name(m: _Match, names: Sequence[tuple[int, int]]) -> bool:
@@ -877,7 +901,7 @@ class ActorResolver:
         for tok in tokens:
             if tok.i not in drop:
                 toks.extend(_tokens(tok.text, tok.idx))
-        person_names = [(e.start_char, e.end_char) for e in span.ents if e.label_ == "PERSON"]
+        person_names = _person_ranges(tokens)
         actors = self._resolve(toks, text=text, start=start, end=end, context=context, names=person_names)
         if context is not None and not (actors and actors[0].country):
             names = [t for t in span if t.pos_ not in ("DET", "PUNCT")]
