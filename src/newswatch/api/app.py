@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 # Route modules under newswatch.api.routes, each with an APIRouter named ``router``; listed in one place.
-ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "web")
+ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "web")
 
 
 def create_app(db_url: str) -> FastAPI:
