@@ -321,3 +321,8 @@ def test_events_negated_subjects_negate_the_event(nlp: Any, coder: EventCoder, t
     doc, events = _code(nlp, coder, text)
     assert events
     assert all(e.negated for e in events)
+
+
+def test_events_participle_descriptions_are_not_events(nlp: Any, coder: EventCoder) -> None:
+    _, events = _code(nlp, coder, "Thousands joined a parade supporting the Ukrainian army in Vilnius.")
+    assert "SUPPORT" not in [e.plover_type for e in events]

@@ -31,6 +31,7 @@ CODER_VERSION = "rules-0.1.0"
 # PLOVER types that a future or promised form turns into AGREE / CONCEDE (PLOVER manual, auxiliary modes)
 _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
 _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
+_VERBAL_TYPES = frozenset({"REQUEST", "SUPPORT", "ACCUSE", "REJECT", "AGREE", "THREATEN"})
 _SUBJ_DEPS = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
 _RECIPIENT_PREPS = frozenset(
@@ -560,9 +561,15 @@ class EventCoder:
             self._future_transform(cand)
         # "staged rallies to demand reforms": the purpose of another event is not an event of its own
         if _in_purpose_clause(tok):
-            cand.suppressed = (
-                True  # "sent troops to assist", "aid to help Ukraine defend": a purpose, not an event
-            )
+            cand.suppressed = True  # "sent troops to assist", "aid to help Ukraine defend": a purpose
+        if (
+            tok.dep_ == "acl"
+            and tok.tag_ == "VBG"
+            and cand.spec.plover_type in _VERBAL_TYPES
+            and tok.head.lemma_.lower() not in self._w["document_nouns"]
+        ):
+            # "a parade supporting X", "crowds demanding reform": a description; "a letter demanding" is not
+            cand.suppressed = True
 
     def _govern(self, cand: _Candidate, head: Any, kind: str, outer: _Candidate | None) -> None:
         t = cand.spec.plover_type
