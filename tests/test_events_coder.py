@@ -326,3 +326,28 @@ def test_events_negated_subjects_negate_the_event(nlp: Any, coder: EventCoder, t
 def test_events_participle_descriptions_are_not_events(nlp: Any, coder: EventCoder) -> None:
     _, events = _code(nlp, coder, "Thousands joined a parade supporting the Ukrainian army in Vilnius.")
     assert "SUPPORT" not in [e.plover_type for e in events]
+
+
+def _data_copy(tmp_path: Path, edit: dict[str, Any]) -> Path:
+    from importlib import resources
+
+    base = resources.files("newswatch") / "data" / "events"
+    lexicon = json.loads((base / "lexicon.json").read_text(encoding="utf-8"))
+    lexicon["verbs"].update(edit)
+    (tmp_path / "lexicon.json").write_text(json.dumps(lexicon), encoding="utf-8")
+    (tmp_path / "cameo2plover.json").write_text((base / "cameo2plover.json").read_text(encoding="utf-8"))
+    return tmp_path
+
+
+def test_events_lexicon_drives_the_coding(nlp: Any, tmp_path: Path) -> None:
+    custom = EventCoder(data_dir=_data_copy(tmp_path, {"besmirch": "111"}))
+    doc = nlp("Serbia besmirched Croatia on Monday.")
+    assert [e.plover_type for e in custom.code_doc(doc, article_id="t")] == ["ACCUSE"]
+    assert get_coder().code_doc(doc, article_id="t") == []
+
+
+def test_events_unknown_cameo_code_in_lexicon_is_a_config_error(tmp_path: Path) -> None:
+    from newswatch.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="unknown CAMEO code"):
+        EventCoder(data_dir=_data_copy(tmp_path, {"besmirch": "999"}))
