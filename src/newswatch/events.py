@@ -316,9 +316,8 @@ class EventCoder:
             return None  # "denied that troops crossed": a denied claim (the claims stage), not a rejection
         obj = _direct_object(tok)
         if obj is None and lemma in self._verb_objects:
-            obj = _passive_subject(
-                tok
-            )  # "soldiers were sent": the object of the event is the passive subject
+            # "soldiers were sent": the object of the event is the passive subject
+            obj = _passive_subject(tok)
         # phrasal verbs and fixed verb+object phrases ("call for", "open fire")
         for child in tok.children:
             if child.dep_ in ("prt", "prep", "dobj") and child.i > tok.i:
