@@ -180,3 +180,19 @@ def test_store_sqlite_uses_wal(tmp_path) -> None:  # type: ignore[no-untyped-def
 def test_store_missing_folder_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(StoreError, match="does not exist"):
         open_store(f"sqlite:///{tmp_path / 'nope' / 'x.db'}")
+
+
+def test_store_events_carry_their_story_source_counts(store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import insert, update
+
+    from newswatch.store.schema import events, stories
+
+    a = _article()
+    store.save_article(a)
+    store.save_analysis(_analysis(a), coder_version="t")
+    assert next(store.iter_events())["independent_sources"] is None
+    with store.begin() as conn:
+        conn.execute(insert(stories).values(id="s1", num_articles=5, num_independent_sources=3))
+        conn.execute(update(events).values(story_id="s1"))
+    row = next(store.iter_events())
+    assert (row["story_articles"], row["independent_sources"]) == (5, 3)

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..errors import NotFoundError, StoreError
 from ..models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
 from . import schema
-from .schema import actors, articles, claims, events, ingest_errors, mentions
+from .schema import actors, articles, claims, events, ingest_errors, mentions, stories
 
 log = logging.getLogger(__name__)
 
@@ -386,8 +386,14 @@ class Store:
         limit: int | None = None,
         offset: int = 0,
     ) -> Iterator[dict[str, Any]]:
-        query = select(events).order_by(
-            events.c.event_date.desc().nulls_last(), events.c.article_id, events.c.sentence
+        query = (
+            select(
+                events,
+                stories.c.num_articles.label("story_articles"),
+                stories.c.num_independent_sources.label("independent_sources"),
+            )
+            .select_from(events.outerjoin(stories, stories.c.id == events.c.story_id))
+            .order_by(events.c.event_date.desc().nulls_last(), events.c.article_id, events.c.sentence)
         )
         if article_id:  # one article: in reading order
             query = (
