@@ -155,9 +155,9 @@ def test_watch_on_postgres(postgres_db: str) -> None:
     watch.add_watch(store, "surge", watch.WatchRule(kind="spike", by="place", window=7, min_history=3))
     for day in range(1, 6):
         save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", DAY - timedelta(days=day)))
-    for n in range(4):
+    for n in range(5):
         save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", DAY, sentence="A Depot burned."), story=f"p{n}")
     alerts = watch.check(store)
-    assert sorted((a.watch, a.kind) for a in alerts) == [("surge", "spike")] + [("ukr", "event")] * 4
+    assert sorted((a.watch, a.kind) for a in alerts) == [("surge", "spike")] + [("ukr", "event")] * 5
     assert watch.check(store) == [] and watch.check(store, backfill=True) == []
-    assert len(watch.list_alerts(store, watch="ukr")) == 4
+    assert len(watch.list_alerts(store, watch="ukr")) == 5

@@ -98,11 +98,11 @@ def test_cli_spikes_lists_spike_days(db: str) -> None:
     store = open_store(f"sqlite:///{db}")
     for day in range(1, 9):
         save(store, Ev("PROTEST", ["FRA"], [], "FRA", datetime(2025, 3, day, tzinfo=UTC)))
-    for n in range(4):
+    for n in range(5):
         save(store, Ev("PROTEST", ["FRA"], [], "FRA", datetime(2025, 3, 9, tzinfo=UTC)), story=f"s{n}")
     code, out, _ = _run("watch", "spikes", "--type", "PROTEST", "--by", "place", "--db", db, "-f", "jsonl")
     [spike] = [json.loads(line) for line in out.splitlines()]
-    assert code == 0 and (spike["day"], spike["group"], spike["count"]) == ("2025-03-09", "FRA", 4)
+    assert code == 0 and (spike["day"], spike["group"], spike["count"]) == ("2025-03-09", "FRA", 5)
 
 
 def test_cli_poll_once_on_a_saved_page(db: str, tmp_path: Path) -> None:

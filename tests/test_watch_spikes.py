@@ -24,6 +24,7 @@ def _series(*counts: int) -> dict[tuple[str, str], dict[date, int]]:
     [
         ((1, 1, 1, 1, 1, 1, 1, 6), [7]),  # flat baseline, then six: mean 1, std 0
         ((1, 1, 1, 1, 1, 1, 1, 2), []),  # two is above the mean but under min_count 3
+        ((1, 1, 1, 1, 1, 1, 1, 3), []),  # flat baseline: a Poisson count's spread (1) keeps 3 at the threshold
         ((3, 0, 4, 0, 3, 0, 4, 4), []),  # a noisy baseline: 4 <= mean + 2 std
         ((0, 0, 0, 0, 0, 0, 0, 3), [7]),  # quiet days count as zeros
         ((5, 5, 5, 9), []),  # fewer than min_history baseline days since the first event
@@ -40,7 +41,9 @@ def test_spike_reports_its_baseline() -> None:
     [spike] = watch.find_spikes(_series(1, 2, 1, 2, 1, 2, 1, 8), window=7, k=2.0, min_count=3, min_history=7)
     assert spike.count == 8 and spike.history == 7
     assert spike.mean == pytest.approx(10 / 7)
-    assert spike.threshold == pytest.approx(spike.mean + 2 * spike.std)
+    assert spike.std == pytest.approx(0.4949, abs=1e-3)
+    # the observed spread (0.49) is under a Poisson count's (sqrt(10/7) = 1.2), which sets the threshold
+    assert spike.threshold == pytest.approx(10 / 7 + 2 * (10 / 7) ** 0.5)
 
 
 @pytest.mark.parametrize(

@@ -11,10 +11,12 @@ and per group, where the group is a country involved in the event (place, actor 
 (``by="pair"``), and the PLOVER type; the day is the event's date, else its article's publication date, in
 UTC; the count is of distinct stories by default (an article without a story counts as its own story),
 so that ten outlets reporting one attack count once. A day is a spike when its count is at least
-``min_count`` and greater than ``mean + k * std`` of the counts of the ``window`` days before it (zeros
-included, population standard deviation), counting only days since the first matching event in the
-database, and only when at least ``min_history`` such days exist, so that a new database does not alert on
-its first day. A check evaluates the days touched by events stored since the last check. Every alert is
+``min_count`` and greater than ``mean + k * max(std, sqrt(max(mean, 0.5)))`` of the counts of the ``window``
+days before it (zeros included, population standard deviation; the floor is the spread of a Poisson count
+with that mean, so that a flat or quiet baseline does not turn every small bump into a spike), counting only
+days since the first matching event in the database, and only when at least ``min_history`` such days
+exist, so that a new database does not alert on its first day. The defaults (28 days, k = 3, at least 3)
+were chosen on synthetic Poisson series with injected surges (``benchmarks/watch_bench.py``). A check evaluates the days touched by events stored since the last check. Every alert is
 unique per watch and key (story, event or spike day), so checking again never repeats it. Alerts are
 written to the ``alerts`` table, returned to the caller, and can be handed to notifiers: a local command
 that receives each alert as JSON on stdin, or an SMTP server that receives one digest message per check.
@@ -86,8 +88,8 @@ class WatchRule:
     min_sources: int = 1  # independent sources of the event's story
     group: str = "story"  # event rules: one alert per story or per event
     by: str = "country"  # spike rules: country | place | pair
-    window: int = 14
-    k: float = 2.0
+    window: int = 28
+    k: float = 3.0
     min_count: int = 3
     min_history: int = 7
     count: str = "stories"  # stories | articles | events
@@ -451,8 +453,8 @@ def find_spikes(
     *,
     days: dict[tuple[str, str], set[date]] | None = None,
     first_day: date | None = None,
-    window: int = 14,
-    k: float = 2.0,
+    window: int = 28,
+    k: float = 3.0,
     min_count: int = 3,
     min_history: int = 7,
 ) -> list[Spike]:
@@ -470,7 +472,7 @@ def find_spikes(
                 continue
             mean = sum(history) / len(history)
             std = math.sqrt(sum((x - mean) ** 2 for x in history) / len(history))
-            threshold = mean + k * std
+            threshold = mean + k * max(std, math.sqrt(max(mean, 0.5)))
             if n > threshold:
                 spikes.append(
                     Spike(key[0], key[1], day, n, mean, std, max(threshold, min_count - 1), len(history))

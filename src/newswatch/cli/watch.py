@@ -116,8 +116,13 @@ def add(
     by: Annotated[
         str, typer.Option(help="spikes per: country (any role), place, or pair (actor>recipient)")
     ] = ("country"),
-    window: Annotated[int, typer.Option(min=1, help="spike baseline: this many days before the day")] = 14,
-    k: Annotated[float, typer.Option("--sd", help="spike: count must exceed mean + SD x std")] = 2.0,
+    window: Annotated[int, typer.Option(min=1, help="spike baseline: this many days before the day")] = 28,
+    k: Annotated[
+        float,
+        typer.Option(
+            "--sd", help="spike: count must exceed mean + SD x std (std at least that of a Poisson count)"
+        ),
+    ] = 3.0,
     min_count: Annotated[int, typer.Option(min=1, help="spike: at least this many a day")] = 3,
     min_history: Annotated[
         int, typer.Option(min=0, help="spike: baseline days needed since the first event")
@@ -206,8 +211,11 @@ def spikes(
     ] = None,
     certainty: Annotated[list[str] | None, typer.Option(help="certainty levels to count")] = None,
     by: Annotated[str, typer.Option(help="country (any role), place, or pair (actor>recipient)")] = "country",
-    window: Annotated[int, typer.Option(min=1, help="baseline days before each day")] = 14,
-    k: Annotated[float, typer.Option("--sd", help="count must exceed mean + SD x std")] = 2.0,
+    window: Annotated[int, typer.Option(min=1, help="baseline days before each day")] = 28,
+    k: Annotated[
+        float,
+        typer.Option("--sd", help="count must exceed mean + SD x std (std at least that of a Poisson count)"),
+    ] = 3.0,
     min_count: Annotated[int, typer.Option(min=1, help="at least this many a day")] = 3,
     min_history: Annotated[int, typer.Option(min=0, help="baseline days needed since the first event")] = 7,
     count: Annotated[str, typer.Option(help="count stories, articles or events")] = "stories",
