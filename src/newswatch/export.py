@@ -100,6 +100,8 @@ def _plover(row: Row) -> dict[str, Any]:
             "text": row.get("text"),
         },
         "story_id": row.get("story_id"),
+        "num_articles": row.get("story_articles"),
+        "num_independent_sources": row.get("independent_sources"),
         "coder_version": row.get("coder_version"),
     }
 
@@ -126,7 +128,7 @@ CAMEO_COLUMNS = (
     "EventID", "SQLDATE", "DatePrecision", "Actor1Name", "Actor1CountryCode", "Actor1Type1Code",
     "Actor2Name", "Actor2CountryCode", "Actor2Type1Code", "EventCode", "EventBaseCode", "EventRootCode",
     "QuadClass", "PloverType", "Certainty", "ActionGeo_FullName", "ActionGeo_CountryCode", "ActionGeo_Precision",
-    "ActionGeo_Lat", "ActionGeo_Long", "ArticleID", "Evidence",
+    "ActionGeo_Lat", "ActionGeo_Long", "NumArticles", "NumSources", "ArticleID", "Evidence",
 )  # fmt: skip
 
 
@@ -161,6 +163,8 @@ def _write_cameo(rows: Iterable[Row], out: TextIO) -> int:
                 row.get("geo_precision") or "",
                 row.get("lat") if row.get("lat") is not None else "",
                 row.get("lon") if row.get("lon") is not None else "",
+                row.get("story_articles") or "",
+                row.get("independent_sources") or "",
                 row["article_id"],
                 " ".join((row.get("text") or "").split()),
             ]
