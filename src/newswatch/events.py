@@ -134,7 +134,6 @@ class EventCoder:
         self._governors: dict[str, str] = dict(lex["governors"])
         self._crowd = frozenset(lex["crowd_heads"])
         self._joint = frozenset(lex["joint_modifiers"])
-        self._reporting_nouns = frozenset(lex["reporting_nouns"])
         self._strike_military = frozenset(lex["strike_military_cues"])
         self._nominal = frozenset(lex["nominal_events"])
         self._lemma_fixes: dict[str, str] = dict(lex.get("lemma_fixes", {}))
