@@ -400,8 +400,7 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         content_toks = _subtree(clause)
         bounds = _span_bounds(content_toks)
     elif tok.dep_ == "parataxis" or (
-        (tok.dep_ == "ccomp" or (tok.dep_ == "advcl" and any(c.lower_ == "as" for c in children)))
-        and tok.head.pos_ in {"VERB", "AUX"}
+        tok.dep_ == "advcl" and any(c.lower_ == "as" for c in children) and tok.head.pos_ in {"VERB", "AUX"}
     ):
         # "Russia will respond, the ministry said" / "As the president said, Russia is ...": the cue hangs off
         # the clause it reports
