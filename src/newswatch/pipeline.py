@@ -62,7 +62,8 @@ def analyze_doc(doc: Any, article: Article) -> Analysis:
     """Actors, events, claims, dates and places of one parsed article."""
     resolver = get_resolver()
     coder = get_coder()
-    context = resolver.new_context(doc)
+    # a bare "the President" in a statement without a dateline belongs to the publisher's country
+    context = resolver.new_context(doc, home_country=resolver.country_of_site(article.site or article.url))
     mentions = resolver.mentions(doc, article_id=article.id, context=context)
     events = coder.code_doc(doc, article_id=article.id, context=context)
     claims = find_claims(doc, article_id=article.id, resolver=resolver, context=context)
