@@ -389,7 +389,7 @@ def _best_for(trigger: Any, in_sent: list[_Mention], all_in_sent: list[_Mention]
     generic = [(d, m) for m in all_in_sent if m.entry.generic and (d := _attached(m, trigger)) is not None]
     if generic:
         return generic[0][1]
-    own = [m for m in in_sent if m.root.head.i == trigger.i and m.root.dep_ in {"nsubj", "nsubjpass", "dobj"}]
+    own = [m for m in in_sent if m.root.head.i == trigger.i and m.root.dep_ in {"nsubj", "nsubjpass"}]
     if own:
         return own[0]
     locative = [m for m in in_sent if m.locative and not m.modifier and not m.entry.needs_preposition]
