@@ -107,6 +107,17 @@ def test_one_alert_per_story_unless_per_event(store: Store) -> None:
     assert len(by_watch["event"]) == 2
 
 
+def test_max_age_skips_old_events(store: Store) -> None:
+    watch.add_watch(store, "recent", watch.WatchRule(types=["ASSAULT"], max_age_days=30))
+    now = datetime.now(UTC)
+    save(
+        store,
+        Ev("ASSAULT", ["RUS"], ["UKR"], None, now - timedelta(days=400), sentence="An archived report."),
+    )
+    save(store, Ev("ASSAULT", ["RUS"], ["UKR"], None, now - timedelta(days=2), sentence="A fresh report."))
+    assert [a.details["evidence"] for a in watch.check(store)] == ["A fresh report."]
+
+
 def test_check_only_named_watches(store: Store) -> None:
     watch.add_watch(store, "a", watch.WatchRule())
     watch.add_watch(store, "b", watch.WatchRule())

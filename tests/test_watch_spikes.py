@@ -24,7 +24,10 @@ def _series(*counts: int) -> dict[tuple[str, str], dict[date, int]]:
     [
         ((1, 1, 1, 1, 1, 1, 1, 6), [7]),  # flat baseline, then six: mean 1, std 0
         ((1, 1, 1, 1, 1, 1, 1, 2), []),  # two is above the mean but under min_count 3
-        ((1, 1, 1, 1, 1, 1, 1, 3), []),  # flat baseline: a Poisson count's spread (1) keeps 3 at the threshold
+        (
+            (1, 1, 1, 1, 1, 1, 1, 3),
+            [],
+        ),  # flat baseline: a Poisson count's spread (1) keeps 3 at the threshold
         ((3, 0, 4, 0, 3, 0, 4, 4), []),  # a noisy baseline: 4 <= mean + 2 std
         ((0, 0, 0, 0, 0, 0, 0, 3), [7]),  # quiet days count as zeros
         ((5, 5, 5, 9), []),  # fewer than min_history baseline days since the first event
@@ -99,6 +102,15 @@ def test_check_raises_a_spike_alert_once(store: Store) -> None:
     assert "5 stories of ASSAULT for UKR on 2025-03-15" in alert.message
     save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", spike_day), story="st9")  # six now: same spike day
     assert watch.check(store) == []
+
+
+def test_spike_days_older_than_max_age_are_not_alerted(store: Store) -> None:
+    watch.add_watch(store, "old", watch.WatchRule(kind="spike", by="place", window=7, max_age_days=30))
+    watch.add_watch(store, "any", watch.WatchRule(kind="spike", by="place", window=7))
+    _history(store, 10)
+    for n in range(5):
+        save(store, Ev("ASSAULT", ["RUS"], ["UKR"], "UKR", datetime(2025, 3, 15, tzinfo=UTC)), story=f"s{n}")
+    assert {a.watch for a in watch.check(store)} == {"any"}  # 2025-03-15 is long before this check
 
 
 def test_new_database_needs_history_before_spikes(store: Store) -> None:

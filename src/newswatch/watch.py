@@ -93,6 +93,7 @@ class WatchRule:
     min_count: int = 3
     min_history: int = 7
     count: str = "stories"  # stories | articles | events
+    max_age_days: int | None = None  # ignore events (or spike days) older than this at check time
 
     def __post_init__(self) -> None:
         self.types = _codes(self.types, "--type", allowed=plover_types())
@@ -107,6 +108,8 @@ class WatchRule:
         _one_of(self.group, "group", ("story", "event"))
         _one_of(self.by, "--by", SPIKE_GROUPS)
         _one_of(self.count, "--count", COUNT_UNITS)
+        if self.max_age_days is not None and self.max_age_days < 1:
+            raise ConfigError(f"--max-age must be at least 1 day, not {self.max_age_days}")
         if self.min_sources < 1:
             raise ConfigError(f"--min-sources must be at least 1, not {self.min_sources}")
         if self.window < 1 or self.min_history < 0 or self.min_history > self.window:
@@ -168,6 +171,8 @@ class WatchRule:
             parts.append(f"sources>={self.min_sources}")
         if self.include_negated:
             parts.append("with negated")
+        if self.max_age_days:
+            parts.append(f"within {self.max_age_days}d")
         if self.kind == "spike":
             parts.append(
                 f"by {self.by}, {self.count}/day > mean+{self.k:g}sd of {self.window}d, >= {self.min_count}"
@@ -312,10 +317,11 @@ def check(
         since = checked - overlap if checked else created
         if backfill:
             since = None
+        oldest = started - timedelta(days=rule.max_age_days) if rule.max_age_days else None
         if rule.kind == "spike":
-            rows = _spike_alerts(store, watch, rule, since=since)
+            rows = _spike_alerts(store, watch, rule, since=since, oldest=oldest)
         else:
-            rows = _event_alerts(store, watch, rule, since=since)
+            rows = _event_alerts(store, watch, rule, since=since, oldest=oldest)
         with store.begin() as conn:
             saved = store_watches.save_alerts(conn, rows)
             store_watches.mark_checked(conn, watch_id=watch["id"], at=started)
@@ -326,10 +332,14 @@ def check(
 
 
 def _event_alerts(
-    store: Store, watch: dict[str, Any], rule: WatchRule, *, since: datetime | None
+    store: Store, watch: dict[str, Any], rule: WatchRule, *, since: datetime | None, oldest: datetime | None
 ) -> list[dict[str, Any]]:
     rows = store_watches.candidate_events(
-        store.engine, stored_since=since, min_sources=rule.min_sources, **rule.filters()
+        store.engine,
+        stored_since=since,
+        min_sources=rule.min_sources,
+        occurred_since=oldest,
+        **rule.filters(),
     )
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
@@ -493,23 +503,33 @@ def detect_spikes(
     only on the days of events stored since then."""
     engine = store.engine
     filters = rule.filters()
-    rows = store_watches.dated_events(engine, **filters)
-    dates = [d for d in (_aware(r["date"]) for r in rows) if d is not None]
-    if not dates:
+    first = _aware(store_watches.first_event_date(engine, **filters))
+    if first is None:
         return []
-    first_day = min(dates).date()
     touched: dict[tuple[str, str], set[date]] | None = None
+    low, high = since, until
     if stored_since is not None:
         new_rows = store_watches.dated_events(engine, stored_since=stored_since, **filters)
         touched = {k: set(v) for k, v in daily_counts(new_rows, by=rule.by, count="events").items()}
-        if not touched:
+        days = [d for per_key in touched.values() for d in per_key]
+        if not days:
             return []
+        low = max(low, min(days)) if low else min(days)
+        high = min(high, max(days)) if high else max(days)
+    # only the days to judge and their baselines are read
+    start = _midnight(low - timedelta(days=rule.window)) if low else None
+    end = _midnight(high + timedelta(days=1)) if high else None
+    rows = store_watches.dated_events(engine, start=start, end=end, **filters)
     counts = daily_counts(rows, by=rule.by, count=rule.count)
     spikes = find_spikes(
-        counts, days=touched, first_day=first_day, window=rule.window, k=rule.k,
+        counts, days=touched, first_day=first.date(), window=rule.window, k=rule.k,
         min_count=rule.min_count, min_history=rule.min_history,
     )  # fmt: skip
     return [s for s in spikes if (since is None or s.day >= since) and (until is None or s.day <= until)]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def _unit(unit: str, n: int) -> str:
@@ -517,10 +537,10 @@ def _unit(unit: str, n: int) -> str:
 
 
 def _spike_alerts(
-    store: Store, watch: dict[str, Any], rule: WatchRule, *, since: datetime | None
+    store: Store, watch: dict[str, Any], rule: WatchRule, *, since: datetime | None, oldest: datetime | None
 ) -> list[dict[str, Any]]:
     alerts = []
-    for spike in detect_spikes(store, rule, stored_since=since):
+    for spike in detect_spikes(store, rule, stored_since=since, since=oldest.date() if oldest else None):
         details = {
             **spike.as_dict(),
             "by": rule.by,
@@ -666,6 +686,7 @@ class PollRound:
     summary: Any  # pipeline.RunSummary
     alerts: list[Alert]
     notify_errors: list[str]
+    error: str | None = None  # why the round failed (the next round still runs)
 
 
 def poll(
@@ -698,10 +719,16 @@ def poll(
     while max_rounds is None or number < max_rounds:
         number += 1
         started = datetime.now(UTC)
-        summary = pipeline.run(sources, store=store, settings=settings, transport=transport)
-        alerts = check(store, names=names)
-        errors = notify(alerts, notifiers)
-        yield PollRound(number, started, summary, alerts, errors)
+        try:
+            summary = pipeline.run(sources, store=store, settings=settings, transport=transport)
+            alerts = check(store, names=names)
+        except ConfigError:
+            raise  # a setting that is wrong now is wrong in every round
+        except NewswatchError as exc:  # e.g. a database briefly unavailable: a poller keeps going
+            log.warning("polling round %d failed: %s", number, exc)
+            yield PollRound(number, started, pipeline.RunSummary(), [], [], error=str(exc))
+        else:
+            yield PollRound(number, started, summary, alerts, notify(alerts, notifiers))
         if max_rounds is not None and number >= max_rounds:
             break
         wait = origin + number * every - time.monotonic()

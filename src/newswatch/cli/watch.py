@@ -128,6 +128,9 @@ def add(
         int, typer.Option(min=0, help="spike: baseline days needed since the first event")
     ] = 7,
     count: Annotated[str, typer.Option(help="spike: count stories, articles or events")] = "stories",
+    max_age: Annotated[
+        int | None, typer.Option(min=1, help="ignore events (or spike days) older than this many days")
+    ] = None,
     replace: Annotated[bool, typer.Option(help="replace a watch of the same name")] = False,
     db: DbOption = None,
 ) -> None:
@@ -138,7 +141,7 @@ def add(
         tenses=tenses or [], keywords=keywords or [], include_negated=include_negated,
         min_sources=min_sources,
         group="event" if per_event else "story", by=by, window=window, k=k, min_count=min_count,
-        min_history=min_history, count=count,
+        min_history=min_history, count=count, max_age_days=max_age,
     )  # fmt: skip
     watch = lib.add_watch(_store(db), name, rule, replace=replace)
     err_console.print(f"watch {watch['name']!r}: {rule.describe()}", highlight=False)
@@ -286,6 +289,9 @@ def poll(
             if done.alerts:
                 emit((a.as_dict() for a in done.alerts), fmt=fmt, columns=_ALERT_COLUMNS, title="new alerts")
                 sys.stdout.flush()
+            if done.error:
+                err_console.print(f"[bold yellow]warning:[/] round {done.number} failed: {done.error}",
+                                  highlight=False, soft_wrap=True)  # fmt: skip
             for error in done.notify_errors:
                 err_console.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
     except KeyboardInterrupt:

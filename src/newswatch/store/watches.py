@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, delete, func, insert, inspect, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -145,9 +147,13 @@ def _event_filters(
     tenses: Sequence[str] = (),
     keywords: Sequence[str] = (),
     include_negated: bool = False,
+    occurred_since: datetime | None = None,
 ) -> list[Any]:
-    """SQL conditions on events (and the joined article title for keywords); each list means any of."""
+    """SQL conditions on events (and the joined article for keywords and dates); each list means any of.
+    ``occurred_since`` keeps events dated (else published) at or after that time."""
     conds: list[Any] = []
+    if occurred_since is not None:
+        conds.append(func.coalesce(events.c.event_date, articles.c.published_at) >= occurred_since)
     if types:
         conds.append(events.c.plover_type.in_([t.upper() for t in types]))
     if countries:
@@ -228,6 +234,24 @@ def candidate_events(
         raise _store_error("read events for the watches", exc) from exc
 
 
+def first_event_date(engine: Engine, **filters: Any) -> datetime | None:
+    """The earliest date (event date, else publication date) of the events matching ``filters``."""
+    day = func.coalesce(events.c.event_date, articles.c.published_at)
+    query = (
+        select(func.min(day))
+        .select_from(events.join(articles, articles.c.id == events.c.article_id))
+        .where(and_(*_event_filters(**filters)))
+    )
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(query).scalar()
+    except SQLAlchemyError as exc:
+        raise _store_error("find the first event date", exc) from exc
+    if isinstance(value, str):  # SQLite returns MIN() over a COALESCE as text
+        value = datetime.fromisoformat(value)
+    return value if isinstance(value, datetime) else None
+
+
 def dated_events(
     engine: Engine,
     *,
@@ -292,15 +316,27 @@ def save_alerts(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[dict[s
             continue
         seen.add(ident)
         values = {**row, "at": now}
-        try:
-            # a nested transaction so that a concurrent checker's insert of the same key loses quietly
-            with conn.begin_nested():
-                result = conn.execute(insert(alerts).values(**values))
-        except IntegrityError:
-            continue
-        key = result.inserted_primary_key
-        inserted.append({**values, "id": key[0] if key else None})
+        new_id = _insert_alert(conn, values)
+        if new_id is not None:
+            inserted.append({**values, "id": new_id})
     return inserted
+
+
+def _insert_alert(conn: Connection, values: dict[str, Any]) -> int | None:
+    """Insert one alert; None when a concurrent checker already stored the same (watch, key)."""
+    dialect = conn.dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        make = sqlite_insert if dialect == "sqlite" else pg_insert
+        stmt = make(alerts).values(**values).on_conflict_do_nothing(index_elements=["watch_id", "key"])
+        result = conn.execute(stmt.returning(alerts.c.id))
+        return result.scalar()
+    try:  # other engines: a savepoint, so that losing the race does not end the transaction
+        with conn.begin_nested():
+            result = conn.execute(insert(alerts).values(**values))
+    except IntegrityError:
+        return None
+    key = result.inserted_primary_key
+    return int(key[0]) if key else None
 
 
 def list_alerts(
