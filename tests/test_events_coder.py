@@ -282,6 +282,7 @@ def test_events_event_noun_with_moved_forces(nlp: Any, coder: EventCoder) -> Non
         "The file-sharing site shut down last month.",
         "The satellites were launched on a commercial rocket.",
         "The earthquake killed 40 people in the province.",
+        "A magnitude 6 earthquake struck the coast, killing 12 people.",
         "A new method has been demonstrated by researchers.",
         "Tourists should avoid travelling to the coast.",
     ],

@@ -405,10 +405,12 @@ class EventCoder:
         ):
             return None  # "it helped ensure that ...": no one is helped
         doer = _subject(tok) or _agent(tok)
-        if (
-            spec.plover_type in ("ASSAULT", "COERCE")
-            and doer is not None
-            and (doer.lemma_.lower() in self._w["disaster_nouns"])
+        holder = tok
+        if doer is None and tok.dep_ in ("advcl", "conj", "xcomp") and tok.head.i != tok.i:
+            holder = tok.head  # "an earthquake struck, killing 12"
+        doers = [c for c in holder.children if c.dep_ in _SUBJ_DEPS] + [a for a in [_agent(holder)] if a]
+        if spec.plover_type in ("ASSAULT", "COERCE") and any(
+            t.lemma_.lower() in self._w["disaster_nouns"] for d in doers for t in _arg_span(d)
         ):
             return None  # "the earthquake killed 40 people", "countries hit by the tsunami": no attacker
         if lemma in ("demonstrate", "march", "rally") and _passive_subject(tok) is not None:
