@@ -194,6 +194,42 @@ TYPE_CASES = [
     ("AID", "Turkey granted asylum to the dissident."),
 ]
 
+# more sentences per type, including the boundary rules (future hosting and pledges are AGREE)
+TYPE_CASES += [
+    ("CONSULT", "The Egyptian president received the Sudanese envoy in Cairo on Monday."),
+    ("CONSULT", "Macron telephoned Putin to discuss the crisis."),
+    ("CONSULT", "The Iranian foreign minister held a telephone conversation with his Omani counterpart."),
+    ("AGREE", "Norway will host peace talks between the government and the rebels next month."),
+    ("AGREE", "Pakistan said it was ready to resume talks with India."),
+    ("SUPPORT", "The two countries signed a memorandum to expand trade and promised to cooperate on energy."),
+    ("SUPPORT", "Brazil voiced support for Argentina's claim to the islands."),
+    ("SUPPORT", "Japan apologized to South Korea for its wartime conduct."),
+    ("COOPERATE", "France and Germany launched joint naval patrols in the Baltic."),
+    ("AGREE", "The European Union pledged 50 million euros in humanitarian aid for Sudan."),
+    ("AID", "China delivered vaccines to Cambodia."),
+    ("RETREAT", "Rebels handed over weapons to the peacekeepers."),
+    ("RETREAT", "Myanmar's junta released 700 political prisoners on Tuesday."),
+    ("CONCEDE", "Belarus eased restrictions on the opposition."),
+    ("REQUEST", "Lebanon asked the UN for help in securing the border."),
+    ("REQUEST", "Mexico called on the United States to stop deportations."),
+    ("ACCUSE", "The opposition leader accused the government of rigging the vote."),
+    ("ACCUSE", "Prosecutors opened an investigation into the former minister."),
+    ("REJECT", "Kosovo rejected Serbia's proposal for talks."),
+    ("REJECT", "The Turkish parliament refused to ratify the treaty."),
+    ("THREATEN", "Greece threatened to veto the deal."),
+    ("THREATEN", "Russia warned NATO against expanding eastward."),
+    ("PROTEST", "Thousands of Armenians rallied in Yerevan against the agreement."),
+    ("PROTEST", "Students staged a sit-in at the university in Dhaka."),
+    ("SANCTION", "The Netherlands expelled two Russian diplomats for spying."),
+    ("SANCTION", "Washington imposed new sanctions on Iranian oil companies."),
+    ("MOBILIZE", "Israel called up 300,000 reservists."),
+    ("MOBILIZE", "China conducted military drills near Taiwan."),
+    ("COERCE", "Hong Kong police raided the offices of the newspaper."),
+    ("COERCE", "The junta imposed martial law in the capital."),
+    ("ASSAULT", "Israeli aircraft struck targets in Gaza overnight."),
+    ("ASSAULT", "Militants ambushed a police patrol in northern Burkina Faso."),
+]
+
 
 @pytest.mark.parametrize(("plover_type", "text"), TYPE_CASES, ids=[t[:40] for _, t in TYPE_CASES])
 def test_events_types_across_categories(nlp: Any, coder: EventCoder, plover_type: str, text: str) -> None:

@@ -413,6 +413,12 @@ class EventCoder:
             t.lemma_.lower() in self._w["disaster_nouns"] for d in doers for t in _arg_span(d)
         ):
             return None  # "the earthquake killed 40 people", "countries hit by the tsunami": no attacker
+        if (
+            lemma == "raid"
+            and doer is not None
+            and any(t.lemma_.lower() in self._w["police_heads"] for t in _arg_span(doer))
+        ):
+            return _Candidate(trigger=tok, spec=self._spec("171:COERCE:seize", "verb:raid (police)"))
         if lemma in ("demonstrate", "march", "rally") and _passive_subject(tok) is not None:
             return None  # "a method was demonstrated by researchers"
         if lemma in self._w["travel_verbs"] and not self._official_subject(_subject(tok)):
