@@ -356,7 +356,8 @@ def _attached(mention: _Mention, trigger: Any) -> int | None:
     through_prep = False
     while tok.i != trigger.i and tok.head.i != tok.i and steps < 10:
         if tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS:
-            through_prep = True
+            # "sanctions on Russia", "call on the DPRK": "on" before a country names a target, not a place
+            through_prep = through_prep or tok.head.lower_ != "on" or mention.entry.precision != "country"
         if tok.dep_ == "pobj" and tok.head.lower_ == "against" and mention.entry.precision != "country":
             through_prep = True  # "an attack against the Kurdistan region" hits a place; "sanctions against Russia" do not
         if tok.dep_ == "dobj" and tok.head.i == trigger.i and trigger.lemma_ in _PLACE_OBJECT_VERBS:
@@ -392,7 +393,10 @@ def _best_for(trigger: Any, in_sent: list[_Mention], all_in_sent: list[_Mention]
     own = [m for m in in_sent if m.root.head.i == trigger.i and m.root.dep_ in {"nsubj", "nsubjpass"}]
     if own:
         return own[0]
-    locative = [m for m in in_sent if m.locative and not m.modifier and not m.entry.needs_preposition]
+    locative = [
+        m for m in in_sent if m.locative and not m.modifier and not m.entry.needs_preposition
+        and not (m.root.head.lower_ == "on" and m.entry.precision == "country")
+    ]
     if locative:
         return min(locative, key=lambda m: abs(m.start - trigger.idx))
     return None
