@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, and_, delete, func, insert, inspect, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +24,9 @@ from ..errors import ConfigError, NotFoundError, StoreError
 from .schema import alerts, articles, events, stories, watches
 
 log = logging.getLogger(__name__)
+
+# Engines whose watch tables are known to be up to date: the API checks on every request, cheaply.
+_ready: WeakKeyDictionary[Engine, bool] = WeakKeyDictionary()
 
 # Columns added after the first schema; old databases get them with ALTER TABLE (all nullable).
 _ADDED_COLUMNS = {"watches": ("checked_at",), "alerts": ("kind", "key", "details")}
@@ -36,7 +40,9 @@ def _store_error(action: str, exc: Exception) -> StoreError:
 
 
 def ensure_watch_tables(engine: Engine) -> None:
-    """Create the watch tables, or add the columns an older database lacks (idempotent)."""
+    """Create the watch tables, or add the columns an older database lacks (idempotent; once per engine)."""
+    if _ready.get(engine):
+        return
     try:
         watches.create(engine, checkfirst=True)
         alerts.create(engine, checkfirst=True)
@@ -55,6 +61,7 @@ def ensure_watch_tables(engine: Engine) -> None:
             index.create(engine, checkfirst=True)
     except SQLAlchemyError as exc:
         raise _store_error("prepare the watches and alerts tables", exc) from exc
+    _ready[engine] = True
 
 
 # ---------------------------------------------------------------------------------------- watches
@@ -193,7 +200,6 @@ def candidate_events(
     *,
     stored_since: datetime | None,
     min_sources: int = 1,
-    limit: int = 10_000,
     **filters: Any,
 ) -> list[dict[str, Any]]:
     """Events matching ``filters`` whose article was stored at or after ``stored_since``, or whose story
@@ -218,7 +224,6 @@ def candidate_events(
         )
         .where(and_(*_event_filters(**filters)))
         .order_by(articles.c.created_at, events.c.article_id, events.c.sentence, events.c.trigger_start)
-        .limit(limit)
     )
     if min_sources > 1:
         query = query.where(sources >= min_sources)
