@@ -143,6 +143,25 @@ def test_add_existing_name_needs_replace_and_remove_deletes_alerts(store: Store)
         watch.remove_watch(store, "w")
 
 
+def test_a_concurrent_insert_of_the_same_alert_is_ignored(store: Store) -> None:
+    watch.add_watch(store, "w", watch.WatchRule())
+    wid = watch.list_watches(store)[0]["id"]
+    row = {
+        "watch_id": wid,
+        "key": "event:e1",
+        "kind": "event",
+        "event_id": "e1",
+        "message": "m",
+        "details": {},
+    }
+    with store.begin() as conn:  # what a second checker does when it lost the race after its own look-up
+        assert store_watches._insert_alert(conn, {**row, "at": DAY}) is not None
+        assert store_watches._insert_alert(conn, {**row, "at": DAY}) is None
+    assert len(watch.list_alerts(store)) == 1
+    with pytest.raises(ConfigError, match="--kind"):
+        watch.list_alerts(store, kind="spikes")
+
+
 def test_old_database_gets_the_new_alert_columns(tmp_path) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)

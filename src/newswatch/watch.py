@@ -253,6 +253,8 @@ def list_alerts(
     offset: int = 0,
 ) -> list[Alert]:
     """Stored alerts, newest first."""
+    if kind is not None:
+        _one_of(kind, "--kind", ("event", "spike"))
     store_watches.ensure_watch_tables(store.engine)
     rows = store_watches.list_alerts(
         store.engine, watch=watch, kind=kind, since=_aware(since), limit=limit, offset=offset
