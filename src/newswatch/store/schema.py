@@ -50,7 +50,7 @@ articles = Table(
     Column("name", Text),
     Column("ingest_status", String(16), nullable=False, default="extracted"),  # extracted|analyzed
     Column("coder_version", String(32)),
-    Column("created_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), index=True),  # watch checks read "stored since"
 )
 
 actors = Table(
