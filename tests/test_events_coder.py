@@ -322,6 +322,7 @@ def test_events_event_noun_with_moved_forces(nlp: Any, coder: EventCoder) -> Non
         "The islands struck by the catastrophe are burying their dead.",
         "Aid organisations are accepting donations for the victims.",
         "Four players were suspended after a brawl at the end of the Friday game.",
+        "Thank you, Mr. President, for your leadership.",
         "A new method has been demonstrated by researchers.",
         "Tourists should avoid travelling to the coast.",
     ],

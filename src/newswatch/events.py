@@ -414,6 +414,12 @@ class EventCoder:
         ):
             return None  # "the earthquake killed 40 people", "countries hit by the tsunami": no attacker
         if (
+            lemma in ("thank", "congratulate", "welcome")
+            and _subject(tok) is None
+            and tok.tag_ in ("VB", "VBP")
+        ):
+            return None  # "Thank you", "Welcome to the briefing": courtesy, not an event
+        if (
             lemma == "raid"
             and doer is not None
             and any(t.lemma_.lower() in self._w["police_heads"] for t in _arg_span(doer))
