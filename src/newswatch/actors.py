@@ -865,7 +865,7 @@ class ActorResolver:
         for head in heads:
             # a conjunct's phrase is its subtree minus the conjuncts hanging from it
             skip = {t.i for c in head.children if c.dep_ in ("conj", "cc") for t in c.subtree}
-            if head is root:
+            if head.i == root.i:  # spaCy makes a new Token object on each access
                 skip |= {t.i for t in span if t.i < root.left_edge.i}
             toks = [t for t in head.subtree if t.i not in skip and span.start <= t.i < span.end]
             if not toks:
