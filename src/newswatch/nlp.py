@@ -18,6 +18,30 @@ MAX_CHARS = 1_000_000
 
 T = TypeVar("T")
 
+PARAGRAPH_COMPONENT = "newswatch_paragraphs"
+
+
+def _register_components() -> None:
+    """Register our pipeline components with spaCy once (the registry is per process)."""
+    from spacy.language import Language
+
+    if PARAGRAPH_COMPONENT in Language.factories:
+        return
+
+    @Language.component(PARAGRAPH_COMPONENT)
+    def paragraph_starts(doc: Any) -> Any:
+        """A paragraph (after a blank line, or a line break before a capital) starts a sentence, so that a
+        headline or paragraph never runs into the next; a hard-wrapped line that goes on in lower case does not."""
+        for token in doc[1:]:
+            if token.is_space:
+                continue
+            gap = doc[token.i - 1].text_with_ws if not doc[token.i - 1].is_space else doc[token.i - 1].text
+            if "\n" not in gap:
+                continue
+            if gap.count("\n") >= 2 or not token.text[:1].islower():
+                token.is_sent_start = True
+        return doc
+
 
 @lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None) -> Any:
@@ -34,6 +58,9 @@ def load_pipeline(name: str | None = None) -> Any:
         except OSError:
             continue
         nlp.max_length = MAX_CHARS
+        _register_components()
+        if "parser" in nlp.pipe_names and PARAGRAPH_COMPONENT not in nlp.pipe_names:
+            nlp.add_pipe(PARAGRAPH_COMPONENT, before="parser")
         log.debug("loaded spaCy pipeline %s", candidate)
         return nlp
     raise ModelNotInstalledError(
