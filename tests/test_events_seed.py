@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from newswatch.events import get_coder
-from newswatch.models import Event
+from newswatch.models import CodedActor, Event
 from newswatch.nlp import load_pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
@@ -23,7 +23,7 @@ def events() -> list[Event]:
     return get_coder().code_doc(doc, article_id="seed")
 
 
-def _countries(actors: list) -> set[str | None]:  # type: ignore[type-arg]
+def _countries(actors: list[CodedActor]) -> set[str | None]:
     return {a.country for a in actors}
 
 
