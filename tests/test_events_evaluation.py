@@ -36,6 +36,8 @@ def test_evaluation_plover_figures() -> None:
     assert scores.per_label["SUPPORT"].fp == 1 and scores.per_label["SUPPORT"].fn == 1
     assert scores.figures["full_match_rate"] == pytest.approx(2 / 4)
     assert scores.figures["actor_country_f1"] == pytest.approx(1.0)
+    # one event in each of the three political sentences, none for the weather
+    assert scores.figures["events_per_sentence"] == pytest.approx(3 / 4)
     report = format_report(scores)
     assert "type_accuracy" in report and "confusion" in report
 

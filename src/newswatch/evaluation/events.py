@@ -156,6 +156,7 @@ def _score_plover(
     actor_prf, recip_prf = PRF(), PRF()
     correct_type = 0
     full = 0
+    produced = 0
     per = scores.per_label
     for rec, doc in zip(records, docs, strict=True):
         gold = rec["expected"][0]
@@ -187,6 +188,7 @@ def _score_plover(
             for e in events
         )
         full += matched
+        produced += len(events)
         if show_errors and not matched:
             scores.errors.append(
                 f"{rec.get('id')}: gold {gold_type} {sorted(gold_actors)}->{sorted(gold_recips)} | pred "
@@ -205,6 +207,7 @@ def _score_plover(
         "recipient_country_f1": recip_prf.f1,
         "full_match_rate": full / n,
         "macro_f1": sum(p.f1 for p in per.values()) / max(len(per), 1),
+        "events_per_sentence": produced / n,
     }
     return scores
 
