@@ -972,13 +972,17 @@ class EventCoder:
                     or child.dep_ in ("xcomp", "ccomp")
                     and cand.spec.plover_type in ("THREATEN", "REJECT", "AGREE")
                 ):
-                    for grand in child.children:
+                    # "to cut all lines with South Korea": the target may hang from the complement's object
+                    inner = _direct_object(child)
+                    holders = [child] + ([inner] if inner is not None else [])
+                    for grand in (g for h in holders for g in h.children):
                         if grand.dep_ == "prep" and grand.lower_ in (
                             "to",
                             "against",
                             "on",
                             "toward",
                             "towards",
+                            "with",
                         ):
                             pobj = _prep_pobj(grand)
                             if pobj is not None and pobj.ent_type_ not in ("DATE", "TIME"):
