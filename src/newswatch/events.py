@@ -781,6 +781,17 @@ class EventCoder:
                     strict=True,
                 )
             recipients = [a for a in place if a.country][:1]
+        if not recipients and plover == "ASSAULT" and _direct_object(tok) is not None:
+            # "hit a military base near Damascus": the target's place names the side attacked
+            target = _direct_object(tok)
+            near = [
+                p
+                for c in target.children
+                if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside", "at")
+                for p in [_prep_pobj(c)]
+                if p is not None
+            ]
+            recipients = [a for a in self._resolve(near, context, strict=True) if a.country][:1]
         if not recipients and actors and kinds & _DOMESTIC_TYPES:
             # domestic events: without a named target, PLOVER codes the actor's own country as recipient
             recipients = [
