@@ -303,3 +303,11 @@ def test_dedup_template_with_other_names_is_not_a_copy() -> None:
     # The same text with a dateline and a credit added is still a copy.
     copy = "VARNA BAY (Harbour Wire) -\n" + body + "\n\nReporting by Harbour Wire staff."
     assert index.check(_art("c", copy, hours=1)).duplicate_of == "a"
+
+
+def test_dedup_chain_of_copies_spanning_more_than_the_gap_stays_linked() -> None:
+    body = _text("port_strike_a.txt")
+    index = _index_with(_art("a", body), _art("b", _chrome(body), site="m1.example", hours=24 * 10))
+    assert index.root_of("b") == "a"
+    late = index.check(_art("c", body + "\n\nShare this article", site="m2.example", hours=24 * 20))
+    assert late.duplicate_of == "a"

@@ -391,6 +391,7 @@ class DedupIndex:
         self._pending_root: dict[int, str] = {}
         self._unsaved: list[tuple[str, Fingerprint, DedupDecision]] = []
         self._texts: dict[int, str] = {}
+        self._latest: dict[int, float] = {}  # root -> publication time of its latest copy
 
     # ------------------------------------------------------------------ loading
 
@@ -432,6 +433,10 @@ class DedupIndex:
             if root < 0:
                 self._root[key] = self._key_of.get(self._pending_root.get(key, ""), key)
         self._pending_root.clear()
+        for key, root in enumerate(self._root):
+            when = self._published[key]
+            if root != key and when != _NO_DATE and when > self._latest.get(root, -_NO_DATE):
+                self._latest[root] = when
         log.info("dedup index: %d signatures loaded, %d in total", added, len(self._ids))
         return added
 
@@ -529,8 +534,7 @@ class DedupIndex:
             if est_c[i] < _ESTIMATE_FLOOR:
                 break
             cand = int(keys[i])
-            cand_published = self._published[cand]
-            if published != _NO_DATE and cand_published != _NO_DATE and abs(published - cand_published) > self.max_gap:
+            if not self._within_gap(published, self._root[cand]):
                 continue  # the same wording months apart is a formula (a yearly notice), not a copy
             other = self._shingles_of(cand)
             if other is None:
@@ -549,6 +553,16 @@ class DedupIndex:
             out.append((cand, jac, cont))
         return out
 
+    def _within_gap(self, published: float, root: int) -> bool:
+        """Is ``published`` within the gap of any member of the group of ``root`` (a chain of copies counts)?"""
+        if published == _NO_DATE:
+            return True
+        first = self._published[root]
+        last = self._latest.get(root, first)
+        if first == _NO_DATE:
+            return True
+        return first - self.max_gap <= published <= last + self.max_gap
+
     def _names_substituted(self, text: str, shingles: np.ndarray, other_text: str, other: np.ndarray) -> bool:
         """Do both texts have names or figures of their own in the lines they share?
 
@@ -556,10 +570,15 @@ class DedupIndex:
         (two missile launches, two delegations' talks) share their wording but swap names, dates and
         figures inside the shared lines.
         """
-        own = self._shared_line_names(text, other) - _names(other_text.split("\n"))
+        names = _names(text.split("\n"))
+        other_names = _names(other_text.split("\n"))
+        # Cheap exit first: a copy has names of its own on one side at most (chrome added, text trimmed).
+        if len(names - other_names) < _MIN_SUBSTITUTED or len(other_names - names) < _MIN_SUBSTITUTED:
+            return False
+        own = self._shared_line_names(text, other) - other_names
         if len(own) < _MIN_SUBSTITUTED:
             return False
-        theirs = self._shared_line_names(other_text, shingles) - _names(text.split("\n"))
+        theirs = self._shared_line_names(other_text, shingles) - names
         return len(theirs) >= _MIN_SUBSTITUTED
 
     def _shared_line_names(self, text: str, other: np.ndarray) -> set[str]:
@@ -636,6 +655,9 @@ class DedupIndex:
             for k, r in enumerate(self._root):
                 if r == old_root:
                     self._root[k] = key
+            latest = max(self._latest.pop(old_root, self._published[old_root]), self._published[old_root])
+            if latest != _NO_DATE:
+                self._latest[key] = max(latest, self._latest.get(key, -_NO_DATE))
         if conn is None:
             return
         self._unsaved.append((article.id, fp, decision))
@@ -703,6 +725,10 @@ class DedupIndex:
         else:
             self._root.append(-1)
             self._pending_root[key] = root_id
+        root = self._root[key]
+        when = self._published[key]
+        if root >= 0 and root != key and when != _NO_DATE and when > self._latest.get(root, -_NO_DATE):
+            self._latest[root] = when
         if text_hash and text_hash not in self._by_hash:
             self._by_hash[text_hash] = key
         if index_bands:
