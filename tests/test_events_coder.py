@@ -392,3 +392,22 @@ def test_events_unknown_cameo_code_in_lexicon_is_a_config_error(tmp_path: Path) 
 
     with pytest.raises(ConfigError, match="unknown CAMEO code"):
         EventCoder(data_dir=_data_copy(tmp_path, {"besmirch": "999"}))
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type", "tense"),
+    [
+        ("Pakistan vowed to retaliate against India.", "THREATEN", "future"),
+        ("Moscow is likely to expel more diplomats.", "SANCTION", "future"),
+        ("Iran failed to attack the tanker.", "ASSAULT", "past"),
+        ("The president may visit Kenya next year.", "CONSULT", "hypothetical"),
+    ],
+)
+def test_events_stated_intent_threatens_but_expectation_does_not(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str, tense: str
+) -> None:
+    doc, events = _code(nlp, coder, text)
+    event = main_event(events, doc)
+    assert event is not None
+    assert (event.plover_type, event.tense) == (plover_type, tense)
+    assert event.negated is text.startswith("Iran failed")

@@ -31,6 +31,8 @@ CODER_VERSION = "rules-0.1.0"
 # PLOVER types that a future or promised form turns into AGREE / CONCEDE (PLOVER manual, auxiliary modes)
 _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
 _MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "MOBILIZE"})
+# governors that report someone else's expectation, not the actor's stated intention (no threat)
+_EXPECTATION_WORDS = frozenset({"expect", "consider", "likely", "due", "scheduled", "predict", "fear"})
 _VERBAL_TYPES = frozenset({"REQUEST", "SUPPORT", "ACCUSE", "REJECT", "AGREE", "THREATEN"})
 _SUBJ_DEPS = frozenset({"nsubj", "csubj"})
 _PASS_SUBJ_DEPS = frozenset({"nsubjpass", "csubjpass"})
@@ -692,7 +694,7 @@ class EventCoder:
         spec = cand.spec
         governor = cand.role_verb.lemma_.lower() if cand.role_verb is not None else ""
         promised = governor in self._w["promise_governors"]
-        if t in _MATERIAL_CONFLICT and governor not in ("expect", "consider") and not cand.negated:
+        if t in _MATERIAL_CONFLICT and governor not in _EXPECTATION_WORDS and not cand.negated:
             # a stated intention to use force or restrictions is a threat
             cand.spec = _threat_spec(spec, "future")
         elif t in ("RETREAT", "CONCEDE") and promised:
