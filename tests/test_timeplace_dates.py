@@ -122,3 +122,55 @@ def test_dates_future_weekdays_and_stated_dates(text: str, trigger: str, value: 
 
 def test_dates_a_later_future_clause_does_not_move_a_past_weekday() -> None:
     assert _date("The agency said on Tuesday that it will launch a satellite.", "said") == ("2025-06-10", "day")
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "value", "precision"),
+    [
+        # no publication time: a relative or year-less expression cannot be resolved, whatever the clock says
+        ("After the October ballot, many observers condemned the count.", "condemned", None, "unknown"),
+        ("The militia burned the depot in August.", "burned", None, "unknown"),
+        ("The militia burned the depot on August 9.", "burned", None, "unknown"),
+        ("The militia burned the depot last month.", "burned", None, "unknown"),
+        ("The militia burned the depot.", "burned", None, "unknown"),
+        # an explicit full date still resolves
+        ("The militia burned the depot on August 9, 2011.", "burned", "2011-08-09", "day"),
+        ("The militia burned the depot in August 2011.", "burned", "2011-08-01", "month"),
+    ],
+)
+def test_dates_without_publication_time_never_use_the_clock(
+    text: str, trigger: str, value: str | None, precision: str
+) -> None:
+    assert _date(text, trigger, None) == (value, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "value"),
+    [
+        # the tense of the verb the date hangs on decides, not a future verb elsewhere in the sentence
+        ("The ministry will expand the fund created on February 20, which it will double.", "created",
+         "2025-02-20"),
+        ("Officials said the embargo imposed on May 30 will stay until autumn.", "imposed", "2025-05-30"),
+        # a future verb of its own looks forward
+        ("The envoy will return to the capital on January 15.", "return", "2026-01-15"),
+        ("The envoy is scheduled to visit the capital on June 2.", "visit", "2026-06-02"),
+        # a past verb looks back, even past a new year
+        ("The envoy visited the capital on December 28.", "visited", "2024-12-28"),
+    ],
+)
+def test_dates_year_less_day_follows_the_tense_of_its_own_verb(text: str, trigger: str, value: str) -> None:
+    assert _date(text, trigger)[0] == value
+
+
+@pytest.mark.parametrize(
+    ("published", "text", "value"),
+    [
+        # no tense to go by: the occurrence closest to publication
+        (datetime(2025, 1, 5, tzinfo=UTC), "The summit on December 30 drew many leaders.", "2024-12-30"),
+        (datetime(2025, 12, 28, tzinfo=UTC), "The summit on January 3 draws many leaders.", "2026-01-03"),
+    ],
+)
+def test_dates_year_less_day_without_tense_is_the_closest_occurrence(
+    published: datetime, text: str, value: str
+) -> None:
+    assert _date(text, "drew" if "drew" in text else "draws", published)[0] == value

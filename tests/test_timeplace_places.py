@@ -113,3 +113,17 @@ def test_gazetteer_small_towns_need_their_country_in_the_article() -> None:
 def test_locate_events_reads_the_dateline_from_the_text() -> None:
     text = "KYIV, Ukraine (Reuters) - Officials said the blackout lasted six hours."
     assert _place(text, "lasted") == ("Kyiv", "UKR", "city")
+
+
+@pytest.mark.parametrize(
+    ("text", "trigger", "name", "country"),
+    [
+        # the object of an attack or visit verb is where it happened, even when the tagger calls it a person
+        ("Russian troops shelled Kherson overnight, the mayor said.", "shelled", "Kherson", "UKR"),
+        ("Rebel drones struck Kharkiv on Sunday.", "struck", "Kharkiv", "UKR"),
+        ("The chancellor visited Lyon last spring.", "visited", "Lyon", "FRA"),
+    ],
+)
+def test_places_object_of_attack_or_visit_verb(text: str, trigger: str, name: str, country: str) -> None:
+    got = _place(text, trigger)
+    assert (got[0], got[1]) == (name, country)

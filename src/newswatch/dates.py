@@ -93,10 +93,35 @@ def _month_start(d: date, back: int) -> date:
     return date(y, m, 1)
 
 
+def _year_for(month: int, day: int, today: date, tense: str | None) -> int:
+    """The year of a year-less day and month: the coming occurrence for a future verb, the latest one on or
+    before publication for a past verb, else the occurrence closest to publication (within about six months).
+    Raises ValueError for a day the month does not have."""
+    options = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:
+            options.append(date(year, month, day))
+        except ValueError:
+            continue  # 29 February in a common year
+    if not options:
+        raise ValueError(f"no day {day} in month {month}")
+    if tense == "future":
+        ahead = [d for d in options if d >= today]
+        if ahead:
+            return ahead[0].year
+    elif tense == "past":
+        # one day of slack: a publication time in another zone may be a day behind the event's own
+        behind = [d for d in options if d <= today + timedelta(days=1)]
+        if behind:
+            return behind[-1].year
+    return min(options, key=lambda d: abs((d - today).days)).year
+
+
 def _rule_value(
-    kind: str, m: re.Match[str], pub: datetime | None, future: bool = False
+    kind: str, m: re.Match[str], pub: datetime | None, tense: str | None = None
 ) -> tuple[datetime | None, str, tuple[int, int] | None]:
-    """(value, precision, pending clock time) for one matched expression."""
+    """(value, precision, pending clock time) for one matched expression; ``tense`` is that of the verb the
+    expression hangs on ("future", "past" or None when unclear)."""
     tz = pub.tzinfo if pub is not None else None
     today = pub.date() if pub is not None else None
     g = m.groupdict()
@@ -111,14 +136,8 @@ def _rule_value(
         if g.get("year"):
             year = int(g["year"])
         elif today is not None:
-            year = today.year
-            # a day-month without a year: the coming one in a sentence about the future, else the latest one
-            # not far after publication
             try:
-                if future and date(year, month, day) < today:
-                    year += 1
-                elif not future and date(year, month, day) > today + timedelta(days=7):
-                    year -= 1
+                year = _year_for(month, day, today, tense)
             except ValueError:
                 return None, "unknown", None
         else:
@@ -133,10 +152,12 @@ def _rule_value(
             return _midnight(date(int(g["year"]), month, 1), tz), "month", None
         if today is None:
             return None, "unknown", None
-        if future:
+        if tense == "future":
             year = today.year if month >= today.month else today.year + 1
-        else:
+        elif tense == "past":
             year = today.year if month <= today.month else today.year - 1
+        else:
+            year = _year_for(month, 1, today.replace(day=1), None)
         return _midnight(date(year, month, 1), tz), "month", None
     if kind == "year":
         return _midnight(date(int(g["year"]), 1, 1), tz), "year", None
@@ -149,7 +170,7 @@ def _rule_value(
         target = _WEEKDAYS.index(g["weekday"].lower())
         mod = (g.get("mod") or "").lower()
         back = (today.weekday() - target) % 7
-        if mod == "next" or (future and mod not in {"last", "past"}):
+        if mod == "next" or (tense == "future" and mod not in {"last", "past"}):
             # "will meet on Tuesday": the coming one (today counts, unless it is "next Tuesday")
             fwd = (target - today.weekday()) % 7
             if mod == "next" and fwd == 0:
@@ -217,12 +238,52 @@ def _month_key(text: str) -> str:
 
 
 _FUTURE = re.compile(r"\b(will|shall|'ll|scheduled|planned|plans|upcoming|next|expected\s+to)\b", re.I)
+_FUTURE_AUX = frozenset({"will", "shall", "'ll", "wo"})
+_PAST_AUX = frozenset({"was", "were", "had", "has", "have", "'ve", "'d"})
+# "is scheduled to visit on May 20", "plans to travel on June 2": the infinitive is ahead of its governor
+_FUTURE_GOVERNORS = frozenset({"schedule", "plan", "expect", "intend", "set", "due", "aim", "prepare", "go", "hope",
+                               "promise", "vow", "pledge", "agree", "decide"})
+_TENSE_KINDS = frozenset({"month_day", "day_month", "in_month", "weekday"})
 
 
-def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Expr]:
-    """Rule-matched time expressions in ``text`` (char offsets shifted by ``offset``), non-overlapping."""
+def _verb_tense(verb: Any) -> str | None:
+    """"future", "past" or None (present, infinitive, unclear) for the verb a time expression hangs on."""
+    aux = {c.lower_ for c in verb.children if c.dep_ in {"aux", "auxpass"}}
+    if aux & _FUTURE_AUX:
+        return "future"
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in _FUTURE_GOVERNORS:
+        head_aux = {c.lower_ for c in verb.head.children if c.dep_ in {"aux", "auxpass"}}
+        if verb.head.tag_ != "VBD" and not head_aux & {"was", "were", "had"}:
+            return "future"
+    if verb.tag_ == "VBD" or aux & _PAST_AUX:
+        return "past"
+    if verb.tag_ == "VBN" and verb.dep_ in {"acl", "amod", "relcl"}:
+        return "past"  # "the task force announced on February 26": a reduced relative clause is done
+    return None
+
+
+def _attached_tense(doc: Any, start: int, end: int) -> str | None:
+    """The tense of the verb a time expression directly modifies; None when it modifies a noun or no verb."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    tok = span.root
+    for _ in range(4):
+        head = tok.head
+        if head.i == tok.i:
+            return None
+        if head.pos_ in {"VERB", "AUX"}:
+            return _verb_tense(head)
+        if head.pos_ != "ADP":
+            return None  # "the summit on December 30": a noun's date says nothing of any verb's tense
+        tok = head
+    return None
+
+
+def _find_expressions(text: str, offset: int, pub: datetime | None, doc: Any = None) -> list[_Expr]:
+    """Rule-matched time expressions in ``text`` (char offsets shifted by ``offset``), non-overlapping; with
+    the parsed ``doc``, a year-less date follows the tense of the verb it hangs on."""
     found: list[_Expr] = []
-    future = bool(_FUTURE.search(text))
     for kind, rx in _COMPILED:
         for m in rx.finditer(text):
             s, e = m.start(), m.end()
@@ -230,11 +291,15 @@ def _find_expressions(text: str, offset: int, pub: datetime | None) -> list[_Exp
                 continue
             if kind == "weekday" and not m.group("weekday"):
                 continue
+            tense: str | None = None
+            if kind in _TENSE_KINDS and pub is not None:
+                tense = _attached_tense(doc, offset + s, offset + e) if doc is not None else None
+                if tense is None and kind == "weekday" and _FUTURE.search(text[max(0, s - 40) : s]):
+                    # a weekday looks forward when its own clause is future ("will meet on Tuesday"), not when
+                    # a later clause is ("said on Thursday that it will ...")
+                    tense = "future"
             try:
-                # a weekday looks forward only when its own clause is future ("will meet on Tuesday"), not
-                # when a later clause is ("said on Thursday that it will ...")
-                near = future if kind != "weekday" else bool(_FUTURE.search(text[max(0, s - 40) : s]))
-                value, precision, hour = _rule_value(kind, m, pub, near)
+                value, precision, hour = _rule_value(kind, m, pub, tense)
             except (KeyError, ValueError):
                 continue
             lead = len(m.group(0)) - len(m.group(0).lstrip())
@@ -253,6 +318,8 @@ _DATEPARSER_SKIP = re.compile(r"\b(years?|decades?|centur(y|ies)|annual|daily|we
 def _dateparser_expr(ent: Any, pub: datetime | None) -> _Expr | None:
     """A DATE/TIME entity the rules missed, through dateparser (English only: ten times faster)."""
     text = ent.text
+    if pub is None and not re.search(r"\b(?:1[89]|20)\d\d\b", text):
+        return None  # without a publication time only a date naming its year resolves: never the machine's clock
     if _DATEPARSER_SKIP.search(text) and "ago" not in text.lower():
         return None
     if not re.search(r"\d|" + "|".join(_WEEKDAYS) + "|" + "|".join(m for m in _MONTHS if len(m) > 3), text, re.I):
@@ -285,7 +352,7 @@ def expressions(doc: Any, *, published_at: datetime | None) -> list[_Expr]:
     bounds = sentences(doc)
     text: str = doc.text
     for start, end in zip(bounds.char_starts, bounds.char_ends, strict=True):
-        out.extend(_find_expressions(text[start:end], start, published_at))
+        out.extend(_find_expressions(text[start:end], start, published_at, doc))
     for ent in doc.ents:
         if ent.label_ not in {"DATE", "TIME"}:
             continue

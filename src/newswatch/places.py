@@ -294,6 +294,11 @@ def _locative_root(root: Any) -> bool:
     return tok.dep_ == "pobj" and tok.head.lower_ in _LOC_PREPS and tok.head.lower_ not in _NOT_LOCATIVE_PREPS
 
 
+def _place_object(root: Any) -> bool:
+    """The direct object of an attack or visit verb ("shelled Kharkiv", "visited Gdansk") names a place."""
+    return root.dep_ == "dobj" and root.head.lemma_.lower() in _PLACE_OBJECT_VERBS
+
+
 def _mentions(doc: Any, text: str, gaz: Gazetteer, countries: frozenset[str]) -> list[_Mention]:
     """Every place mention in the doc: our curated names by pattern, then entities the gazetteer knows."""
     out: list[_Mention] = []
@@ -310,7 +315,10 @@ def _mentions(doc: Any, text: str, gaz: Gazetteer, countries: frozenset[str]) ->
                             _is_modifier(root), _locative_root(root)))
         taken.append((m.start(), m.end()))
     for ent in doc.ents:
-        if ent.label_ not in _PLACE_LABELS and not (ent.label_ in _LOOSE_LABELS and _locative_root(ent.root)):
+        # the tagger often calls a town a person or an organisation; where it stands as a place it is one
+        if ent.label_ not in _PLACE_LABELS and not (
+            ent.label_ in _LOOSE_LABELS and (_locative_root(ent.root) or _place_object(ent.root))
+        ):
             continue
         if any(s < ent.end_char and ent.start_char < e for s, e in taken):
             continue
@@ -339,6 +347,20 @@ def _mentions(doc: Any, text: str, gaz: Gazetteer, countries: frozenset[str]) ->
         root = ent.root
         out.append(_Mention(start, end, root, entry, _sentence_index(sent_starts, start),
                             _is_modifier(root), _locative_root(root)))
+        taken.append((start, end))
+    # a proper-noun object of an attack or visit verb the tagger left without any entity label
+    for tok in doc:
+        if tok.pos_ != "PROPN" or tok.ent_type_ or not _place_object(tok):
+            continue
+        toks = [t for t in tok.subtree if t.i <= tok.i and (t.pos_ == "PROPN" or t.dep_ == "compound")]
+        toks = [t for t in toks if t.i >= tok.i - len(toks) + 1]
+        start, end = toks[0].idx, tok.idx + len(tok.text)
+        if any(s < end and start < e for s, e in taken):
+            continue
+        entry = gaz.resolve(text[start:end], countries=countries)
+        if entry is None or not entry.primary:
+            continue
+        out.append(_Mention(start, end, tok, entry, _sentence_index(sent_starts, start), False, False))
     out.sort(key=lambda m: m.start)
     return out
 
