@@ -161,3 +161,13 @@ def test_pipeline_run_into_postgres_is_idempotent(good_dir: Path, postgres_db: s
     assert store.count("stories") >= 1
     assert {e["article_id"] for e in store.iter_events(country="RUS")}
     store.close()
+
+
+def test_code_records_disaster_gets_its_label_and_no_event() -> None:
+    text = (
+        "A strong earthquake struck the coastal province overnight, destroying hundreds of homes; "
+        "rescue teams pulled survivors from the rubble on Sunday."
+    )
+    (out,) = pipeline.code_records([{"id": "q", "text": text}])
+    assert out["acled_type"] == "NATURAL_DISASTER"
+    assert out["events"] == []

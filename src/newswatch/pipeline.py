@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import nlp
+from .acled import NON_POLITICAL_LABELS
 from .actors import get_resolver
 from .claims import find_claims, link_events
 from .config import ExtractSettings, FetchSettings, Settings
@@ -300,11 +301,10 @@ def code_records(
 
     for doc, article in nlp.parse_with_ids(pairs(), model=model, batch_size=batch_size):
         analysis = analyze_doc(doc, article)
-        yield {
-            "id": article.id,
-            "acled_type": coder.classify_acled(article.text, doc),
-            "events": [event_json(e) for e in analysis.events],
-        }
+        label = coder.classify_acled(article.text, doc)
+        # a snippet about a disaster or crime gets that label and no political event
+        events = [] if label in NON_POLITICAL_LABELS else analysis.events
+        yield {"id": article.id, "acled_type": label, "events": [event_json(e) for e in events]}
 
 
 def event_json(e: Event) -> dict[str, Any]:
