@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -296,6 +296,7 @@ class EventCoder:
             ):
                 cand = self._verb_candidate(tok)
                 if cand is not None:
+                    cand = self._weapons_test(cand)
                     found.append(cand)
                     if cand.obj is not None:
                         used_objects.add(cand.obj.i)
@@ -305,6 +306,39 @@ class EventCoder:
                 if cand is not None:
                     found.append(cand)
         return found
+
+    def _weapons_test(self, cand: _Candidate) -> _Candidate:
+        """A weapon fired or launched in a test, or into the sea, with no target: a show of force (MOBILIZE
+        weapons), not an assault ("test-fired a missile into the sea", "launched a rocket in a drill")."""
+        tok = cand.trigger
+        lemma = tok.lemma_.lower()
+        if cand.spec.plover_type != "ASSAULT" or lemma not in self._w["weapon_test_verbs"]:
+            return cand
+        doc = tok.doc
+        # "test-fired": the tokenizer splits the prefix off ("test", "-", "fired")
+        prefixed = tok.i >= 2 and doc[tok.i - 1].text == "-" and doc[tok.i - 2].lower_ == "test"
+        in_test = sink = targeted = False
+        for child in tok.children:
+            if child.dep_ != "prep":
+                continue
+            pobj = _prep_pobj(child)
+            if pobj is None:
+                continue
+            head = pobj.lemma_.lower()
+            if child.lower_ in ("in", "during", "as", "for") and head in self._w["weapon_test_nouns"]:
+                in_test = True
+            elif child.lower_ in ("into", "toward", "towards") and head in self._w["weapon_test_sinks"]:
+                sink = True
+            elif child.lower_ in ("at", "on", "against", "toward", "towards", "into") and pobj.ent_type_ not in (
+                "DATE",
+                "TIME",
+            ):
+                targeted = True  # "on Thursday" is a time, "on the city" a target
+        if not (prefixed or in_test or sink) or targeted:
+            return cand
+        return _Candidate(
+            trigger=tok, spec=self._spec("150:MOBILIZE:weapons", f"weapons-test:{lemma}"), obj=cand.obj
+        )
 
     def _verb_candidate(self, tok: Any) -> _Candidate | None:
         lemma = tok.lemma_.lower()
@@ -1071,6 +1105,9 @@ class EventCoder:
                     and tok.head.lower_ in ("from", "in", "at", "into", "across")
                 ):
                     continue  # a place phrase names a country only when it says which
+                if "default-country" in (actor.rule or ""):
+                    actor = _place_country(actor, tok, span)
+                    key = (actor.country, actor.sector, actor.start)
                 if key not in seen and (actor.country or actor.sector):
                     seen.add(key)
                     out.append(actor)
@@ -1275,6 +1312,40 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
         else:
             break
     return out
+
+
+_LOCATIVE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "around", "across", "throughout"})
+
+
+def _place_country(actor: CodedActor, tok: Any, span: Any) -> CodedActor:
+    """A generic noun ("a hospital", "civilians") given the article's default country keeps it only when the
+    sentence's places agree: "a hospital in Kharkiv" is in Ukraine whatever country the article names most.
+    The place inside the actor's own phrase wins, then the first place of the sentence."""
+    places: list[tuple[bool, str, str]] = []
+    for ent in tok.sent.ents:
+        if ent.label_ not in ("GPE", "LOC", "FAC"):
+            continue
+        head = ent.root.head
+        if ent.root.dep_ != "pobj" or head.lower_ not in _LOCATIVE_PREPS:
+            continue
+        country = _gazetteer_country(ent.text)
+        if country:
+            places.append((not (span.start <= ent.start < span.end), ent.text, country))
+    if not places or any(country == actor.country for _, _, country in places):
+        return actor
+    _, name, country = min(places, key=lambda p: p[0])
+    return replace(actor, country=country, rule=f"{actor.rule}+place:{name}")
+
+
+def _gazetteer_country(name: str) -> str | None:
+    try:
+        from .places import get_gazetteer
+
+        entry = get_gazetteer().resolve(name)
+    except Exception:  # the place index is optional here; without it the default country stands
+        log.debug("gazetteer lookup failed for %r", name, exc_info=True)
+        return None
+    return entry.country if entry is not None else None
 
 
 def _in_places(tok: Any, obj: Any) -> list[Any]:

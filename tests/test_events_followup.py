@@ -1,0 +1,94 @@
+"""Event coder follow-up cases on hand-written sentences: weapons tests are shows of force, arrests keep the
+arrest label whatever crime the arrested are suspected of, and generic nouns take the country of the place the
+sentence names rather than the article's default country.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from newswatch.events import EventCoder, get_coder, main_event
+from newswatch.nlp import load_pipeline
+
+
+_ATTACK_LABELS = ("ART_MISS_ATTACK", "AIR_STRIKE", "ATTACK", "ARMED_CLASH", "REM_EXPLOS")
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Any:
+    return load_pipeline()
+
+
+@pytest.fixture(scope="module")
+def coder() -> EventCoder:
+    return get_coder()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Iran test-fired two cruise missiles into the Gulf waters on Sunday, state television reported.",
+        "The navy fired an anti-ship missile in a drill off the coast on Friday.",
+        "Pakistan test-launched a medium-range missile, the army said.",
+        "The rebels fired a rocket into the sea during a weapons test.",
+    ],
+)
+def test_weapons_test_is_mobilize_not_assault(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc = nlp(text)
+    events = coder.code_doc(doc, article_id="t")
+    top = main_event(events, doc)
+    assert top is not None
+    assert (top.plover_type, top.mode, (top.cameo_code or "")[:2]) == ("MOBILIZE", "weapons", "15")
+    # no attack label; a strategic development (or none) is fine
+    assert top.acled_type not in _ATTACK_LABELS
+    assert coder.classify_acled(text, doc=doc) not in _ATTACK_LABELS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Troops fired rockets at a village near the border on Tuesday.",
+        "Militants fired mortars into the market, killing four people.",
+    ],
+)
+def test_fire_at_a_target_stays_an_assault(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc = nlp(text)
+    top = main_event(coder.code_doc(doc, article_id="t"), doc)
+    assert top is not None and top.plover_type == "ASSAULT"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Officers in Nairobi detained 12 men suspected of kidnapping a businessman.",
+        "Police arrested three women accused of abducting children from a school.",
+        "Two brothers were arrested on Monday and charged with kidnapping a priest.",
+    ],
+)
+def test_arrest_of_suspects_is_arrest(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc = nlp(text)
+    assert coder.classify_acled(text, doc=doc) == "ARREST"
+
+
+def test_kidnapping_itself_stays_abduction(nlp: Any, coder: EventCoder) -> None:
+    text = "Gunmen kidnapped 20 passengers from a bus on the highway to Kaduna."
+    assert coder.classify_acled(text, doc=nlp(text)) == "ABDUCT_DISSAP"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Russia said its troops had not attacked a school in Kherson.", {"UKR"}),
+        ("Russia said on Friday that its jets had not bombed civilians in Idlib.", {"SYR"}),
+    ],
+)
+def test_generic_target_takes_the_place_country(
+    nlp: Any, coder: EventCoder, text: str, expected: set[str]
+) -> None:
+    doc = nlp(text)
+    events = [e for e in coder.code_doc(doc, article_id="t") if e.plover_type == "ASSAULT"]
+    assert events
+    assert {a.country for a in events[0].recipients} == expected
+    assert all(a.country == "RUS" for a in events[0].actors)
