@@ -12,7 +12,6 @@ import pytest
 from newswatch.events import EventCoder, get_coder, main_event
 from newswatch.nlp import load_pipeline
 
-
 _ATTACK_LABELS = ("ART_MISS_ATTACK", "AIR_STRIKE", "ATTACK", "ARMED_CLASH", "REM_EXPLOS")
 
 
