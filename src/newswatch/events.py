@@ -329,10 +329,7 @@ class EventCoder:
                 in_test = True
             elif child.lower_ in ("into", "toward", "towards") and head in self._w["weapon_test_sinks"]:
                 sink = True
-            elif child.lower_ in ("at", "on", "against", "toward", "towards", "into") and pobj.ent_type_ not in (
-                "DATE",
-                "TIME",
-            ):
+            elif child.lower_ in _TARGET_PREPS and pobj.ent_type_ not in ("DATE", "TIME"):
                 targeted = True  # "on Thursday" is a time, "on the city" a target
         if not (prefixed or in_test or sink) or targeted:
             return cand
@@ -1314,6 +1311,7 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
     return out
 
 
+_TARGET_PREPS = frozenset({"at", "on", "against", "toward", "towards", "into"})
 _LOCATIVE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "around", "across", "throughout"})
 
 
