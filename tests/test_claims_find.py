@@ -205,3 +205,60 @@ def test_claims_reported_clause_is_not_mistaken_for_a_cue_hanging_on_it() -> Non
     assert said.cue == "say"
     assert text[said.content_start : said.content_end].startswith("the rebels had written")
     assert all(c.cue != "write" for c in claims)
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        # two apostrophes as quotation marks
+        ("''We never signed that agreement,'' the mayor said.", "the mayor", "We never signed that agreement,"),
+        # an opening curly quote closed by a straight one
+        ("\u201cThe bridge will reopen in spring,\" the engineer said.", "the engineer",
+         "The bridge will reopen in spring,"),
+        # a short quote that ends its own sentence
+        ("\u201cNot today,\u201d the clerk said.", "the clerk", "Not today,"),
+    ],
+)
+def test_claims_quote_marks_of_every_kind(text: str, speaker: str, content: str) -> None:
+    claims = find_claims(_doc(text), article_id="a1")
+    assert [(c.speaker, text[c.content_start or 0 : c.content_end or 0]) for c in claims] == [(speaker, content)]
+
+
+def test_claims_scare_quoted_word_is_no_quotation() -> None:
+    text = "\u201cBold\u201d said nothing to the workers."
+    assert find_claims(_doc(text), article_id="a1") == []
+
+
+def test_claims_transcript_speakers_in_capitals() -> None:
+    text = ("Part of the exchange:\n\n\"HOST: Will the ferry run on Sunday?\n\n"
+            "\"MINISTER: The ferry will run on Sunday as planned.")
+    claims = find_claims(_doc(text), article_id="a1")
+    assert [(c.speaker, text[c.content_start or 0 : c.content_end or 0]) for c in claims] == [
+        ("HOST", "Will the ferry run on Sunday"), ("MINISTER", "The ferry will run on Sunday as planned")]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        ("The auditors knew that the accounts were false.", "know", "The auditors"),
+        ("Many residents feel that the curfew is too strict.", "feel", "Many residents"),
+    ],
+)
+def test_claims_cognition_verbs_with_a_clause(text: str, cue: str, speaker: str) -> None:
+    assert _only(find_claims(_doc(text), article_id="a1"), cue).speaker == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a belief the speaker reports of themself is one claim, as sure as the weaker cue
+        ("The mayor said she expects the bridge to reopen soon.", [("The mayor", "say", "hedged")]),
+        ("The agency said it hopes the talks will resume.", [("The agency", "say", "speculative")]),
+        # someone else's belief stays a claim of its own
+        ("The minister said analysts believe the plant was rebuilt.",
+         [("The minister", "say", "reported"), ("analysts", "believe", "hedged")]),
+    ],
+)
+def test_claims_own_belief_folds_into_the_outer_claim(text: str, expected: list[tuple[str, str, str]]) -> None:
+    claims = find_claims(_doc(text), article_id="a1")
+    assert [(c.speaker, c.cue, c.certainty) for c in claims] == expected

@@ -119,12 +119,17 @@ def _quote_regions(text: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks (without the marks); an unclosed quote ends at its paragraph end."""
     regions: list[tuple[int, int]] = []
     start: int | None = None
-    straight = False
+    # two apostrophes stand for a double quote in some wire and archive texts (''No,'' she said); the
+    # replacement keeps every offset
+    text = text.replace("\'\'", '"\x00')
     for i, ch in enumerate(text):
         if start is None:
             if ch in _OPEN_QUOTES or (ch == '"'):
-                start, straight = i + 1, ch == '"'
-        elif (straight and ch == '"') or (not straight and ch in _CLOSE_QUOTES):
+                start = i + 1
+        elif ch == '"' or ch in _CLOSE_QUOTES:
+            # typed quotes are often mixed (an opening curly one closed by a straight one): any closing mark ends it
+            if text[start : start + 1] == "\x00":
+                start += 1
             regions.append((start, i))
             start = None
         elif ch == "\n":
@@ -148,8 +153,11 @@ def _quote_regions(text: str) -> list[tuple[int, int]]:
 def _adjacent_quote(regions: list[tuple[int, int]], text: str, start: int, end: int) -> tuple[int, int] | None:
     """The quote right before or right after the speaker+cue stretch [start, end), if any."""
     for s, e in regions:
-        if len(text[s:e].split()) < _QUOTE_MIN_WORDS:
-            continue  # a scare-quoted word ("rejected as 'absurd' claims") is not what was said
+        quoted = text[s:e].rstrip(" '\u2019")
+        if len(quoted.split()) < _QUOTE_MIN_WORDS and not quoted.endswith((",", ".", "?", "!")):
+            # a scare-quoted word ("rejected as 'absurd' claims") is not what was said; a short quote that ends
+            # its own sentence ('"No," she said') is
+            continue
         if e <= start and len(text[e:start].strip(_TRIM)) <= _QUOTE_GAP:
             return (s, e)
         if s >= end and len(text[end:s].strip(_TRIM)) <= _QUOTE_GAP:
@@ -560,14 +568,24 @@ def _adjective_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
 
 def _colon_candidate(tok: Any, sent: Any) -> _Found | None:
     """'Pat Caddell: Democrat voters worried ...': a name, a colon, then what the named one says."""
-    if tok.text != ":" or tok.i - sent.start < 1 or tok.i - sent.start > 5 or tok.i + 1 >= sent.end:
+    if tok.text != ":" or tok.i - sent.start < 1 or tok.i - sent.start > 5 or tok.i + 1 >= len(tok.doc):
         return None
-    name = [t for t in sent if t.i < tok.i]
-    if not all(t.pos_ == "PROPN" or t.ent_type_ in {"PERSON", "ORG"} for t in name):
+    name = [t for t in sent if t.i < tok.i and not t.is_space and not (t.is_punct and t.is_quote)]
+    if not name or not all(t.pos_ == "PROPN" or t.ent_type_ in {"PERSON", "ORG"} or t.is_title for t in name):
         return None
-    if not any(t.ent_type_ in {"PERSON", "ORG"} for t in name):
+    # a transcript names its speakers in capitals ("SMITH: Well, ...")
+    upper = all(t.text.isupper() and t.is_alpha and len(t.text) > 1 for t in name)
+    if not upper and not any(t.ent_type_ in {"PERSON", "ORG"} for t in name):
         return None
     content_toks = [t for t in sent if t.i > tok.i]
+    if not content_toks and upper and "\n" not in tok.whitespace_:
+        # the parser ended the sentence at a transcript speaker's colon: what follows up to the paragraph end
+        for t in tok.doc[tok.i + 1 : tok.i + 300]:
+            if t.is_space and "\n" in t.text:
+                break
+            content_toks.append(t)
+            if "\n" in t.whitespace_:
+                break
     bounds = _span_bounds(content_toks)
     if bounds is None:
         return None
@@ -587,6 +605,14 @@ def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     return _Found(None, (tok.idx, tok.idx + len(tok.text)), tok.text, None, None, bounds, content_toks, base)
 
 
+def _starts_paragraph(tok: Any) -> bool:
+    """Whether only an opening quotation mark stands between ``tok`` and the start of its paragraph."""
+    i = tok.i - 1
+    while i >= 0 and tok.doc[i].is_quote:
+        i -= 1
+    return i < 0 or "\n" in tok.doc[i].text or "\n" in tok.doc[i].whitespace_
+
+
 def _keep(found: _Found, regions: list[tuple[int, int]], lex: _Lexicon) -> bool:
     """Leave out attributions that are not claims a reader weighs.
 
@@ -594,8 +620,10 @@ def _keep(found: _Found, regions: list[tuple[int, int]], lex: _Lexicon) -> bool:
     quotation's claim; a first- or second-person speaker outside quotes is the author or the reader; an
     inanimate subject ("the exchange indicates a deepening alliance") is the article's own inference.
     """
-    if _inside(regions, found.cue[0]) is not None:
-        return False
+    if _inside(regions, found.cue[0]) is not None and not (
+        found.cue_text == ":" and found.speaker and _starts_paragraph(found.speaker[0])
+    ):
+        return False  # (a transcript line "NAME: ..." inside a quoted transcript still names its speaker)
     head = found.speaker_head
     if head is None:
         return True
@@ -653,7 +681,36 @@ def find_claims(
                 last_named = claim
             claims.append(claim)
     _link_parents(claims)
-    return claims
+    return _fold_own_beliefs(claims, lex)
+
+
+_SAME_SPEAKER_PRONOUNS = frozenset({"he", "she", "they", "we", "i", "it"})
+
+
+def _fold_own_beliefs(claims: list[Claim], lex: _Lexicon) -> list[Claim]:
+    """'Fowler said he expects ...': a belief the speaker reports of themself is one claim, not two.
+
+    The inner belief cue only colours how sure the speaker is, so it is folded into the outer claim, which takes
+    the weaker certainty of the two; a claim nested in a folded one moves up to the outer claim.
+    """
+    by_id = {c.id: c for c in claims}
+    folded: dict[str, str] = {}
+    for claim in claims:
+        parent = by_id.get(claim.parent_id or "")
+        if parent is None or parent.speaker is None or claim.speaker is None:
+            continue
+        if lex.verbs.get(claim.cue or "", {}).get("kind") != "belief":
+            continue
+        own = claim.speaker.lower()
+        if own not in _SAME_SPEAKER_PRONOUNS and own.split()[-1] != parent.speaker.lower().split()[-1]:
+            continue  # "Smith said analysts believe ...": someone else's belief is a claim of its own
+        if _STRENGTH.get(claim.certainty, 3) < _STRENGTH.get(parent.certainty, 3):
+            parent.certainty = claim.certainty
+        folded[claim.id] = parent.id
+    for claim in claims:
+        while claim.parent_id in folded:
+            claim.parent_id = folded[claim.parent_id]
+    return [c for c in claims if c.id not in folded]
 
 
 def _make_claim(
@@ -690,7 +747,10 @@ def _make_claim(
                 source_type = "expert"
     lo = min(x for x in (found.cue[0], found.content[0], speaker_start) if x is not None)
     hi = max(x for x in (found.cue[1], found.content[1], speaker_end) if x is not None)
-    cue_word = found.cue_text if found.cue_tok is None else found.cue_tok.lemma_.lower()
+    cue_word = (
+        found.cue_text if found.cue_tok is None
+        else lex.lemma_fixes.get(found.cue_tok.lower_, found.cue_tok.lemma_.lower())
+    )
     return Claim(
         id=claim_id(article_id, found.cue[0], found.cue[1], found.content[0]),
         article_id=article_id,
