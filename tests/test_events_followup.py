@@ -91,3 +91,41 @@ def test_generic_target_takes_the_place_country(
     assert events
     assert {a.country for a in events[0].recipients} == expected
     assert all(a.country == "RUS" for a in events[0].actors)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- Expanding Access to Markets: The two governments opened a trade office in Lagos.",
+        "3. Assistance for refugees and displaced families",
+        "The offences were committed during the civil war in the 1990s.",
+        "This crisis demands patience and courage from all of us.",
+        "Tariffs which restrict imports have raised prices for families.",
+        "Their grandparents taught them that liberty is worth fighting for.",
+        "The storms that hit coastal towns last week destroyed hundreds of homes.",
+        "The two leaders remain committed to regional prosperity.",
+    ],
+)
+def test_non_events_in_statements_code_nothing(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc = nlp(text)
+    coded = [(e.plover_type, e.trigger) for e in coder.code_doc(doc, article_id="t")]
+    unwanted = {"AID", "SUPPORT", "AGREE", "REQUEST", "COERCE", "ASSAULT"}
+    # the heading's own sentence may still hold a real event after the colon ("opened a trade office")
+    assert not [c for c in coded if c[0] in unwanted and c[1].split()[0].lower() != "opened"]
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type"),
+    [
+        ("Ghana repeated its call on the junta to release the detained journalists.", "REQUEST"),
+        ("The opposition leader renewed her call on the government to hold early elections.", "REQUEST"),
+        ("Kenya is committed to sending police officers to the mission.", "AGREE"),
+        ("Government troops fought rebels for control of the airport.", "ASSAULT"),
+        ("Russia's campaign destroyed the last bridge over the river.", "ASSAULT"),
+    ],
+)
+def test_real_events_next_to_the_filters_still_code(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str
+) -> None:
+    doc = nlp(text)
+    assert plover_type in {e.plover_type for e in coder.code_doc(doc, article_id="t")}

@@ -292,8 +292,17 @@ class EventCoder:
             if (
                 tok.pos_ in ("VERB", "AUX")
                 and tok.dep_ != "amod"
-                or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and tok.lemma_.lower() in self._verbs)
+                or (
+                    tok.pos_ == "NOUN"
+                    and tok.dep_ == "ROOT"
+                    and tok.lemma_.lower() in self._verbs
+                    # "Russia attacks Kyiv" tagged as a noun has its doer on the left; "5. Support for
+                    # recovery" (a heading) has none
+                    and any(c.i < tok.i and c.dep_ in ("nsubj", "compound", "nmod") for c in tok.children)
+                )
             ):
+                if self._is_heading(tok) or self._non_agent_subject(tok):
+                    continue
                 cand = self._verb_candidate(tok)
                 if cand is not None:
                     cand = self._weapons_test(cand)
@@ -306,6 +315,35 @@ class EventCoder:
                 if cand is not None:
                     found.append(cand)
         return found
+
+    def _is_heading(self, tok: Any) -> bool:
+        """A subjectless gerund opening a line and ending at a colon or dash is a heading ("- Providing
+        Funding for Growth: ..."), not a report of an event."""
+        if tok.tag_ != "VBG" or any(c.dep_ in _SUBJ_DEPS for c in tok.children):
+            return False
+        first = next((t for t in tok.sent if not t.is_punct and t.tag_ != "LS"), None)
+        if first is None or first.i != tok.i:
+            return False
+        after = tok.right_edge.i + 1
+        return after < len(tok.doc) and tok.doc[after].text in self._w["heading_punct"]
+
+    def _non_agent_subject(self, tok: Any) -> bool:
+        """Laws, sanctions, loans and moments as subjects act on nobody ("sanctions which restrict foreign
+        capital", "this moment demands resolve"): the people who made them are the actors, and the sentence
+        describes the instrument, not an event. A subject naming its owner ("Russia's campaign") still codes."""
+        subj = _subject(tok)
+        if subj is None:
+            return False
+        head = _antecedent(subj)
+        lemma = head.lemma_.lower()
+        if lemma in self._w["disaster_nouns"]:
+            return True  # "the storms destroyed homes": nobody acted
+        if lemma not in self._w["non_agent_subjects"]:
+            return False
+        return not any(
+            c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and c.ent_type_ in ("GPE", "NORP", "ORG"))
+            for c in head.children
+        )
 
     def _weapons_test(self, cand: _Candidate) -> _Candidate:
         """A weapon fired or launched in a test, or into the sea, with no target: a show of force (MOBILIZE
@@ -427,6 +465,22 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if (
+            lemma == "commit"
+            and not any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
+            and any(
+                c.dep_ == "prep" and c.lower_ == "to" and (p := _prep_pobj(c)) is not None and p.tag_ != "VBG"
+                for c in tok.children
+            )
+        ):
+            return None  # "committed to shared prosperity": a stance, no promise of an act
+        if lemma == "fight" and obj is None:
+            fors = [c for c in tok.children if c.dep_ == "prep" and c.lower_ == "for"]
+            others = [c for c in tok.children if c.dep_ == "prep" and c.lower_ in ("against", "with", "over")]
+            if fors and not others:
+                pobj = _prep_pobj(fors[0])
+                if pobj is None or pobj.lemma_.lower() in self._w["cause_nouns"]:
+                    return None  # "worth fighting for", "fight for their liberty": a cause, not a battle
         if lemma in ("concede", "admit", "acknowledge", "recognize", "recognise") and any(
             c.dep_ == "ccomp" for c in tok.children
         ):
@@ -443,7 +497,7 @@ class EventCoder:
             holder = tok.head  # "an earthquake struck, killing 12"
         doers = [c for c in holder.children if c.dep_ in _SUBJ_DEPS] + [a for a in [_agent(holder)] if a]
         if spec.plover_type in ("ASSAULT", "COERCE") and any(
-            t.lemma_.lower() in self._w["disaster_nouns"] for d in doers for t in _arg_span(d)
+            t.lemma_.lower() in self._w["disaster_nouns"] for d in doers for t in _arg_span(_antecedent(d))
         ):
             return None  # "the earthquake killed 40 people", "countries hit by the tsunami": no attacker
         if (
@@ -528,6 +582,10 @@ class EventCoder:
             )
         if lemma == "protest":
             spec = self._spec("141", "noun:protest (street)")
+        if lemma == "call" and any(
+            c.dep_ == "prep" and c.lower_ in self._w["call_request_preps"] for c in tok.children
+        ):
+            spec = self._spec("100", "noun:call on/for (request)")  # "our call on Minsk to free ..."
         # a nominal event needs arguments of its own ("Russia's visit to", "joint US-Korean exercises")
         has_poss = any(c.dep_ == "poss" for c in tok.children)
         has_by = any(c.dep_ == "prep" and c.lower_ == "by" for c in tok.children)
@@ -725,7 +783,17 @@ class EventCoder:
         spec = cand.spec
         governor = cand.role_verb.lemma_.lower() if cand.role_verb is not None else ""
         promised = governor in self._w["promise_governors"]
-        if t in _MATERIAL_CONFLICT and governor not in _EXPECTATION_WORDS and not cand.negated:
+        if (
+            t == "MOBILIZE"
+            and governor in self._w["help_promise_governors"]
+            and cand.trigger.lemma_.lower() in self._w["contribution_verbs"]
+            and any(c.dep_ == "prep" and c.lower_ == "to" for c in cand.trigger.children)
+        ):
+            # "pledged to send 1,000 police officers to Haiti": offered military help (CAMEO 033), no threat
+            cand.spec = _Spec(
+                cameo="033", plover_type="AGREE", mode=None, context=spec.context, rule=f"promise+{spec.rule}"
+            )
+        elif t in _MATERIAL_CONFLICT and governor not in _EXPECTATION_WORDS and not cand.negated:
             # a stated intention to use force or restrictions is a threat
             cand.spec = _threat_spec(spec, "future")
         elif t in ("RETREAT", "CONCEDE") and promised:
