@@ -129,3 +129,28 @@ def test_real_events_next_to_the_filters_still_code(
 ) -> None:
     doc = nlp(text)
     assert plover_type in {e.plover_type for e in coder.code_doc(doc, article_id="t")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We are imposing sanctions on the leaders of the junta, effective today.", {"FRA"}),
+        ("Today I spoke with the Prime Minister of Greece about migration.", {"FRA"}),
+        ("\u201cWe imposed sanctions on the leaders of the junta,\u201d the rebel commander said.", set()),
+    ],
+)
+def test_first_person_outside_quotes_is_the_publisher(
+    nlp: Any, coder: EventCoder, text: str, expected: set[str]
+) -> None:
+    doc = nlp(text)
+    context = coder.resolver.new_context(doc, home_country="FRA") if coder.resolver else None
+    events = coder.code_doc(doc, article_id="t", context=context)
+    assert events
+    assert {a.country for a in events[0].actors if a.text.lower() in ("we", "i")} == expected
+
+
+def test_relative_clause_on_a_generic_class_is_no_event(nlp: Any, coder: EventCoder) -> None:
+    doc = nlp("Canada froze the assets of those who finance the militia.")
+    coded = {e.plover_type for e in coder.code_doc(doc, article_id="t")}
+    assert "AID" not in coded and "SUPPORT" not in coded
+    assert "SANCTION" in coded or "COERCE" in coded

@@ -336,6 +336,13 @@ class EventCoder:
             return False
         head = _antecedent(subj)
         lemma = head.lemma_.lower()
+        if (
+            tok.dep_ == "relcl"
+            and head is not subj
+            and lemma in self._w["generic_antecedents"]
+            and not any(c.dep_ in ("amod", "compound", "poss") for c in head.children)
+        ):
+            return True  # "sanctions on those who support the war": a description of a class, not an act
         if lemma in self._w["disaster_nouns"]:
             return True  # "the storms destroyed homes": nobody acted
         if lemma not in self._w["non_agent_subjects"]:
@@ -1159,6 +1166,8 @@ class EventCoder:
             except Exception:  # actor resolution trouble must not lose the event
                 log.exception("actor resolver failed on %r", span.text)
                 coded = []
+            if not coded:
+                coded = _publisher_voice(tok, context)
             for actor in coded:
                 key = (actor.country, actor.sector, actor.start)
                 if strict and _guessed_from_modifier(actor, span):
@@ -1377,6 +1386,41 @@ def _fallback_actor_tokens(cand: _Candidate) -> list[Any]:
         else:
             break
     return out
+
+
+_FIRST_PERSON = frozenset({"we", "i", "our", "us", "my", "me"})
+
+
+def _publisher_voice(tok: Any, context: Any) -> list[CodedActor]:
+    """First person ("we", "I") outside quotation marks is the publisher speaking (a government statement: "We are imposing
+    sanctions"), so it takes the publisher's country; inside quotes it is someone quoted, left unresolved."""
+    home = getattr(context, "home_country", None)
+    if not home or tok.lower_ not in _FIRST_PERSON or _in_quote(tok):
+        return []
+    return [
+        CodedActor(
+            text=tok.text,
+            start=tok.idx,
+            end=tok.idx + len(tok.text),
+            country=home,
+            kind="state",
+            rule="first-person:publisher",
+        )
+    ]
+
+
+def _in_quote(tok: Any) -> bool:
+    """Whether the token sits between quotation marks, judged within its paragraph: an unclosed opening quote
+    before it, or a closing curly quote after it before any opening one (a quote running over sentences)."""
+    text = tok.doc.text
+    start = text.rfind("\n", 0, tok.idx) + 1
+    end = text.find("\n", tok.idx)
+    before = text[start : tok.idx]
+    after = text[tok.idx : end if end >= 0 else len(text)]
+    if before.count("\u201c") > before.count("\u201d") or before.count('"') % 2 == 1:
+        return True
+    close = after.find("\u201d")
+    return close >= 0 and "\u201c" not in after[:close]
 
 
 _TARGET_PREPS = frozenset({"at", "on", "against", "toward", "towards", "into"})
