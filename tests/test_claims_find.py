@@ -262,3 +262,26 @@ def test_claims_cognition_verbs_with_a_clause(text: str, cue: str, speaker: str)
 def test_claims_own_belief_folds_into_the_outer_claim(text: str, expected: list[tuple[str, str, str]]) -> None:
     claims = find_claims(_doc(text), article_id="a1")
     assert [(c.speaker, c.cue, c.certainty) for c in claims] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        # a relative pronoun speaks for the noun it hangs on
+        ("The mayor, who said the dam would hold, left early.", "say", "who", "the dam would hold"),
+        # an emotion participle with a that-clause states what the subject holds
+        ("Farmers were frustrated that the canal stayed closed.", "frustrated", "Farmers", "the canal stayed closed"),
+        # any noun subject of a verb with a 'that'-clause holds that clause
+        ("The audit establishes that the payments were never made.", "establish", "The audit",
+         "the payments were never made"),
+    ],
+)
+def test_claims_speakers_of_relative_and_emotion_clauses(text: str, cue: str, speaker: str, content: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (speaker, content)
+
+
+def test_claims_relative_pronoun_speaker_takes_its_noun_type() -> None:
+    claim = _only(find_claims(_doc("The defence ministry, which said the jets never left the base, closed the airfield."),
+                              article_id="a1"), "say")
+    assert (claim.speaker, claim.source_type) == ("which", "military")

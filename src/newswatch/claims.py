@@ -307,6 +307,7 @@ class _Found:
     content_tokens: list[Any]
     base: str
     needs_animate: bool = False
+    antecedent: list[Any] | None = None  # the noun phrase a relative-pronoun speaker stands for
 
 
 def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], text: str) -> _Found | None:
@@ -359,6 +360,7 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         return None  # "inflation estimated near 20%": a participle describing a noun, nobody speaks
 
     # the speaker: the subject, or the "by" agent of a passive
+    antecedent: list[Any] | None = None
     speaker: list[Any] | None = None
     speaker_head = None
     if is_passive:
@@ -366,6 +368,14 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
             pobj = next((c for c in agent.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 speaker, speaker_head = _contiguous(list(pobj.subtree), pobj), pobj
+    elif (
+        subj is not None and subj.tag_ in {"WP", "WDT"} and tok.dep_ == "relcl"
+        and tok.head.pos_ in {"NOUN", "PROPN"}
+    ):
+        # "a group that calls itself ...", "Smith, who said ...": the relative pronoun is the speaker span (as
+        # attribution annotation marks it), but its noun decides who that is
+        speaker, speaker_head = [subj], subj
+        antecedent = _contiguous(_subtree(tok.head, exclude=tok, stop_at={"relcl", "acl"}), tok.head)
     elif subj is not None and subj.dep_ != "csubj":
         speaker, speaker_head = _speaker_tokens(subj), subj
         # a name the tokenizer split at a hyphen ("Lee Min - ji") parses as several subjects: join them
@@ -466,6 +476,7 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
             speaker, speaker_head = _contiguous(list(after.subtree), after), after
     found = _Found(tok, cue_span, tok.text, speaker, speaker_head, bounds, content_toks, entry["certainty"])
     found.needs_animate = bool(entry.get("needs_animate"))
+    found.antecedent = antecedent
     return found
 
 
@@ -488,6 +499,8 @@ def _generic_clause_verb(tok: Any, children: list[Any], lex: _Lexicon) -> bool:
     )
     if not (marked or finite):
         return False  # "allowed them to strengthen": an infinitive is not a reported statement
+    if any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children) and subj.pos_ in {"NOUN", "PROPN"}:
+        return True  # "the report concludes that ...", "protesters complained that ...": 'that' marks what is held
     return (
         subj.ent_type_ in _PERSONLIKE_ENTS
         or subj.lower_ in _PRONOUNS
@@ -549,7 +562,21 @@ def _noun_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
 def _adjective_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'Officials are confident that ...': be + a belief adjective + a clause."""
     base = lex.adjectives.get(tok.lower_)
-    if base is None or tok.dep_ != "acomp" or tok.head.lemma_ != "be":
+    if base is None:
+        return None
+    if tok.tag_ == "VBN" and any(c.dep_ == "auxpass" and c.lemma_ == "be" for c in tok.children):
+        # "Protesters were frustrated that ...": the parser reads the participle as a passive verb
+        clause = next((c for c in tok.children if c.dep_ == "ccomp" and c.i > tok.i), None)
+        subj = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+        if clause is None or subj is None or any(c.dep_ == "agent" for c in tok.children):
+            return None
+        content_toks = _subtree(clause)
+        bounds = _span_bounds(content_toks)
+        if bounds is None:
+            return None
+        cue = (tok.idx, tok.idx + len(tok.text))
+        return _Found(None, cue, tok.lower_, _speaker_tokens(subj), subj, bounds, content_toks, base)
+    if tok.dep_ != "acomp" or tok.head.lemma_ != "be":
         return None
     verb = tok.head
     clause = next((c for c in tok.children if c.dep_ in {"ccomp", "xcomp"}), None) or next(
@@ -737,12 +764,18 @@ def _make_claim(
         if bounds is not None:
             speaker_start, speaker_end = bounds
             speaker = text[speaker_start:speaker_end]
+            who, who_head, who_text = found.speaker, found.speaker_head, speaker
+            ante = _span_bounds(found.antecedent) if found.antecedent else None
+            if found.antecedent and ante is not None:
+                who, who_head, who_text = found.antecedent, found.antecedent[0].head, text[ante[0] : ante[1]]
+                who_head = next((t for t in found.antecedent if t.head.i not in {a.i for a in who}), who_head)
             if resolver is not None:
-                span = doc.char_span(speaker_start, speaker_end, alignment_mode="expand")
+                lo_hi = ante if found.antecedent and ante is not None else (speaker_start, speaker_end)
+                span = doc.char_span(lo_hi[0], lo_hi[1], alignment_mode="expand")
                 if span is not None:
                     actor = resolver.code_span(span, context=context)
-            source_type = _source_type(speaker, found.speaker_head, lex, actor, sent.text)
-            affiliation = _affiliation(found.speaker, lex)
+            source_type = _source_type(who_text, who_head, lex, actor, sent.text)
+            affiliation = _affiliation(who, lex)
             if affiliation and source_type == "unattributed":
                 source_type = "expert"
     lo = min(x for x in (found.cue[0], found.content[0], speaker_start) if x is not None)
