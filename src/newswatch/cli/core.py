@@ -13,22 +13,7 @@ import typer
 from ..config import Settings, db_url_from_option
 from ..errors import ConfigError, InputError
 from ..store import Store, open_store
-from .output import dumps, emit, err_console, translate_errors
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="database: a SQLite file path or a SQLAlchemy URL (default ./newswatch.db, or $NEWSWATCH_DB)",
-    ),
-]
-FormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--format", "-f", help="table (default on a terminal), jsonl (default when piped), json, csv"
-    ),
-]
-LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="at most this many rows")]
+from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, translate_errors
 
 
 def _settings(db: str | None, **overrides: Any) -> Settings:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -16,6 +16,22 @@ from rich.console import Console
 from ..errors import NewswatchError
 
 FORMATS = ("table", "jsonl", "json", "csv")
+
+# options shared by the commands that read the database and print rows
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="database: a SQLite file path or a SQLAlchemy URL (default ./newswatch.db, or $NEWSWATCH_DB)",
+    ),
+]
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format", "-f", help="table (default on a terminal), jsonl (default when piped), json, csv"
+    ),
+]
+LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="at most this many rows")]
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True)

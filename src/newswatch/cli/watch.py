@@ -12,21 +12,8 @@ from .. import watch as lib
 from ..config import Settings, db_url_from_option
 from ..errors import ConfigError
 from ..store import Store, open_store
-from .output import emit, err_console, translate_errors
+from .output import DbOption, FormatOption, emit, err_console, translate_errors
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="database: a SQLite file path or a SQLAlchemy URL (default ./newswatch.db, or $NEWSWATCH_DB)",
-    ),
-]
-FormatOption = Annotated[
-    str | None,
-    typer.Option(
-        "--format", "-f", help="table (default on a terminal), jsonl (default when piped), json, csv"
-    ),
-]
 _ALERT_COLUMNS = ("at", "watch", "kind", "message")
 
 

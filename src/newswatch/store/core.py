@@ -151,13 +151,7 @@ class Store:
         if q:
             like = f"%{q}%"
             query = query.where(or_(articles.c.title.ilike(like), articles.c.text.ilike(like)))
-        if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                yield dict(row)
+        yield from self._rows(query, limit=limit, offset=offset)
 
     def count(self, table_name: str) -> int:
         table = schema.metadata.tables[table_name]
@@ -340,11 +334,7 @@ class Store:
         )
         if country:
             query = query.where(actors.c.country == country.upper())
-        if limit is not None:
-            query = query.limit(limit)
-        with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                yield dict(row)
+        yield from self._rows(query, limit=limit)
 
     def article_actors(self, article_id: str) -> list[dict[str, Any]]:
         """Coded actors of an article, one per country and sector, most mentioned first."""
@@ -422,13 +412,7 @@ class Store:
             query = query.where(events.c.event_date <= _utc(until))
         if not include_negated:
             query = query.where(events.c.negated.is_(False))
-        if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                yield dict(row)
+        yield from self._rows(query, limit=limit, offset=offset)
 
     def iter_claims(
         self,
@@ -449,13 +433,7 @@ class Store:
             query = query.where(claims.c.source_type == source_type)
         if speaker:
             query = query.where(claims.c.speaker.ilike(f"%{speaker}%"))
-        if limit is not None:
-            query = query.limit(limit)
-        if offset:
-            query = query.offset(offset)
-        with self.engine.connect() as conn:
-            for row in conn.execute(query).mappings():
-                yield dict(row)
+        yield from self._rows(query, limit=limit, offset=offset)
 
     # ------------------------------------------------------------------ errors
 
@@ -479,13 +457,19 @@ class Store:
 
     def iter_errors(self, *, limit: int | None = None) -> Iterator[dict[str, Any]]:
         query = select(ingest_errors).order_by(ingest_errors.c.id.desc())
+        yield from self._rows(query, limit=limit)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _rows(self, query: Any, *, limit: int | None = None, offset: int = 0) -> Iterator[dict[str, Any]]:
+        """The rows of ``query`` as dicts, paged."""
         if limit is not None:
             query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         with self.engine.connect() as conn:
             for row in conn.execute(query).mappings():
                 yield dict(row)
-
-    # ------------------------------------------------------------------ helpers
 
     def _begin(self) -> Any:
         try:
