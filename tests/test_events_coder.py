@@ -203,7 +203,7 @@ TYPE_CASES += [
     ("AGREE", "Pakistan said it was ready to resume talks with India."),
     ("SUPPORT", "The two countries signed a memorandum to expand trade and promised to cooperate on energy."),
     ("SUPPORT", "Brazil voiced support for Argentina's claim to the islands."),
-    ("SUPPORT", "Japan apologized to South Korea for its wartime conduct."),
+    ("CONCEDE", "Japan apologized to South Korea for its wartime conduct."),
     ("COOPERATE", "France and Germany launched joint naval patrols in the Baltic."),
     ("AGREE", "The European Union pledged 50 million euros in humanitarian aid for Sudan."),
     ("AID", "China delivered vaccines to Cambodia."),

@@ -154,3 +154,23 @@ def test_relative_clause_on_a_generic_class_is_no_event(nlp: Any, coder: EventCo
     coded = {e.plover_type for e in coder.code_doc(doc, article_id="t")}
     assert "AID" not in coded and "SUPPORT" not in coded
     assert "SANCTION" in coded or "COERCE" in coded
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type", "recipients"),
+    [
+        ("Turkish jets bombed positions in northern Iraq on Wednesday.", "ASSAULT", {"IRQ"}),
+        ("Ukrainian drones struck a refinery in Russia's Samara region.", "ASSAULT", {"RUS"}),
+        ("Ethiopian troops pulled out of positions in southern Somalia.", "RETREAT", {"SOM"}),
+        ("Germany shipped blankets and winter clothing to Ukraine.", "AID", {"UKR"}),
+        ("Japan's prime minister apologised to South Korea for the remarks.", "CONCEDE", {"KOR"}),
+    ],
+)
+def test_roles_and_types_from_places_conjuncts_and_apologies(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str, recipients: set[str]
+) -> None:
+    doc = nlp(text)
+    top = main_event(coder.code_doc(doc, article_id="t"), doc)
+    assert top is not None
+    assert top.plover_type == plover_type
+    assert {a.country for a in top.recipients if a.country} == recipients

@@ -892,12 +892,15 @@ class EventCoder:
         if not recipients and plover == "ASSAULT" and _direct_object(tok) is not None:
             # "hit a military base near Damascus": the target's place names the side attacked
             target = _direct_object(tok)
+            # "struck targets in southern Lebanon": the place may hang from the verb too
             near = [
-                p
-                for c in target.children
+                q
+                for holder in (target, tok)
+                for c in holder.children
                 if c.dep_ == "prep" and c.lower_ in ("near", "in", "outside", "at")
                 for p in [_prep_pobj(c)]
-                if p is not None
+                if p is not None and p.ent_type_ not in ("DATE", "TIME")
+                for q in _owner_first(p)
             ]
             recipients = [a for a in self._resolve(near, context, strict=True) if a.country][:1]
         if not recipients and actors and kinds & _DOMESTIC_TYPES:
@@ -1049,6 +1052,13 @@ class EventCoder:
             if cand.spec.plover_type in _FROM_TYPES or cand.base_type in _FROM_TYPES:
                 preps = preps | {"from"}  # "withdrew its troops from Lebanon"
             for child in holder.children:
+                if child.dep_ == "prep" and child.lower_ == "out" and "from" in preps:
+                    # "pulled out of positions in southern Somalia": "out of" is "from"
+                    source = _prep_object(child, ("of",))
+                    if source is not None:
+                        recipients.append(source)
+                        recipients.extend(q for p in _in_places(source, None) for q in _owner_first(p))
+                    continue
                 if child.dep_ == "prep" and child.lower_ in preps:
                     pobj = _prep_pobj(child)
                     ptype = cand.spec.plover_type
@@ -1072,6 +1082,9 @@ class EventCoder:
                         and pobj.lemma_.lower() not in self._w["place_nouns"]
                     ):
                         recipients.append(pobj)
+                    if pobj is not None and child.lower_ == "from":
+                        # "withdrew from positions in eastern Congo": the place inside the place noun
+                        recipients.extend(q for p in _in_places(pobj, None) for q in _owner_first(p))
                 elif child.dep_ == "dative":
                     target = _prep_pobj(child) if child.pos_ == "ADP" else child
                     if target is not None:
@@ -1202,6 +1215,10 @@ def _object_keys(tok: Any) -> list[str]:
             keys.append(child.lemma_.lower())
     if tok.lower_ in ("talks", "arms", "relations", "ties", "remains"):
         keys.append(tok.lower_.rstrip("s"))
+    # "tents and medical supplies": a conjoined object names the class as well
+    for child in tok.children:
+        if child.dep_ == "conj" and child.pos_ == "NOUN":
+            keys.append(child.lemma_.lower())
     # "a state of emergency", "tons of food aid", "$5 million in aid": the noun after the preposition
     for child in tok.children:
         if child.dep_ == "prep" and child.lower_ in ("of", "in"):
@@ -1456,6 +1473,11 @@ def _gazetteer_country(name: str) -> str | None:
         log.debug("gazetteer lookup failed for %r", name, exc_info=True)
         return None
     return entry.country if entry is not None else None
+
+
+def _owner_first(place: Any) -> list[Any]:
+    """A place token preceded by the country that owns it ("Russia's Bryansk region" -> Russia, region)."""
+    return [c for c in place.children if c.dep_ == "poss"] + [place]
 
 
 def _in_places(tok: Any, obj: Any) -> list[Any]:

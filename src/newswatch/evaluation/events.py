@@ -151,7 +151,8 @@ def _score_plover(
     fold = _IGO_FOLD if un_as_igo else {}
 
     def codes(actors: Iterable[Any]) -> set[str]:
-        return {fold.get(a.country or "", a.country or "") for a in actors}
+        # an actor without a country is left out, as gold actors without a code are (``_codes``)
+        return {fold.get(a.country, a.country) for a in actors if a.country}
 
     actor_prf, recip_prf = PRF(), PRF()
     correct_type = 0
