@@ -104,6 +104,9 @@ def test_generic_target_takes_the_place_country(
         "Their grandparents taught them that liberty is worth fighting for.",
         "The storms that hit coastal towns last week destroyed hundreds of homes.",
         "The two leaders remain committed to regional prosperity.",
+        "Expanding Grain Exports Through the Danube Ports.",
+        "The new office will seek to ensure that donors share information.",
+        "Reporters kept asking about the timetable for the summit.",
     ],
 )
 def test_non_events_in_statements_code_nothing(nlp: Any, coder: EventCoder, text: str) -> None:

@@ -324,6 +324,8 @@ class EventCoder:
         first = next((t for t in tok.sent if not t.is_punct and t.tag_ != "LS"), None)
         if first is None or first.i != tok.i:
             return False
+        if tok.dep_ == "ROOT" or (tok.dep_ == "amod" and tok.head.dep_ == "ROOT"):
+            return True  # "- Cutting off Imports of Russian Oil": a line with no finite verb is a heading
         after = tok.right_edge.i + 1
         return after < len(tok.doc) and tok.doc[after].text in self._w["heading_punct"]
 
@@ -472,6 +474,15 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if lemma == "seek" and obj is None:
+            return None  # "will seek to ensure": an aim, not a request made to anyone
+        if (
+            lemma == "ask"
+            and obj is None
+            and any(c.dep_ == "prep" and c.lower_ == "about" for c in tok.children)
+            and not any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
+        ):
+            return None  # "asking about the plans": a question, not a request
         if (
             lemma == "commit"
             and not any(c.dep_ in ("xcomp", "ccomp") for c in tok.children)
@@ -590,7 +601,12 @@ class EventCoder:
         if lemma == "protest":
             spec = self._spec("141", "noun:protest (street)")
         if lemma == "call" and any(
-            c.dep_ == "prep" and c.lower_ in self._w["call_request_preps"] for c in tok.children
+            c.dep_ == "prep"
+            and c.lower_ in self._w["call_request_preps"]
+            # "his call for Congress to act": the "for" clause parses as a subordinate clause
+            or c.dep_ in ("advcl", "acl", "relcl")
+            and any(g.dep_ == "mark" and g.lower_ == "for" for g in c.children)
+            for c in tok.children
         ):
             spec = self._spec("100", "noun:call on/for (request)")  # "our call on Minsk to free ..."
         # a nominal event needs arguments of its own ("Russia's visit to", "joint US-Korean exercises")
