@@ -311,3 +311,20 @@ def test_dedup_chain_of_copies_spanning_more_than_the_gap_stays_linked() -> None
     assert index.root_of("b") == "a"
     late = index.check(_art("c", body + "\n\nShare this article", site="m2.example", hours=24 * 20))
     assert late.duplicate_of == "a"
+
+
+def test_dedup_check_reads_candidates_through_the_callers_transaction(tmp_path: Path) -> None:
+    """Plain SQLite (no WAL): a second connection cannot read while the batch's transaction writes."""
+    engine = _engine(tmp_path)
+    index = DedupIndex.load(engine, cache_size=0)  # force reading candidate texts from the database
+    body = _text("port_strike_a.txt")
+    with engine.begin() as conn:
+        first = _art("a", body)
+        _store_article(conn, first)
+        index.add(first, index.check(first, conn=conn), conn=conn, defer=True)
+        copy = _art("c", _chrome(body), site="m.example", hours=1)
+        _store_article(conn, copy)
+        decision = index.check(copy, conn=conn)
+        index.add(copy, decision, conn=conn, defer=True)
+        index.flush(conn)
+    assert (decision.duplicate_of, decision.relation) == ("a", "near")

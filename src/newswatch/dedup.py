@@ -25,6 +25,7 @@ import numpy as np
 from datasketch import MinHash
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ConfigError
 from .models import Article
@@ -392,6 +393,8 @@ class DedupIndex:
         self._unsaved: list[tuple[str, Fingerprint, DedupDecision]] = []
         self._texts: dict[int, str] = {}
         self._latest: dict[int, float] = {}  # root -> publication time of its latest copy
+        self._read_conn: Connection | None = None
+        self._read_warned = False
 
     # ------------------------------------------------------------------ loading
 
@@ -457,8 +460,19 @@ class DedupIndex:
             self._pending[article.id] = fp
         return fp
 
-    def check(self, article: Article) -> DedupDecision:
-        """Is ``article`` a copy of an indexed one? Does not change the index."""
+    def check(self, article: Article, *, conn: Connection | None = None) -> DedupDecision:
+        """Is ``article`` a copy of an indexed one? Does not change the index.
+
+        Texts of candidates that are not cached are read through ``conn`` when given (pass the connection
+        of the transaction the article is written in), else through the index's engine.
+        """
+        self._read_conn = conn
+        try:
+            return self._check(article)
+        finally:
+            self._read_conn = None
+
+    def _check(self, article: Article) -> DedupDecision:
         claimed = normalise_site(article.original_source)
         own_site = normalise_site(article.site)
         if claimed == own_site:
@@ -546,6 +560,8 @@ class DedupIndex:
             cont = shared / min(len(fp.shingles), len(other))
             if jac < self.near_jaccard and cont < self.containment:
                 continue
+            # The name check is a second guard; when the candidate's text cannot be read (a row of the
+            # caller's open transaction read through another connection) the shingle verification stands.
             other_text = self._text_of(cand)
             if other_text is not None and self._names_substituted(text, fp.shingles, other_text, other):
                 log.debug("not a copy of %s: same wording, different names", self._ids[cand])
@@ -597,23 +613,33 @@ class DedupIndex:
     def _text_of(self, key: int) -> str | None:
         if key in self._texts:
             return self._texts[key]
-        if self._engine is None:
-            return None
-        return store_stories.article_text(self._engine, self._ids[key])
+        return self._read_text(key)
 
     def _shingles_of(self, key: int) -> np.ndarray | None:
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
-        if self._engine is None:
-            return None
-        text = store_stories.article_text(self._engine, self._ids[key])
+        text = self._read_text(key)
         if text is None:
             return None
         shingles = self._hasher.shingles(text)
         self._cache_put(key, shingles)
         return shingles
+
+    def _read_text(self, key: int) -> str | None:
+        db: Engine | Connection | None = self._read_conn if self._read_conn is not None else self._engine
+        if db is None:
+            return None
+        try:
+            return store_stories.article_text(db, self._ids[key])
+        except SQLAlchemyError as exc:
+            # A locked SQLite file must not stop ingestion: without the text a candidate that is not cached
+            # is not verified (a copy may be missed, nothing is merged) and the name check is skipped.
+            level = logging.DEBUG if self._read_warned else logging.WARNING
+            self._read_warned = True
+            log.log(level, "could not read article %s to verify a copy (%s); pass check(conn=...)", self._ids[key], exc)
+            return None
 
     def _cache_put(self, key: int, shingles: np.ndarray) -> None:
         self._cache[key] = shingles

@@ -90,9 +90,16 @@ def iter_signatures(engine: Engine, *, num_perm: int, batch: int = 5000) -> Iter
         raise _store_error("read article signatures", exc) from exc
 
 
-def article_text(engine: Engine, article_id: str) -> str | None:
-    with engine.connect() as conn:
-        value = conn.execute(select(articles.c.text).where(articles.c.id == article_id)).scalar()
+def article_text(db: Engine | Connection, article_id: str) -> str | None:
+    """An article's text, read through ``db``: pass the caller's connection inside its transaction (SQLite
+    refuses a second connection's read while a write transaction is open, and it would not see the
+    transaction's own rows)."""
+    query = select(articles.c.text).where(articles.c.id == article_id)
+    if isinstance(db, Connection):
+        value = db.execute(query).scalar()
+    else:
+        with db.connect() as conn:
+            value = conn.execute(query).scalar()
     return None if value is None else str(value)
 
 
