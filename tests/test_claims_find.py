@@ -285,3 +285,20 @@ def test_claims_relative_pronoun_speaker_takes_its_noun_type() -> None:
     claim = _only(find_claims(_doc("The defence ministry, which said the jets never left the base, closed the airfield."),
                               article_id="a1"), "say")
     assert (claim.speaker, claim.source_type) == ("which", "military")
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "certainty", "event"),
+    [
+        # what a speaker wants or seeks has not happened: an event inside it is speculative
+        ("The army seeks to capture the northern port.", "seek", "speculative", "capture"),
+        ("Moscow wants to expel the envoy.", "want", "speculative", "expel"),
+    ],
+)
+def test_claims_wanted_acts_are_speculative(text: str, cue: str, certainty: str, event: str) -> None:
+    doc = _doc(text)
+    claims = find_claims(doc, article_id="a1")
+    assert _only(claims, cue).certainty == certainty
+    ev = _event(doc, event)
+    link_events([ev], claims)
+    assert ev.certainty == certainty

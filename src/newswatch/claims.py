@@ -726,7 +726,7 @@ def _fold_own_beliefs(claims: list[Claim], lex: _Lexicon) -> list[Claim]:
         parent = by_id.get(claim.parent_id or "")
         if parent is None or parent.speaker is None or claim.speaker is None:
             continue
-        if lex.verbs.get(claim.cue or "", {}).get("kind") != "belief":
+        if lex.verbs.get(claim.cue or "", {}).get("kind") not in {"belief", "stance"}:
             continue
         own = claim.speaker.lower()
         if own not in _SAME_SPEAKER_PRONOUNS and own.split()[-1] != parent.speaker.lower().split()[-1]:
