@@ -177,3 +177,28 @@ def test_roles_and_types_from_places_conjuncts_and_apologies(
     assert top is not None
     assert top.plover_type == plover_type
     assert {a.country for a in top.recipients if a.country} == recipients
+
+
+def test_the_two_are_the_pair_of_the_story(nlp: Any, coder: EventCoder) -> None:
+    doc = nlp(
+        "The Brazilian president received Argentina's president in Brasilia on Monday. "
+        "The two criticised the new tariffs on steel."
+    )
+    context = coder.resolver.new_context(doc) if coder.resolver else None
+    accuse = [e for e in coder.code_doc(doc, article_id="t", context=context) if e.plover_type == "ACCUSE"]
+    assert accuse
+    assert {a.country for a in accuse[0].actors} == {"BRA", "ARG"}
+
+
+@pytest.mark.parametrize(
+    ("text", "recipient"),
+    [
+        ("The film recounts Russia's invasion of Georgia in 2008.", "GEO"),
+        ("The report describes the army's shelling of Aleppo in detail.", "SYR"),
+    ],
+)
+def test_target_of_an_event_noun(nlp: Any, coder: EventCoder, text: str, recipient: str) -> None:
+    doc = nlp(text)
+    nominal = [e for e in coder.code_doc(doc, article_id="t") if e.plover_type == "ASSAULT"]
+    assert nominal
+    assert recipient in {a.country for a in nominal[0].recipients}

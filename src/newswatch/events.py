@@ -1159,6 +1159,10 @@ class EventCoder:
                 p = _prep_pobj(child)
                 if p is not None and p.lemma_.lower() in self._classes["TROOP"]:
                     actors.append(p)  # "the withdrawal of Russian troops": the troops' side acts
+                elif p is not None and cand.spec.plover_type in ("ASSAULT", "COERCE"):
+                    recipients.append(
+                        p
+                    )  # "Russia's invasion of Ukraine", "the shelling of Odesa": the target
             elif child.dep_ == "prep" and child.lower_ in (
                 "to",
                 "with",
@@ -1195,8 +1199,8 @@ class EventCoder:
             except Exception:  # actor resolution trouble must not lose the event
                 log.exception("actor resolver failed on %r", span.text)
                 coded = []
-            if not coded:
-                coded = _publisher_voice(tok, context)
+            if not any(a.country for a in coded):
+                coded = _publisher_voice(tok, context) or _the_two(span, context) or coded
             for actor in coded:
                 key = (actor.country, actor.sector, actor.start)
                 if strict and _guessed_from_modifier(actor, span):
@@ -1439,6 +1443,37 @@ def _publisher_voice(tok: Any, context: Any) -> list[CodedActor]:
             kind="state",
             rule="first-person:publisher",
         )
+    ]
+
+
+_PAIR_HEADS = frozenset(
+    {"two", "president", "leader", "side", "minister", "official", "government", "country", "nation"}
+    | {"delegation", "counterpart", "head", "premier", "chancellor", "king", "ally", "partner"}
+)
+
+
+def _the_two(span: Any, context: Any) -> list[CodedActor]:
+    """ "The two Presidents agreed", "the two condemned": the two parties of a bilateral story (the last pair
+    the article coordinated, else its two most named states)."""
+    words = [t.lower_ for t in span.root.subtree]  # the span may leave out the determiner
+    if len(words) > 3 or not (words[:2] == ["the", "two"] or words[:1] == ["both"]):
+        return []
+    if span.root.lemma_.lower() not in _PAIR_HEADS:
+        return []
+    pair_before = getattr(context, "pair_before", None)
+    pair = pair_before(span.start_char) if pair_before is not None else None
+    if not pair:
+        return []
+    return [
+        CodedActor(
+            text=span.text,
+            start=span.start_char,
+            end=span.end_char,
+            country=c,
+            kind="state",
+            rule="pair:the-two",
+        )
+        for c in pair
     ]
 
 
