@@ -302,3 +302,31 @@ def test_claims_wanted_acts_are_speculative(text: str, cue: str, certainty: str,
     ev = _event(doc, event)
     link_events([ev], claims)
     assert ev.certainty == certainty
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        # the reported clause the parser hangs on "a statement" is still the verb's
+        ("The ministry said in a statement that the convoy was hit.", "say", "The ministry", "the convoy was hit"),
+        # a document or survey introducing a clause is its source
+        ("In the latest Gallup survey, the governor led by four points.", "In", "the latest Gallup survey",
+         "the governor led by four points"),
+        ("In a leaked memo, the minister lists three failures.", "In", "a leaked memo",
+         "the minister lists three failures"),
+    ],
+)
+def test_claims_statements_and_documents_as_sources(text: str, cue: str, speaker: str, content: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (speaker, content)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The convoy was in the town for two days.",  # a place, not a source
+        "For two days, the convoy waited at the border.",  # a duration, not a viewpoint
+    ],
+)
+def test_claims_prepositions_that_name_no_source(text: str) -> None:
+    assert find_claims(_doc(text), article_id="a1") == []

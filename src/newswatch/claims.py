@@ -339,6 +339,14 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
              and not any(g.dep_ == "advmod" and g.tag_ == "WRB" for g in c.children)),
             None,
         )
+    if clause is None:
+        # "said in a statement that ...": the parser hangs the reported clause on the statement
+        clause = next(
+            (g for c in children if c.dep_ == "prep" and c.i > tok.i for p in c.children
+             if p.dep_ == "pobj" and p.lemma_.lower() in _SOURCE_NOUNS for g in p.children
+             if g.dep_ in {"acl", "ccomp", "relcl"} and any(m.dep_ == "mark" and m.lower_ == "that" for m in g.children)),
+            None,
+        )
     cue_span = (tok.idx, tok.idx + len(tok.text))
 
     # impersonal and raising constructions: "it is alleged that", "X is believed to", "X appears to"
@@ -531,11 +539,63 @@ def _according_candidate(tok: Any) -> _Found | None:
     return _Found(None, (tok.idx, cue_end), cue_text, speaker, pobj, bounds, content_toks, "reported")
 
 
+# "In a statement, the ministry ...", "In the latest poll, ...", "in Forbes' words": a document or a view as the
+# source of the clause it introduces
+_SOURCE_NOUNS = frozenset(
+    {"statement", "interview", "poll", "survey", "report", "letter", "tweet", "post", "speech", "remark", "memo",
+     "editorial", "column", "op", "study", "analysis", "filing", "testimony", "release", "briefing", "view",
+     "word", "opinion", "estimate", "assessment", "judgment", "judgement", "eye", "mind", "message", "email",
+     "transcript", "document", "complaint", "lawsuit", "indictment", "affidavit", "video", "broadcast"}
+)
+_FIRST_WORDS = frozenset({"but", "and", "yet", "still", "though", "so", "now", "even"})
+
+
+def _prep_source_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
+    """'In a statement, X ...' / 'in the polls' / 'For most voters, ...': a preposition naming whose view a
+    clause is. 'For'/'to' count only opening a sentence, before a comma, with a person-like object."""
+    if tok.dep_ != "prep" or tok.lower_ not in {"in", "for", "to"} or tok.head.pos_ not in {"VERB", "AUX"}:
+        return None
+    pobj = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if pobj is None:
+        return None
+    head = tok.head
+    if tok.lower_ == "in":
+        if pobj.lemma_.lower() not in _SOURCE_NOUNS or pobj.lemma_.lower() == "view" and not any(
+            c.dep_ == "poss" for c in pobj.children
+        ) and not any(c.dep_ == "prep" and c.lower_ == "of" for c in pobj.children):
+            return None
+        if lex.verbs.get(lex.lemma_fixes.get(head.lower_, head.lemma_.lower())) is not None:
+            return None  # "said in a statement": the verb's own claim
+    else:
+        opening = tok.i == tok.sent.start or (
+            tok.i - tok.sent.start <= 2 and all(t.lower_ in _FIRST_WORDS or t.is_punct
+                                                for t in tok.doc[tok.sent.start : tok.i])
+        )
+        after = tok.doc[pobj.right_edge.i + 1] if pobj.right_edge.i + 1 < len(tok.doc) else None
+        personlike = pobj.ent_type_ in {"PERSON", "NORP", "ORG"} or pobj.lemma_.lower() in lex.heads or (
+            pobj.lemma_.lower() in {"voter", "democrat", "republican", "people", "critic", "supporter", "anyone",
+                                    "many", "most", "some", "student", "observer", "resident"}
+        )
+        if not opening or after is None or after.text != "," or not personlike or pobj.i > head.i:
+            return None
+    content_toks = _subtree(head, exclude=tok)
+    bounds = _span_bounds(content_toks)
+    if bounds is None:
+        return None
+    speaker = _contiguous(list(pobj.subtree), pobj)
+    base = "reported" if tok.lower_ == "in" and pobj.lemma_.lower() not in {"view", "opinion", "eye", "mind"} else "hedged"
+    return _Found(None, (tok.idx, tok.idx + len(tok.text)), tok.text, speaker, pobj, bounds, content_toks, base)
+
+
 def _noun_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'his claim that ...', 'reports that ...': a reporting noun with a that-clause."""
     base = lex.nouns.get(tok.lemma_.lower())
     if base is None or tok.pos_ != "NOUN":
         return None
+    if tok.dep_ == "pobj" and tok.head.dep_ == "prep" and lex.verbs.get(
+        lex.lemma_fixes.get(tok.head.head.lower_, tok.head.head.lemma_.lower())
+    ) is not None:
+        return None  # "said in a statement that ...": the verb's claim, with the verb's subject as speaker
     clause = next(
         (c for c in tok.children if c.dep_ in {"acl", "ccomp", "relcl"}
          and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)),
@@ -694,6 +754,7 @@ def find_claims(
                 or _noun_candidate(tok, lex)
                 or _adjective_candidate(tok, lex)
                 or _colon_candidate(tok, sent)
+                or _prep_source_candidate(tok, lex)
                 or _verb_candidate(tok, lex, regions, text)
             )
             if found is None or found.content is None or not _keep(found, regions, lex):
