@@ -202,3 +202,22 @@ def test_target_of_an_event_noun(nlp: Any, coder: EventCoder, text: str, recipie
     nominal = [e for e in coder.code_doc(doc, article_id="t") if e.plover_type == "ASSAULT"]
     assert nominal
     assert recipient in {a.country for a in nominal[0].recipients}
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type", "recipients"),
+    [
+        ("Qatar offered to mediate between Ethiopia and Eritrea.", "AGREE", {"ETH", "ERI"}),
+        ("The Omani sultan received the Iranian foreign minister in Muscat.", "CONSULT", {"IRN"}),
+        ("The African Union demanded a truce in Chad.", "REQUEST", {"TCD"}),
+        ("Prosecutors in Peru charged a former president with bribery.", "ACCUSE", {"PER"}),
+    ],
+)
+def test_recipients_from_between_visitors_and_places(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str, recipients: set[str]
+) -> None:
+    doc = nlp(text)
+    top = main_event(coder.code_doc(doc, article_id="t"), doc)
+    assert top is not None
+    assert top.plover_type == plover_type
+    assert {a.country for a in top.recipients if a.country} == recipients

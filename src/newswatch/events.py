@@ -897,6 +897,8 @@ class EventCoder:
         if not recipients and actors and kinds & _PLACE_TYPES:
             # "strengthened its forces in Lebanon", "imposed a curfew in a town in Turkey": where it happened
             holders = [cand.obj] + [c for c in tok.children if c.dep_ in ("xcomp", "ccomp")]
+            if cand.obj is None and _direct_object(tok) is not None:
+                holders.append(_direct_object(tok))  # "demanded a ceasefire in Sudan"
             place: list[CodedActor] = []
             for holder in holders:
                 place += self._resolve(
@@ -1049,6 +1051,8 @@ class EventCoder:
         )
         if obj is not None and (cand.obj is None or obj.i != cand.obj.i) and not theme:
             recipients.append(obj)  # troops or weapons moved are the theme, not the recipient
+        elif obj is not None and cand.spec.plover_type == "CONSULT" and cand.spec.rule.startswith("object:"):
+            recipients.append(obj)  # "received the Iraqi prime minister": the visitor is the other party
         # prepositional recipients of the verb, then of the event noun ("held talks with X", "aid to X")
         # "threatened further action against Russia": the target hangs from the object
         obj_holder = (
@@ -1059,6 +1063,8 @@ class EventCoder:
         holders: list[Any] = [h for h in (tok, cand.obj, obj_holder) if h is not None]
         for holder in holders:
             preps = _RECIPIENT_PREPS if holder is tok else _NOUN_RECIPIENT_PREPS
+            if holder is tok and cand.spec.plover_type != "ASSAULT":
+                preps = preps | {"between"}  # "offered to mediate between Venezuela and Guyana"
             if holder is tok and tok.lemma_.lower() in self._w["travel_verbs"]:
                 preps = preps | {"in"}  # "arrived in Pyongyang": the host of a visit
             if holder is obj_holder:
