@@ -330,3 +330,20 @@ def test_claims_statements_and_documents_as_sources(text: str, cue: str, speaker
 )
 def test_claims_prepositions_that_name_no_source(text: str) -> None:
     assert find_claims(_doc(text), article_id="a1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        ("\u201cThey stole the harvest,\u201d the farmer shouted.", "shout", "the farmer", "They stole the harvest,"),
+        ("The crowd chanted \u201cNo more taxes\u201d outside the hall.", "chant", "The crowd", "No more taxes"),
+        ("The governor conceded that the levee failed.", "concede", "The governor", "the levee failed"),
+    ],
+)
+def test_claims_manner_of_speaking_verbs(text: str, cue: str, speaker: str, content: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (speaker, content)
+
+
+def test_claims_manner_of_speaking_needs_a_quotation() -> None:
+    assert find_claims(_doc("The crowd shouted at the police."), article_id="a1") == []

@@ -174,3 +174,10 @@ def test_dates_year_less_day_without_tense_is_the_closest_occurrence(
     published: datetime, text: str, value: str
 ) -> None:
     assert _date(text, "drew" if "drew" in text else "draws", published)[0] == value
+
+
+def test_dates_stated_day_beats_a_relative_word_beside_it() -> None:
+    # published late in UTC: "tomorrow" counted from the UTC day would be a day off the stated date
+    published = datetime(2025, 6, 14, 1, 0, tzinfo=UTC)
+    assert _date("The king will receive the envoy tomorrow, June 14, at the palace.", "receive", published) == (
+        "2025-06-14", "day")

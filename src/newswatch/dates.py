@@ -64,6 +64,7 @@ class _Expr:
     hour: tuple[int, int] | None = None  # a clock time waiting for its day
     local: bool = False
     absolute: bool = False  # names its own calendar date ("December 7, 2021"), needs no publication time
+    calendar: bool = False  # names a month and day, with or without the year
 
 
 def _compile() -> list[tuple[str, re.Pattern[str]]]:
@@ -307,7 +308,7 @@ def _find_expressions(text: str, offset: int, pub: datetime | None, doc: Any = N
                 _Expr(offset + s + lead, offset + e, m.group(0).strip(), value, precision, hour,
                       bool(m.groupdict().get("local")),
                       kind == "iso" or (kind in {"month_day", "day_month", "in_month"} and bool(m.groupdict().get("year")))
-                      or kind == "year")
+                      or kind == "year", kind in {"iso", "month_day", "day_month"})
             )
     return found
 
@@ -434,8 +435,10 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         if trigger is not None:
             ranked = [(rel, abs(x.start - event.trigger_start), x) for x in in_sent
                       if (rel := _relation(x, doc, trigger)) is not None]
-            # on one footing, a stated calendar date beats a relative one ("on Tuesday, December 7, 2021")
-            chosen = [x for _rel, _dist, x in sorted(ranked, key=lambda r: (r[0], not r[2].absolute, r[1]))]
+            # on one footing, a stated calendar date beats a relative one ("on Tuesday, December 7, 2021",
+            # "tomorrow, December 21": the publication time may sit in another time zone's day)
+            chosen = [x for _rel, _dist, x in sorted(
+                ranked, key=lambda r: (r[0], not r[2].absolute, not r[2].calendar, r[1]))]
         else:
             chosen = sorted(in_sent, key=lambda x: abs(x.start - event.trigger_start))
         resolved = [x for x in chosen if x.value is not None or x.hour is not None]
