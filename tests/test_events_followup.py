@@ -221,3 +221,32 @@ def test_recipients_from_between_visitors_and_places(
     assert top is not None
     assert top.plover_type == plover_type
     assert {a.country for a in top.recipients if a.country} == recipients
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministry released a report on water quality on Tuesday.",
+        "Version 2.0 of the mapping software was released last week.",
+        "The visiting side's captain talked up his team's chances before the final.",
+        "The batsman vowed to hit the bowler out of the ground.",
+        "Health workers are trying to prevent the spread of cholera in the camps.",
+    ],
+)
+def test_everyday_look_alikes_code_nothing(nlp: Any, coder: EventCoder, text: str) -> None:
+    doc = nlp(text)
+    assert coder.code_doc(doc, article_id="t") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "plover_type"),
+    [
+        ("The rebels released two Italian aid workers on Friday.", "RETREAT"),
+        ("Police prevented opposition supporters from reaching the square.", "COERCE"),
+    ],
+)
+def test_release_and_prevent_still_code_people(
+    nlp: Any, coder: EventCoder, text: str, plover_type: str
+) -> None:
+    doc = nlp(text)
+    assert plover_type in {e.plover_type for e in coder.code_doc(doc, article_id="t")}

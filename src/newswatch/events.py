@@ -333,6 +333,9 @@ class EventCoder:
         """Laws, sanctions, loans and moments as subjects act on nobody ("sanctions which restrict foreign
         capital", "this moment demands resolve"): the people who made them are the actors, and the sentence
         describes the instrument, not an event. A subject naming its owner ("Russia's campaign") still codes."""
+        for role in (_subject(tok), _direct_object(tok), _passive_subject(tok)):
+            if role is not None and _antecedent(role).lemma_.lower() in self._w["sports_heads"]:
+                return True  # "the batsman vowed to hit the bowler": sport, not politics
         subj = _subject(tok)
         if subj is None:
             return False
@@ -474,6 +477,16 @@ class EventCoder:
             spec = self._spec("174", "verb:expel (persons)")
         if lemma == "charge" and tok.dep_ != "ROOT":
             return None
+        if lemma in ("release", "free") and any(
+            t.lemma_.lower() in self._w["release_things"]
+            for t in (obj, _passive_subject(tok))
+            if t is not None
+        ):
+            return None  # "released a report", "Firefox 1.0 has been released": no one was set free
+        if lemma == "talk" and any(
+            c.dep_ == "prt" and c.lower_ in self._w["talk_particles"] for c in tok.children
+        ):
+            return None  # "talked up their chances": praise or boast, no talks
         if lemma == "seek" and obj is None:
             return None  # "will seek to ensure": an aim, not a request made to anyone
         if (
