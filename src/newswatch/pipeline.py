@@ -211,6 +211,7 @@ def run(
     _ensure_actors(store)
     index = DedupIndex.load(store.engine)
     to_analyze: list[Article] = []
+    new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
     ok_sources: list[str] = []
     for item in iter_articles(sources, extract=settings.extract, fetch=settings.fetch, transport=transport):
         summary.documents += 1
@@ -222,7 +223,7 @@ def run(
             with store.begin() as conn:
                 saved = store.save_article(item, conn=conn)
                 if saved.status == "new":
-                    decision = index.check(item)
+                    decision = index.check(item, conn=conn)
                     index.add(item, decision, conn=conn)  # persists the signature and any copy link
         except NewswatchError as exc:
             _record(store, summary, _failure(item.source, "store", str(exc)))
@@ -230,6 +231,7 @@ def run(
         ok_sources.append(item.source)
         if saved.status == "new":
             summary.articles_new += 1
+            new_ids.append(item.id)
             if decision.duplicate_of:
                 summary.duplicates += 1
                 continue
@@ -261,9 +263,10 @@ def run(
         summary.claims += len(result.claims)
         summary.words += len(result.article.text.split())
         tick("analyzed", 1)
-    new_ids = [a.id for a in to_analyze]
-    if new_ids:
-        assign_stories(store.engine, article_ids=new_ids)
+    known = set(new_ids)
+    story_ids = new_ids + [a.id for a in to_analyze if a.id not in known]  # re-analysed ones too
+    if story_ids:
+        assign_stories(store.engine, article_ids=story_ids)
     summary.seconds = time.perf_counter() - started
     return summary
 
