@@ -479,8 +479,10 @@ class EventCoder:
             return None
         if lemma in ("release", "free") and any(
             t.lemma_.lower() in self._w["release_things"]
-            for t in (obj, _passive_subject(tok))
-            if t is not None
+            for head in (obj, _passive_subject(tok))
+            if head is not None
+            # "released FBI and DOJ records": the thing released may be the last conjunct
+            for t in [head, *head.conjuncts]
         ):
             return None  # "released a report", "Firefox 1.0 has been released": no one was set free
         if lemma == "talk" and any(
