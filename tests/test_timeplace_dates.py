@@ -181,3 +181,8 @@ def test_dates_stated_day_beats_a_relative_word_beside_it() -> None:
     published = datetime(2025, 6, 14, 1, 0, tzinfo=UTC)
     assert _date("The king will receive the envoy tomorrow, June 14, at the palace.", "receive", published) == (
         "2025-06-14", "day")
+
+
+def test_dates_a_past_verb_never_takes_a_date_after_publication() -> None:
+    text = "They discussed preparations for the upcoming state visit by the king on July 9, 2025."
+    assert _date(text, "discussed") == ("2025-06-13", "reported-on")

@@ -33,8 +33,9 @@ SOURCE_TYPES = ("state_media", "official", "military", "expert", "intelligence",
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})
 _SUBJ_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 _PRONOUNS = frozenset({"he", "she", "they", "it"})
-# "we" outside quotes is the issuer of a statement ("We urge all countries ..."), so it stays a speaker
-_FIRST_SECOND_PERSON = frozenset({"i", "you"})
+# "we" outside quotes is the issuer of a statement ("We urge all countries ..."), and "I" the author of an
+# opinion piece ("I think the ceasefire will not hold": hedged), so both stay speakers; "you" is the reader
+_FIRST_SECOND_PERSON = frozenset({"you"})
 _OPEN_QUOTES = "\u201c\u00ab"
 _CLOSE_QUOTES = "\u201d\u00bb"
 _TRIM = " \t\n,;:\"'\u201c\u201d\u2018\u2019-\u2014\u2013"
@@ -704,7 +705,7 @@ def _keep(found: _Found, regions: list[tuple[int, int]], lex: _Lexicon) -> bool:
     """Leave out attributions that are not claims a reader weighs.
 
     A cue inside a quotation is the quoted speaker's own framing ("I think ..."), already covered by the
-    quotation's claim; a first- or second-person speaker outside quotes is the author or the reader; an
+    quotation's claim; a second-person speaker outside quotes is the reader; an
     inanimate subject ("the exchange indicates a deepening alliance") is the article's own inference.
     """
     if _inside(regions, found.cue[0]) is not None and not (

@@ -442,6 +442,13 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         else:
             chosen = sorted(in_sent, key=lambda x: abs(x.start - event.trigger_start))
         resolved = [x for x in chosen if x.value is not None or x.hour is not None]
+        if trigger is not None and published_at is not None and trigger.pos_ in {"VERB", "AUX"} and (
+            _verb_tense(trigger) == "past"
+        ):
+            # a past verb did not happen after publication: a later date belongs to something else in the
+            # sentence ("discussed the upcoming visit on August 30")
+            latest = published_at.date() + timedelta(days=1)
+            resolved = [x for x in resolved if x.value is None or x.value.date() <= latest]
         if not resolved:
             event.date = EventDate(published_at, "reported-on" if published_at is not None else "unknown", None)
             continue
