@@ -26,7 +26,7 @@ from .models import CodedActor, Event
 
 log = logging.getLogger(__name__)
 
-CODER_VERSION = "rules-0.1.0"
+CODER_VERSION = "rules-0.2.0"
 
 # PLOVER types that a future or promised form turns into AGREE / CONCEDE (PLOVER manual, auxiliary modes)
 _COOPERATIVE = frozenset({"CONSULT", "SUPPORT", "COOPERATE", "AID", "AGREE"})
