@@ -250,3 +250,23 @@ def test_release_and_prevent_still_code_people(
 ) -> None:
     doc = nlp(text)
     assert plover_type in {e.plover_type for e in coder.code_doc(doc, article_id="t")}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a publisher's country is no guess for victims abroad when the sentence names the other state
+        ("Gunmen killed civilians near the Ukrainian border on Sunday.", {None}),
+        # officials keep the publisher's country
+        ("The minister met Ukraine's foreign minister on Sunday.", {"FRA"}),
+    ],
+)
+def test_publisher_default_is_dropped_for_civilians_abroad(
+    nlp: Any, coder: EventCoder, text: str, expected: set[str | None]
+) -> None:
+    doc = nlp(text)
+    context = coder.resolver.new_context(doc, home_country="FRA") if coder.resolver else None
+    events = coder.code_doc(doc, article_id="t", context=context)
+    assert events
+    roles = events[0].recipients if events[0].plover_type == "ASSAULT" else events[0].actors
+    assert {a.country for a in roles} == expected

@@ -1204,6 +1204,28 @@ class EventCoder:
                 actors.append(child)  # "Russian support", "U.S.-South Korea exercises"; not "military"
         return actors, recipients
 
+    def _foreign_story_default(self, actor: CodedActor, tok: Any, context: Any) -> CodedActor:
+        """Civilians, workers or gunmen given the article's default country lose it when the sentence names
+        other states but not that one and no dateline says where the story is: a White House statement about
+        "civilians killed" by Russian strikes is not about American civilians. Officials keep the default."""
+        if actor.sector not in _CIVILIAN_SECTORS or getattr(context, "dateline_country", None):
+            return actor
+        resolver = self.resolver
+        if resolver is None:
+            return actor
+        named: set[str] = set()
+        for ent in tok.sent.ents:
+            if ent.label_ in ("GPE", "NORP"):
+                try:
+                    named.update(a.country for a in resolver.code_span_all(ent, context=None) if a.country)
+                except Exception:  # a failed lookup leaves the default as it was
+                    log.debug("resolver failed on %r", ent.text, exc_info=True)
+        if not named or actor.country in named:
+            return actor
+        return replace(
+            actor, country=None, rule=f"{actor.rule}+dropped:sentence-names-{'-'.join(sorted(named))}"
+        )
+
     def _resolve(self, toks: list[Any], context: Any, *, strict: bool = False) -> list[CodedActor]:
         resolver = self.resolver
         if resolver is None:
@@ -1235,6 +1257,8 @@ class EventCoder:
                     continue  # a place phrase names a country only when it says which
                 if "default-country" in (actor.rule or ""):
                     actor = _place_country(actor, tok, span)
+                    if "default-country" in actor.rule and "+place:" not in actor.rule:
+                        actor = self._foreign_story_default(actor, tok, context)
                     key = (actor.country, actor.sector, actor.start)
                 if key not in seen and (actor.country or actor.sector):
                     seen.add(key)
@@ -1243,6 +1267,11 @@ class EventCoder:
 
 
 # ---------------------------------------------------------------------- parse helpers
+
+
+_CIVILIAN_SECTORS = frozenset(
+    {None, "CVL", "MED", "REF", "EDU", "REL", "BUS", "JRN", "AGR", "LAB", "SOC", "UAF", "CRM", "REB"}
+)
 
 
 def _object_keys(tok: Any) -> list[str]:
