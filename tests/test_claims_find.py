@@ -347,3 +347,19 @@ def test_claims_manner_of_speaking_verbs(text: str, cue: str, speaker: str, cont
 
 def test_claims_manner_of_speaking_needs_a_quotation() -> None:
     assert find_claims(_doc("The crowd shouted at the police."), article_id="a1") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mayor Says New Bridge Will Open In May\n\nThe bridge is closed.",
+         [("Mayor", "say", "New Bridge Will Open In May")]),
+        ("Senator Warns Of Shutdown As Talks Stall\n\nThe talks stalled.",
+         [("Senator", "warn", "Of Shutdown As Talks Stall")]),
+        # a title-case headline without a reporting verb holds no claim
+        ("Storm Batters Coast, Thousands Without Power\n\nThe storm hit the coast.", []),
+    ],
+)
+def test_claims_title_case_headlines(text: str, expected: list[tuple[str, str, str]]) -> None:
+    claims = find_claims(_doc(text), article_id="a1")
+    assert [(c.speaker, c.cue, text[c.content_start or 0 : c.content_end or 0]) for c in claims] == expected

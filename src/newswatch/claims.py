@@ -680,6 +680,42 @@ def _colon_candidate(tok: Any, sent: Any) -> _Found | None:
     return _Found(None, (tok.idx, tok.idx + 1), ":", name, name[-1], bounds, content_toks, "reported")
 
 
+_TITLE_ENDINGS = ("s", "es", "ed", "d", "")
+_TITLE_IRREGULAR = {"said": "say", "says": "say", "told": "tell", "tells": "tell", "thinks": "think", "thought": "think",
+                    "sees": "see", "saw": "see", "wrote": "write", "writes": "write", "knew": "know"}
+
+
+def _title_candidate(sent: Any, lex: _Lexicon) -> _Found | None:
+    """'Minister Says Talks Have Failed': a headline in title case, which the parser reads badly, names its speaker
+    before the first reporting verb and its content after it."""
+    words = [t for t in sent if t.is_alpha]
+    if len(words) < 4 or len(sent) > 40:
+        return None
+    if sum(t.text[:1].isupper() for t in words) < 0.7 * len(words):
+        return None  # not a title-case headline
+    for tok in sent:
+        if tok.i - sent.start < 1 or not tok.is_alpha or not tok.text[:1].isupper():
+            continue
+        low = tok.lower_
+        lemma = _TITLE_IRREGULAR.get(low)
+        if lemma is None:
+            lemma = next((low[: len(low) - len(e)] for e in _TITLE_ENDINGS
+                          if low.endswith(e) and low[: len(low) - len(e)] in lex.verbs), None)
+        entry = lex.verbs.get(lemma or "")
+        if entry is None or entry.get("kind") not in {"speech", "belief", "stance"} or low == lemma and low != "say":
+            continue  # a bare form ("Report", "Call") in a headline is more often a noun
+        speaker = [t for t in sent if t.i < tok.i and not t.is_space]
+        content = [t for t in sent if t.i > tok.i and not t.is_space]
+        if not speaker or not content or len(speaker) > 8 or speaker[0].is_punct:
+            return None
+        bounds = _span_bounds(content)
+        if bounds is None:
+            return None
+        return _Found(None, (tok.idx, tok.idx + len(tok.text)), lemma or low, speaker, speaker[-1], bounds, content,
+                      entry["certainty"])
+    return None
+
+
 def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'... reportedly seized ...': an unattributed, hedged claim over the clause the adverb modifies."""
     base = lex.adverbs.get(tok.lower_)
@@ -746,18 +782,25 @@ def find_claims(
     claims: list[Claim] = []
     last_named: Claim | None = None
     bounds = sentences(doc)
+    title_end = text.find("\n")
+    title = _title_candidate(doc[: next((t.i for t in doc if t.idx >= title_end), len(doc))], lex) if (
+        title_end > 0) else None
     for sent_index in range(len(bounds)):
         sent = bounds.span(doc, sent_index)
         for tok in sent:
-            found = (
-                _according_candidate(tok)
-                or _adverb_candidate(tok, lex)
-                or _noun_candidate(tok, lex)
-                or _adjective_candidate(tok, lex)
-                or _colon_candidate(tok, sent)
-                or _prep_source_candidate(tok, lex)
-                or _verb_candidate(tok, lex, regions, text)
-            )
+            if title is not None and tok.idx < title_end:
+                # a headline the parser cut into pieces holds its one claim, made at its first token
+                found = title if tok.i == 0 else None
+            else:
+                found = (
+                    _according_candidate(tok)
+                    or _adverb_candidate(tok, lex)
+                    or _noun_candidate(tok, lex)
+                    or _adjective_candidate(tok, lex)
+                    or _colon_candidate(tok, sent)
+                    or _prep_source_candidate(tok, lex)
+                    or _verb_candidate(tok, lex, regions, text)
+                )
             if found is None or found.content is None or not _keep(found, regions, lex):
                 continue
             claim = _make_claim(found, doc, text, sent, sent_index, article_id, lex, resolver, context)
