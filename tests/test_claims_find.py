@@ -363,3 +363,18 @@ def test_claims_manner_of_speaking_needs_a_quotation() -> None:
 def test_claims_title_case_headlines(text: str, expected: list[tuple[str, str, str]]) -> None:
     claims = find_claims(_doc(text), article_id="a1")
     assert [(c.speaker, c.cue, text[c.content_start or 0 : c.content_end or 0]) for c in claims] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker", "content"),
+    [
+        ("The minister was quoted as saying the border would stay shut.", "say", "The minister",
+         "the border would stay shut"),
+        # a passive with its agent: what was confirmed or denied is the subject
+        ("The drone attack was confirmed by the regional governor.", "confirm", "the regional governor",
+         "The drone attack"),
+    ],
+)
+def test_claims_quoted_as_saying_and_passive_with_agent(text: str, cue: str, speaker: str, content: str) -> None:
+    claim = _only(find_claims(_doc(text), article_id="a1"), cue)
+    assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (speaker, content)

@@ -393,9 +393,12 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
             speaker = _contiguous(sorted(set(speaker) | set(extra), key=lambda t: t.i), subj)
     elif tok.dep_ == "xcomp" and any(c.dep_ == "dobj" for c in tok.head.children):
         return None  # "urged all countries to condemn": a requested act, not a statement
-    elif tok.dep_ in {"advcl", "conj", "xcomp", "relcl", "acl"}:
-        # "..., adding that ...", "and warned that": the speaker is the subject of the verb it hangs on
-        head = tok.head
+    elif tok.dep_ in {"advcl", "conj", "xcomp", "relcl", "acl"} or (
+        tok.dep_ == "pcomp" and tok.head.lower_ == "as" and tok.head.head.pos_ == "VERB"
+    ):
+        # "..., adding that ...", "and warned that", "was quoted as saying": the speaker is the subject of the
+        # verb it hangs on
+        head = tok.head if tok.dep_ != "pcomp" else tok.head.head
         if tok.dep_ == "relcl":
             speaker, speaker_head = _speaker_tokens(head) if head.pos_ in {"NOUN", "PROPN", "PRON"} else None, head
         else:
@@ -443,6 +446,12 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
     elif (dep := next((c for c in children if c.dep_ == "dep" and c.i < tok.i), None)) is not None:
         # "Language unclear on ..., experts say": a fragment the parser could not attach is what is said
         content_toks = _subtree(dep)
+        bounds = _span_bounds(content_toks)
+    elif is_passive and agent is not None and subj is not None and subj.dep_ == "nsubjpass" and (
+        entry["kind"] == "speech"
+    ):
+        # "The attack was confirmed by the governor": what is confirmed is the subject
+        content_toks = _subtree(subj)
         bounds = _span_bounds(content_toks)
     elif any(c.dep_ == "oprd" for c in children):
         # "called the test a provocation": the object and its predicate are what the speaker holds
