@@ -378,3 +378,10 @@ def test_claims_title_case_headlines(text: str, expected: list[tuple[str, str, s
 def test_claims_quoted_as_saying_and_passive_with_agent(text: str, cue: str, speaker: str, content: str) -> None:
     claim = _only(find_claims(_doc(text), article_id="a1"), cue)
     assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (speaker, content)
+
+
+def test_claims_sentence_final_cue_the_parser_read_as_a_noun() -> None:
+    text = "The senator gave $5,000 to the campaign, election records compiled by a watchdog show."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "show")
+    assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (
+        "election records compiled by a watchdog", "The senator gave $5,000 to the campaign")

@@ -725,6 +725,36 @@ def _title_candidate(sent: Any, lex: _Lexicon) -> _Found | None:
     return None
 
 
+_FINAL_CUES = {"show": "show", "shows": "show", "showed": "show", "found": "find", "finds": "find",
+               "indicate": "indicate", "indicates": "indicate", "suggest": "suggest", "suggests": "suggest",
+               "say": "say", "says": "say", "said": "say"}
+
+
+def _final_cue_candidate(tok: Any, sent: Any, lex: _Lexicon) -> _Found | None:
+    """'..., records show.' / '..., a survey found.': a sentence-final cue after a comma, which the parser often
+    mistakes for a noun ("records show" as a compound); the source is the noun phrase between comma and cue."""
+    lemma = _FINAL_CUES.get(tok.lower_)
+    if lemma is None:
+        return None
+    rest = [t for t in sent if t.i > tok.i and not t.is_space]
+    if any(not t.is_punct for t in rest):
+        return None
+    comma = next((t for t in reversed(list(sent)) if t.i < tok.i and t.text == ","), None)
+    if comma is None or not 1 <= tok.i - comma.i - 1 <= 10:
+        return None
+    source = [t for t in sent if comma.i < t.i < tok.i]
+    if any(t.pos_ in {"VERB", "AUX", "PRON"} and t.tag_ not in {"VBN", "VBG"} for t in source):
+        return None
+    if not any(t.pos_ in {"NOUN", "PROPN"} for t in source):
+        return None
+    content = [t for t in sent if t.i < comma.i]
+    bounds = _span_bounds(content)
+    if bounds is None:
+        return None
+    base = lex.verbs[lemma]["certainty"] if lemma in lex.verbs else "reported"
+    return _Found(None, (tok.idx, tok.idx + len(tok.text)), lemma, source, source[-1], bounds, content, base)
+
+
 def _adverb_candidate(tok: Any, lex: _Lexicon) -> _Found | None:
     """'... reportedly seized ...': an unattributed, hedged claim over the clause the adverb modifies."""
     base = lex.adverbs.get(tok.lower_)
@@ -809,6 +839,7 @@ def find_claims(
                     or _colon_candidate(tok, sent)
                     or _prep_source_candidate(tok, lex)
                     or _verb_candidate(tok, lex, regions, text)
+                    or _final_cue_candidate(tok, sent, lex)
                 )
             if found is None or found.content is None or not _keep(found, regions, lex):
                 continue
