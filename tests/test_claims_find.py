@@ -385,3 +385,19 @@ def test_claims_sentence_final_cue_the_parser_read_as_a_noun() -> None:
     claim = _only(find_claims(_doc(text), article_id="a1"), "show")
     assert (claim.speaker, text[claim.content_start or 0 : claim.content_end or 0]) == (
         "election records compiled by a watchdog", "The senator gave $5,000 to the campaign")
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        ("The minister listed three demands for the ceasefire.", "list", "The minister"),
+        ("The note read: \u201cWe will not surrender the town.\u201d", "read", "The note"),
+    ],
+)
+def test_claims_accounts_and_written_words(text: str, cue: str, speaker: str) -> None:
+    assert _only(find_claims(_doc(text), article_id="a1"), cue).speaker == speaker
+
+
+@pytest.mark.parametrize("text", ["The soldiers read the map.", "The factory offered jobs to refugees."])
+def test_claims_reading_and_offering_things_are_no_claims(text: str) -> None:
+    assert find_claims(_doc(text), article_id="a1") == []
