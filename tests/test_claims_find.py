@@ -312,8 +312,8 @@ def test_claims_wanted_acts_are_speculative(text: str, cue: str, certainty: str,
         # a document or survey introducing a clause is its source
         ("In the latest Gallup survey, the governor led by four points.", "In", "the latest Gallup survey",
          "the governor led by four points"),
-        ("In a leaked memo, the minister lists three failures.", "In", "a leaked memo",
-         "the minister lists three failures"),
+        ("In a leaked memo, the minister ranks three failures.", "In", "a leaked memo",
+         "the minister ranks three failures"),
     ],
 )
 def test_claims_statements_and_documents_as_sources(text: str, cue: str, speaker: str, content: str) -> None:
