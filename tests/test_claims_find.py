@@ -401,3 +401,9 @@ def test_claims_accounts_and_written_words(text: str, cue: str, speaker: str) ->
 @pytest.mark.parametrize("text", ["The soldiers read the map.", "The factory offered jobs to refugees."])
 def test_claims_reading_and_offering_things_are_no_claims(text: str) -> None:
     assert find_claims(_doc(text), article_id="a1") == []
+
+
+def test_claims_naming_verb_with_object_and_predicate() -> None:
+    text = "The minister branded the strike an act of terror."
+    claim = _only(find_claims(_doc(text), article_id="a1"), "brand")
+    assert text[claim.content_start or 0 : claim.content_end or 0] == "the strike an act of terror"

@@ -453,7 +453,10 @@ def _verb_candidate(tok: Any, lex: _Lexicon, regions: list[tuple[int, int]], tex
         # "The attack was confirmed by the governor": what is confirmed is the subject
         content_toks = _subtree(subj)
         bounds = _span_bounds(content_toks)
-    elif any(c.dep_ == "oprd" for c in children):
+    elif any(c.dep_ == "oprd" for c in children) or (
+        lemma in {"call", "brand", "dub", "label", "term", "name"} and sum(c.dep_ == "dobj" for c in children) == 2
+    ):
+        # ("branded the strike an act of terror": the parser may read the predicate as a second object)
         # "called the test a provocation": the object and its predicate are what the speaker holds
         content_toks = [t for c in children if c.dep_ in {"dobj", "oprd"} for t in c.subtree]
         content_toks.sort(key=lambda t: t.i)
