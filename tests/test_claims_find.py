@@ -407,3 +407,15 @@ def test_claims_naming_verb_with_object_and_predicate() -> None:
     text = "The minister branded the strike an act of terror."
     claim = _only(find_claims(_doc(text), article_id="a1"), "brand")
     assert text[claim.content_start or 0 : claim.content_end or 0] == "the strike an act of terror"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("WASHINGTON -- The defense secretary said the talks would resume.", "The defense secretary"),
+        ("KYIV, May 3 (Reuters) - The Ukrainian army said it repelled an attack.", "The Ukrainian army"),
+        ("Lee Min-ji said the launch failed.", "Lee Min-ji"),  # a hyphen inside a name is no dateline dash
+    ],
+)
+def test_claims_dateline_is_no_part_of_the_speaker(text: str, speaker: str) -> None:
+    assert _only(find_claims(_doc(text), article_id="a1"), "say").speaker == speaker

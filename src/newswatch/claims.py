@@ -878,6 +878,19 @@ def _fold_own_beliefs(claims: list[Claim], lex: _Lexicon) -> list[Claim]:
     return [c for c in claims if c.id not in folded]
 
 
+_DASHES = frozenset({"-", "--", "\u2013", "\u2014"})
+
+
+def _after_dateline(tokens: list[Any]) -> list[Any]:
+    """'WASHINGTON -- President Obama': a dateline the parser joined to the speaker is no part of it."""
+    cut = None
+    for k, tok in enumerate(tokens[:-1]):
+        spaced = bool(tok.whitespace_) and (tok.i == 0 or bool(tok.doc[tok.i - 1].whitespace_))
+        if tok.text in _DASHES and spaced and k > 0:
+            cut = k
+    return tokens[cut + 1 :] if cut is not None else tokens
+
+
 def _make_claim(
     found: _Found,
     doc: Any,
@@ -898,6 +911,7 @@ def _make_claim(
     source_type = "unattributed"
     affiliation = None
     if found.speaker:
+        found.speaker = _after_dateline(found.speaker)
         bounds = _span_bounds(found.speaker)
         if bounds is not None:
             speaker_start, speaker_end = bounds
