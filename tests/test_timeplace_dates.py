@@ -186,3 +186,22 @@ def test_dates_stated_day_beats_a_relative_word_beside_it() -> None:
 def test_dates_a_past_verb_never_takes_a_date_after_publication() -> None:
     text = "They discussed preparations for the upcoming state visit by the king on July 9, 2025."
     assert _date(text, "discussed") == ("2025-06-13", "reported-on")
+
+
+@pytest.mark.parametrize(
+    ("published", "text", "trigger", "value"),
+    [
+        # a month coordinated with a month that names its year shares that year
+        (datetime(2023, 10, 26, tzinfo=UTC), "The banks cooperated as agreed during talks in May and September 2022.",
+         "agreed", "2022-05-01"),
+        # a noun's date follows the clause the noun sits in, not a future verb elsewhere ...
+        (datetime(2025, 1, 10, tzinfo=UTC),
+         "The pact, announced during the king's state visit in April, will take effect soon.", "visit", "2024-04-01"),
+        # ... unless the noun itself looks ahead
+        (PUB, "The upcoming summit on July 9 worries the ministers.", "summit", "2025-07-09"),
+    ],
+)
+def test_dates_coordinated_months_and_noun_attached_dates(
+    published: datetime, text: str, trigger: str, value: str
+) -> None:
+    assert _date(text, trigger, published)[0] == value

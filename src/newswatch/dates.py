@@ -48,7 +48,9 @@ _PATTERNS: list[tuple[str, str]] = [
     ("ago", r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten|a|an|several|a\s+few)\s+(?P<unit>day|week|month|year)s?\s+ago(?P<ago_today>\s+today)?\b"),
     ("relday", r"\b(?P<rel>yesterday|today|tonight|tomorrow|overnight|last\s+night|this\s+morning|this\s+afternoon|this\s+evening|earlier\s+today|on\s+the\s+same\s+day)\b"),
     ("relperiod", r"\b(?P<rmod>last|this|next|past|earlier\s+this|later\s+this|early\s+this|late\s+last|earlier\s+last|early\s+last|in\s+the\s+past)\s+(?P<period>week|weekend|month|year)\b"),
-    ("in_month", rf"\b(?:in|during|since|by|until|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(?P<year>(?:19|20)\d\d))?\b"),
+    ("in_month", rf"\b(?:in|during|since|by|until|early|late|mid-?)\s+{_MONTH_RE}(?:\s+(?P<year>(?:19|20)\d\d))?\b"
+                 # "in May and September 2022": the year of a coordinated month is this one's too
+                 r"(?:(?=\s+(?:and|or|to|through)\s+[A-Z][a-z]+\.?\s+(?P<year2>(?:19|20)\d\d)\b))?"),
     ("year", r"\b(?:in|during|since|of|by|until|early|late|mid-?)\s+(?P<year>(?:19|20)\d\d)\b"),
     ("clock", r"\b(?:around|about|at|approximately|shortly\s+after|shortly\s+before|before|after|by)?\s*(?P<h>\d{1,2})(?::(?P<min>\d\d))?\s*(?P<ampm>a\.?m\.?|p\.?m\.?)(?P<local>\s+local\s+time)?"),
 ]
@@ -149,8 +151,8 @@ def _rule_value(
             return None, "unknown", None
     if kind == "in_month":
         month = _MONTHS[_month_key(g["month"])]
-        if g.get("year"):
-            return _midnight(date(int(g["year"]), month, 1), tz), "month", None
+        if g.get("year") or g.get("year2"):
+            return _midnight(date(int(g.get("year") or g["year2"]), month, 1), tz), "month", None
         if today is None:
             return None, "unknown", None
         if tense == "future":
@@ -244,6 +246,7 @@ _PAST_AUX = frozenset({"was", "were", "had", "has", "have", "'ve", "'d"})
 # "is scheduled to visit on May 20", "plans to travel on June 2": the infinitive is ahead of its governor
 _FUTURE_GOVERNORS = frozenset({"schedule", "plan", "expect", "intend", "set", "due", "aim", "prepare", "go", "hope",
                                "promise", "vow", "pledge", "agree", "decide"})
+_AHEAD_WORDS = frozenset({"upcoming", "coming", "next", "planned", "forthcoming", "scheduled", "future"})
 _TENSE_KINDS = frozenset({"month_day", "day_month", "in_month", "weekday"})
 
 
@@ -269,15 +272,15 @@ def _attached_tense(doc: Any, start: int, end: int) -> str | None:
     if span is None:
         return None
     tok = span.root
-    for _ in range(4):
+    for _ in range(6):
         head = tok.head
         if head.i == tok.i:
             return None
         if head.pos_ in {"VERB", "AUX"}:
             return _verb_tense(head)
-        if head.pos_ != "ADP":
-            return None  # "the summit on December 30": a noun's date says nothing of any verb's tense
-        tok = head
+        if head.pos_ in {"NOUN", "PROPN"} and any(c.lower_ in _AHEAD_WORDS for c in head.children):
+            return "future"  # "the upcoming visit on August 30"
+        tok = head  # "the state visit in April", announced before: the clause the noun sits in decides
     return None
 
 
@@ -307,7 +310,8 @@ def _find_expressions(text: str, offset: int, pub: datetime | None, doc: Any = N
             found.append(
                 _Expr(offset + s + lead, offset + e, m.group(0).strip(), value, precision, hour,
                       bool(m.groupdict().get("local")),
-                      kind == "iso" or (kind in {"month_day", "day_month", "in_month"} and bool(m.groupdict().get("year")))
+                      kind == "iso" or (kind in {"month_day", "day_month", "in_month"}
+                                               and bool(m.groupdict().get("year") or m.groupdict().get("year2")))
                       or kind == "year", kind in {"iso", "month_day", "day_month"})
             )
     return found
