@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from newswatch.cli import claims_eval
 from newswatch.errors import InputError
-from newswatch.evaluation.claims import PolnearScores, detect_format, read_jsonl, score_article
+from newswatch.evaluation import read_jsonl
+from newswatch.evaluation.claims import PolnearScores, detect_format, score_article
 from newswatch.models import Claim
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claims"

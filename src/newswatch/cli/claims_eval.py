@@ -28,7 +28,8 @@ def eval_claims(
     errors: Annotated[bool, typer.Option("--errors", help="dev-set gold only: list every miss")] = False,
 ) -> None:
     """Score claim finding: PolNeAR attribution gold or our dev set, told apart by the file's first line."""
-    from ..evaluation.claims import detect_format, read_jsonl
+    from ..evaluation import read_jsonl
+    from ..evaluation.claims import detect_format
 
     records = read_jsonl(gold, limit=limit)
     if not records:
@@ -47,7 +48,7 @@ def eval_polnear(
     pred_out: Annotated[Path | None, typer.Option("--pred-out", help="also write predictions for score_claims.py")] = None,
 ) -> None:
     """Score claim detection and speakers against PolNeAR attribution gold."""
-    from ..evaluation.claims import read_jsonl
+    from ..evaluation import read_jsonl
 
     _polnear(read_jsonl(gold, limit=limit), as_json=as_json, model=model, pred_out=pred_out)
 
@@ -60,7 +61,7 @@ def eval_timeplace(
     errors: Annotated[bool, typer.Option("--errors", help="list every miss")] = False,
 ) -> None:
     """Score speakers, certainty, dates and places against the hand-annotated dev set."""
-    from ..evaluation.claims import read_jsonl
+    from ..evaluation import read_jsonl
 
     _dev(read_jsonl(gold, limit=limit), as_json=as_json, model=model, errors=errors)
 

@@ -30,27 +30,6 @@ _WORD = re.compile(r"\w+")
 Tokens = frozenset[int]
 
 
-def read_jsonl(path: str | Path, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Records of a JSONL gold file; an unreadable file or line is an InputError naming it."""
-    records: list[dict[str, Any]] = []
-    try:
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    records.append(json.loads(line))
-                except ValueError as exc:
-                    raise InputError(
-                        f"{path}:{n} is not valid JSON ({exc}); fix or remove that line", source=str(path)
-                    ) from exc
-                if limit is not None and len(records) >= limit:
-                    break
-    except OSError as exc:
-        raise InputError(f"cannot read gold file {path}: {exc.strerror}; check the path", source=str(path)) from exc
-    return records
-
-
 def detect_format(record: dict[str, Any]) -> str:
     """'polnear' for attribution gold, 'dev' for the claims/time/place dev set."""
     if "attributions" in record:

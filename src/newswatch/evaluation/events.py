@@ -7,7 +7,6 @@ the first record.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..events import EventCoder, get_coder, main_event
 from ..models import Event
+from . import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -59,32 +59,6 @@ class EventScores:
     errors: list[str] = field(default_factory=list)
 
 
-def read_gold(path: str | Path, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """Records of a JSONL gold file."""
-    p = Path(path)
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(
-            f"cannot read gold file {p} ({exc.strerror}); check the path", source=str(p)
-        ) from exc
-    records: list[dict[str, Any]] = []
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            records.append(json.loads(line))
-        except ValueError as exc:
-            raise InputError(
-                f"{p}:{number} is not JSON ({exc}); the gold file must be JSON Lines", source=str(p)
-            ) from exc
-        if limit is not None and len(records) >= limit:
-            break
-    if not records:
-        raise InputError(f"gold file {p} holds no records; give a JSON Lines file", source=str(p))
-    return records
-
-
 def detect_format(record: dict[str, Any]) -> str:
     """'plover', 'acled' or 'petrarch' from the shape of one gold record."""
     expected = record.get("expected")
@@ -123,7 +97,7 @@ def evaluate_events(
     gold
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
-    records = read_gold(path, limit=limit)
+    records = read_jsonl(path, limit=limit)
     fmt = detect_format(records[0])
     coder = coder or get_coder()
     if nlp is None:
