@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Split the training texts into sentences and draw the pool to annotate, as stand-off references.
+
+Reads only texts that ../shared/README.md marks for training (the White House and Wikinews corpora, the
+article bodies of the extraction sets, the PolNeAR dev articles), skips every article listed in
+news_events.dev.sources.tsv, splits with the pipeline newswatch itself uses (so training sentences look
+like the sentences the coder sees), and writes two files:
+
+- REFS (kept in the project): one line per drawn sentence, {sid, source, record, start, end, sha1, stratum};
+- TEXT (kept outside the project, for annotators): the same lines with the sentence text.
+
+The draw is fixed by --seed. Half of each source's quota comes from sentences with an event-like word (a
+cheap filter so that the rare types get examples), half from all sentences, so the model still sees the
+many sentences that hold no event.
+
+Usage: python scripts/annotation/build_pool.py --shared ../shared --refs REFS --text TEXT
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import json
+import os
+import random
+import re
+import sys
+from collections.abc import Iterator
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "src"))
+
+from newswatch.nlp import load_pipeline  # noqa: E402
+from newswatch.sentences import sentences  # noqa: E402
+
+# Words that often carry an event in news; used only to over-sample, never as labels.
+_EVENTISH = re.compile(
+    r"\b(attack|kill|shot|shoot|bomb|strike|struck|fight|clash|arrest|detain|raid|seiz|protest|march|rall|"
+    r"riot|strike|sanction|tariff|ban|accus|condemn|critici|blam|denounc|charg|su(e|ed|ing)\b|investigat|"
+    r"reject|refus|veto|den(y|ied)|threat|warn|deploy|troop|exercise|missile|launch|test|met\b|meet|talks|"
+    r"visit|call(ed|s)? (on|for)|urg|demand|ask|request|appeal|agree|promis|pledg|sign|support|endors|"
+    r"prais|welcom|aid|assist|provid|send|sent|release|withdr|resign|pardon|apolog|ceasefire|expel|"
+    r"deport|convict|sentenc|fire[ds]?\b|invad|invasion|war\b|shell|airstrike|drone|hostage|kidnap|"
+    r"abduct|torture|negotiat|summit|host|cooperat|partner|joint|extradit|suspend|cut ties|boycott)",
+    re.I,
+)
+
+
+def _excluded(shared: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {"polnear": set(), "extraction": set()}
+    path = os.path.join(shared, "eval", "events", "news_events.dev.sources.tsv")
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            kind, ident = line.rstrip("\n").split("\t")[:2]
+            if kind.startswith("polnear"):
+                out["polnear"].add(ident)
+            elif kind == "extraction":
+                out["extraction"].add(ident)
+    return out
+
+
+def _records(shared: str) -> Iterator[tuple[str, str, str]]:
+    """(source path relative to shared/, record id, text) for every training text."""
+    for name in ("whitehouse_training", "whitehouse_briefings", "wikinews_2004"):
+        rel = f"corpus/{name}.jsonl"
+        with open(os.path.join(shared, rel), encoding="utf-8") as f:
+            for line in f:
+                rec = json.loads(line)
+                yield rel, str(rec.get("id") or rec["url"]), rec["text"]
+    excl = _excluded(shared)
+    rel = "eval/claims/polnear.dev.jsonl"
+    with open(os.path.join(shared, rel), encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec["id"] not in excl["polnear"]:
+                yield rel, rec["id"], rec["text"]
+    for setname, key in (("scrapinghub-dev", "articleBody"), ("wcxb-dev-articles", "main_content")):
+        for path in sorted(glob.glob(os.path.join(shared, "eval", "extraction", setname, "truth", "*.json"))):
+            ident = os.path.basename(path)[: -len(".json")]
+            if ident in excl["extraction"] or any(ident.startswith(p) for p in excl["extraction"] if len(p) > 4):
+                continue
+            with open(path, encoding="utf-8") as f:
+                rec = json.load(f)
+            text = rec.get(key) or ""
+            if text.strip():
+                yield os.path.relpath(path, shared), ident, text
+
+
+def _grams(text: str, n: int = 8) -> set[str]:
+    words = re.findall(r"\w+", text.lower())
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)} or {" ".join(words)}
+
+
+def _dev_grams(shared: str) -> set[str]:
+    out: set[str] = set()
+    with open(os.path.join(shared, "eval", "events", "news_events.dev.jsonl"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                out |= _grams(json.loads(line)["text"])
+    return out
+
+
+def sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shared", default="../shared")
+    ap.add_argument("--refs", required=True)
+    ap.add_argument("--text", required=True)
+    ap.add_argument("--seed", type=int, default=20261203)
+    ap.add_argument("--quota", default="whitehouse=2000,polnear=2300,extraction=1900,wikinews=250")
+    args = ap.parse_args()
+    quota = {k: int(v) for k, v in (kv.split("=") for kv in args.quota.split(","))}
+    nlp = load_pipeline()
+    groups: dict[str, list[dict]] = {k: [] for k in quota}
+    items = list(_records(args.shared))
+    for doc, (rel, ident, text) in zip(
+        nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True
+    ):
+        group = (
+            "whitehouse" if "whitehouse" in rel else "wikinews" if "wikinews" in rel
+            else "polnear" if "polnear" in rel else "extraction"
+        )
+        bounds = sentences(doc)
+        for s, e in zip(bounds.char_starts, bounds.char_ends, strict=True):
+            sent = text[s:e]
+            words = len(sent.split())
+            if words < 4 or words > 80 or not re.search(r"[a-z]", sent):
+                continue
+            groups[group].append({"source": rel, "record": ident, "start": s, "end": e, "text": sent})
+    rng = random.Random(args.seed)
+    drawn: list[dict] = []
+    for group, rows in groups.items():
+        rows.sort(key=lambda r: (r["source"], r["record"], r["start"]))
+        eventish = [r for r in rows if _EVENTISH.search(r["text"])]
+        n = min(quota[group], len(rows))
+        first = rng.sample(eventish, min(n // 2, len(eventish)))
+        taken = {id(r) for r in first}
+        rest = [r for r in rows if id(r) not in taken]
+        second = rng.sample(rest, n - len(first))
+        for r in first:
+            r["stratum"] = "eventish"
+        for r in second:
+            r["stratum"] = "random"
+        drawn.extend(first + second)
+        print(f"{group}: {len(rows)} sentences, {len(eventish)} event-like, drew {n}", file=sys.stderr)
+    rng.shuffle(drawn)
+    for i, r in enumerate(drawn):
+        r["sid"] = f"s{i:05d}"
+    # A story syndicated to another outlet can repeat a dev sentence outside the listed articles: drop any
+    # drawn sentence that shares eight words in a row with a dev sentence.
+    dev = _dev_grams(args.shared)
+    kept = [r for r in drawn if not (_grams(r["text"]) & dev)]
+    print(f"dropped {len(drawn) - len(kept)} sentences that overlap the dev set", file=sys.stderr)
+    drawn = kept
+    with open(args.refs, "w", encoding="utf-8") as refs, open(args.text, "w", encoding="utf-8") as out:
+        for r in drawn:
+            ref = {
+                "sid": r["sid"], "source": r["source"], "record": r["record"], "start": r["start"],
+                "end": r["end"], "sha1": sha1(r["text"]), "stratum": r["stratum"],
+            }
+            refs.write(json.dumps(ref) + "\n")
+            out.write(json.dumps({"sid": ref["sid"], "text": r["text"]}) + "\n")
+    print(f"wrote {len(drawn)} sentences", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
