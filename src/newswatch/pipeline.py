@@ -22,9 +22,9 @@ from . import nlp
 from .acled import NON_POLITICAL_LABELS
 from .actors import get_resolver
 from .claims import find_claims, link_events
-from .config import ExtractSettings, FetchSettings, Settings
+from .coder import get_event_coder
+from .config import CoderSettings, ExtractSettings, FetchSettings, Settings
 from .errors import InputError, NewswatchError
-from .events import CODER_VERSION, get_coder
 from .extract import article_json, extract_article
 from .ingest import iter_documents
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
@@ -59,10 +59,11 @@ class RunSummary:
 # ---------------------------------------------------------------------------- analysis (no I/O)
 
 
-def analyze_doc(doc: Any, article: Article) -> Analysis:
-    """Actors, events, claims, dates and places of one parsed article."""
+def analyze_doc(doc: Any, article: Article, *, coder: Any = None) -> Analysis:
+    """Actors, events, claims, dates and places of one parsed article (events by ``coder``, default the shipped
+    learned coder)."""
     resolver = get_resolver()
-    coder = get_coder()
+    coder = coder or get_event_coder()
     # a bare "the President" in a statement without a dateline belongs to the publisher's country
     context = resolver.new_context(doc, home_country=resolver.country_of_site(article.site or article.url))
     mentions = resolver.mentions(doc, article_id=article.id, context=context)
@@ -74,15 +75,21 @@ def analyze_doc(doc: Any, article: Article) -> Analysis:
 
 
 def analyze_articles(
-    items: Sequence[Article], *, model: str | None = None, batch_size: int = 32
+    items: Sequence[Article],
+    *,
+    model: str | None = None,
+    batch_size: int = 32,
+    coder: CoderSettings | None = None,
 ) -> list[Analysis | IngestFailure]:
     """Parse and analyse articles in one batch; a failing article becomes an IngestFailure."""
+    coder = coder or CoderSettings()
+    event_coder = get_event_coder(coder.event_model, kind=coder.kind)
     results: list[Analysis | IngestFailure] = []
     pairs = ((a.text, a) for a in items)
     docs = nlp.parse_with_ids(pairs, model=model, batch_size=batch_size)
     for doc, article in docs:
         try:
-            results.append(analyze_doc(doc, article))
+            results.append(analyze_doc(doc, article, coder=event_coder))
         except NewswatchError as exc:
             results.append(_failure(article.source or article.id, "analyze", str(exc)))
         except Exception as exc:  # a coder bug on odd text must not stop the batch; it is recorded
@@ -98,9 +105,11 @@ def analyze_articles(
     return results
 
 
-def _analyze_chunk(args: tuple[list[Article], str | None, int]) -> list[Analysis | IngestFailure]:
-    items, model, batch_size = args
-    return analyze_articles(items, model=model, batch_size=batch_size)
+def _analyze_chunk(
+    args: tuple[list[Article], str | None, int, CoderSettings | None],
+) -> list[Analysis | IngestFailure]:
+    items, model, batch_size, coder = args
+    return analyze_articles(items, model=model, batch_size=batch_size, coder=coder)
 
 
 def analyze_parallel(
@@ -111,9 +120,10 @@ def analyze_parallel(
     batch_size: int = 32,
     chunk_size: int = 64,
     cluster: str | None = None,
+    coder: CoderSettings | None = None,
 ) -> Iterator[Analysis | IngestFailure]:
     """Analyses of ``items`` in chunks: in this process, in ``workers`` processes, or on a Dask ``cluster``."""
-    chunks = ((c, model, batch_size) for c in _chunked(items, chunk_size))
+    chunks = ((c, model, batch_size, coder) for c in _chunked(items, chunk_size))
     if cluster:
         from .scale import map_on_cluster
 
@@ -209,6 +219,7 @@ def run(
     summary = RunSummary()
     tick = progress or (lambda _what, _n: None)
     _ensure_actors(store)
+    coder_version = get_event_coder(settings.coder.event_model, kind=settings.coder.kind).version
     index = DedupIndex.load(store.engine)
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
@@ -248,12 +259,13 @@ def run(
         model=settings.nlp.model,
         batch_size=settings.nlp.batch_size,
         cluster=settings.nlp.cluster,
+        coder=settings.coder,
     ):
         if isinstance(result, IngestFailure):
             _record(store, summary, result)
             continue
         try:
-            store.save_analysis(result, coder_version=CODER_VERSION)
+            store.save_analysis(result, coder_version=coder_version)
         except NewswatchError as exc:
             _record(store, summary, _failure(result.article.source, "store", str(exc)))
             continue
@@ -290,10 +302,15 @@ def _ensure_actors(store: Store) -> None:
 
 
 def code_records(
-    records: Iterable[dict[str, Any]], *, model: str | None = None, batch_size: int = 32
+    records: Iterable[dict[str, Any]],
+    *,
+    model: str | None = None,
+    batch_size: int = 32,
+    coder: CoderSettings | None = None,
 ) -> Iterator[dict[str, Any]]:
     """For records ``{"id", "text", optional "date"}``: the coded events, as ``newswatch code`` prints them."""
-    coder = get_coder()
+    settings = coder or CoderSettings()
+    event_coder = get_event_coder(settings.event_model, kind=settings.kind)
 
     def pairs() -> Iterator[tuple[str, Article]]:
         for n, record in enumerate(records):
@@ -303,8 +320,8 @@ def code_records(
             yield text, article
 
     for doc, article in nlp.parse_with_ids(pairs(), model=model, batch_size=batch_size):
-        analysis = analyze_doc(doc, article)
-        label = coder.classify_acled(article.text, doc)
+        analysis = analyze_doc(doc, article, coder=event_coder)
+        label = event_coder.acled_label(article.text, analysis.events)
         # a snippet about a disaster or crime gets that label and no political event
         events = [] if label in NON_POLITICAL_LABELS else analysis.events
         yield {"id": article.id, "acled_type": label, "events": [event_json(e) for e in events]}

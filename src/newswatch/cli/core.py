@@ -15,6 +15,25 @@ from ..errors import ConfigError, InputError
 from ..store import Store, open_store
 from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, translate_errors
 
+EventModelOption = Annotated[
+    Path | None,
+    typer.Option("--event-model", help="event model folder made by 'newswatch train events' (default: shipped)"),
+]
+CoderOption = Annotated[
+    str, typer.Option("--coder", help="'learned' (the trained coder) or 'rules' (rules-0.2.0, the old baseline)")
+]
+
+
+def _coder_settings(event_model: Path | None, coder: str) -> dict[str, Any]:
+    if coder not in ("learned", "rules"):
+        raise ConfigError(f"--coder must be 'learned' or 'rules', not {coder!r}")
+    if event_model is not None and not (event_model / "meta.json").is_file():
+        raise ConfigError(
+            f"--event-model {event_model} holds no event model (no meta.json); give a folder written by "
+            "'newswatch train events -o DIR'"
+        )
+    return {"kind": coder, "event_model": str(event_model) if event_model else None}
+
 
 def _settings(db: str | None, **overrides: Any) -> Settings:
     return Settings.from_env(db_url=db_url_from_option(db), **overrides)
@@ -58,6 +77,8 @@ def run(
     reanalyze: Annotated[
         bool, typer.Option(help="code stored articles again (after a coder update)")
     ] = False,
+    event_model: EventModelOption = None,
+    coder: CoderOption = "learned",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
 ) -> None:
     """Ingest and analyse SOURCES into the database (idempotent: running again adds nothing new)."""
@@ -67,6 +88,7 @@ def run(
         db,
         nlp={"workers": workers, "batch_size": batch_size, "model": model, "cluster": cluster},
         fetch={"allow_private": allow_private, "timeout": timeout},
+        coder=_coder_settings(event_model, coder),
     )
     store = open_store(settings.db_url)
     show = sys.stderr.isatty() and not quiet
@@ -241,13 +263,17 @@ def code(
         Path, typer.Option("--input", "-i", help="JSONL records {id, text, optional date}; - for stdin")
     ],
     model: Annotated[str | None, typer.Option(help="spaCy pipeline name")] = None,
+    event_model: EventModelOption = None,
+    coder: CoderOption = "learned",
 ) -> None:
     """Code events in text records; one JSON object per record on stdout."""
+    from ..config import CoderSettings
     from ..pipeline import code_records
 
+    settings = CoderSettings.model_validate(_coder_settings(event_model, coder))
     stream = sys.stdin if str(input_) == "-" else _open_text(input_)
     records = _read_jsonl(stream, str(input_))
-    for result in code_records(records, model=model):
+    for result in code_records(records, model=model, coder=settings):
         sys.stdout.write(dumps(result) + "\n")
 
 
