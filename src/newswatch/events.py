@@ -234,6 +234,26 @@ class EventCoder:
                     return event.acled_type
         return label
 
+    def hints(self, doc: Any) -> dict[int, str]:
+        """What the rules say without resolving actors: trigger token index -> PLOVER type, with ":neg" or ":hyp"
+        when negated or hypothetical. The learned coder reads these as features."""
+        out: dict[int, str] = {}
+        for sent in doc.sents:
+            try:
+                candidates = self._find_candidates(sent)
+                by_token = {c.trigger.i: c for c in candidates}
+                for cand in candidates:
+                    self._apply_modality(cand, by_token)
+                question = sent.text.rstrip().endswith("?")
+                for cand in candidates:
+                    if cand.suppressed:
+                        continue
+                    mark = ":neg" if cand.negated else ":hyp" if question or cand.tense == "hypothetical" else ""
+                    out.setdefault(cand.trigger.i, cand.spec.plover_type + mark)
+            except Exception:  # the hints are features: a sentence the rules cannot read simply has none
+                log.debug("rule hints failed on a sentence", exc_info=True)
+        return out
+
     # ------------------------------------------------------------------ lexicon helpers
 
     def _spec(self, raw: str, rule: str) -> _Spec:

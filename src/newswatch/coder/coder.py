@@ -16,8 +16,9 @@ from ..models import CodedActor, Event
 from .candidates import Candidate, candidates
 from .codes import acled_for, cameo_for, modes_of
 from .features import mode_features, predicate_features
+from .fill import fill_countries, sentence_countries
 from .lexicon import Lexicon, load_lexicon
-from .linking import ActorResolver, link
+from .linking import ActorResolver, dedupe, link_tokens
 from .model import EventModel
 from .roles import choose_roles, role_rows
 from .view import DocView, doc_view
@@ -64,6 +65,8 @@ class LearnedCoder:
         self._actor_threshold = float(th.get("actor", 0.5))
         self._recipient_threshold = float(th.get("recipient", 0.5))
         self._modes = {t: modes_of(t) for t in model.type_model.classes if t != NONE}
+        self._rules: Any = None
+        self.uses_rule_hints = bool(model.meta.get("rule_hints", False))
 
     @property
     def version(self) -> str:
@@ -89,6 +92,8 @@ class LearnedCoder:
             context = resolver.new_context(doc)
         v = doc_view(doc)
         attach_mentions(v, context)
+        if self.uses_rule_hints and v.hints is None:
+            v.hints = self.rule_hints(doc)
         events: list[Event] = []
         for index, (lo, hi) in enumerate(zip(v.sent_starts, v.sent_ends, strict=True)):
             try:
@@ -134,7 +139,11 @@ class LearnedCoder:
             return []
         m = self.model
         rows = [predicate_features(v, c, self.lexicon, hi) for c in cands]
-        vecs = v.tensor[[c.i for c in cands]] if v.tensor is not None else None
+        vecs = (
+            v.tensor[[c.i for c in cands]]
+            if v.tensor is not None and m.type_model.dense is not None
+            else None
+        )
         probs = m.type_model.proba_many(rows, vecs)
         classes = m.type_model.classes
         none_k = classes.index(NONE)
@@ -149,7 +158,9 @@ class LearnedCoder:
             return []
         preds: list[Prediction] = []
         srows = [rows[r] + ["T=" + classes[k]] for r, k, _ in chosen]
-        svecs = vecs[[r for r, _, _ in chosen]] if vecs is not None else None
+        svecs = (
+            vecs[[r for r, _, _ in chosen]] if vecs is not None and m.status_model.dense is not None else None
+        )
         sprobs = m.status_model.proba_many(srows, svecs)
         for (r, k, pk), sp in zip(chosen, sprobs, strict=True):
             ptype = classes[k]
@@ -200,9 +211,13 @@ class LearnedCoder:
         self, v: DocView, p: Prediction, index: int, lo: int, hi: int, article_id: str, context: Any
     ) -> Event:
         resolver = self.resolver
-        actors = link(v, p.actors, resolver, context)
-        recipients = link(v, p.recipients, resolver, context)
-        actors, recipients = _drop_shared(actors, recipients)
+        actor_pairs = link_tokens(v, p.actors, resolver, context)
+        recipient_pairs = link_tokens(v, p.recipients, resolver, context)
+        fill_countries(
+            self.model.fill_model, v, p.plover_type, actor_pairs, recipient_pairs, sentence_countries(v, lo, hi),
+            context, threshold=float(self.model.thresholds.get("fill", 0.5)),
+        )  # fmt: skip
+        actors, recipients = _drop_shared(dedupe(actor_pairs), dedupe(recipient_pairs))
         i = p.cand.i
         toks = [i, *p.extra]
         first = min(toks) if max(toks) - min(toks) <= 3 else i
@@ -248,6 +263,15 @@ class LearnedCoder:
             rule=p.why,
             coder_version=self.version,
         )
+
+    def rule_hints(self, doc: Any) -> dict[int, str]:
+        """What rules-0.2.0's lexicon and modality rules say of each predicate (features, not decisions)."""
+        if self._rules is None:
+            from ..events import EventCoder
+
+            self._rules = EventCoder(resolver=self._resolver)
+        hints: dict[int, str] = self._rules.hints(doc)
+        return hints
 
     def _acled_classifier(self) -> Any:
         if self._acled is None:

@@ -260,3 +260,40 @@ def mode_features(v: DocView, cand: Candidate, ptype: str) -> list[str]:
     if h != i:
         f.append("Th=" + ptype + "|" + v.lemma[h])
     return f
+
+
+def fill_features(
+    v: DocView,
+    c: int,
+    *,
+    role: str,
+    ptype: str,
+    sector: str | None,
+    source: str,
+    country: str,
+    sentence_countries: dict[str, int],
+) -> list[str]:
+    """Features for giving an argument that the actor dictionary left without a country the country of
+    ``source`` (the other side of the event, a co-member, the sentence, the article): "Trump attacked Cruz",
+    "police arrested protesters in Nairobi", "we" in a statement."""
+    n = len(sentence_countries)
+    f = [
+        "b",
+        "src=" + source,
+        "src|r=" + source + "|" + role,
+        "src|T=" + source + "|" + ptype,
+        "src|r|T=" + source + "|" + role + "|" + ptype,
+        "cp=" + v.pos[c] + "|" + source,
+        "ce=" + _ent(v, c) + "|" + source,
+        "sec=" + (sector or "-") + "|" + source,
+        "nc=" + (str(n) if n < 3 else "3+") + "|" + source,
+    ]
+    if v.pos[c] in ("NOUN", "PRON"):
+        f.append("cl=" + v.lemma[c] + "|" + source)
+    if sentence_countries.get(country):
+        f.append("insent|" + source)
+        if n == 1:
+            f.append("onlysent|" + source)
+    if len(country) == 3 and country in ("IGO", "UNO", "EUR", "NGO", "MNC", "IMG", "ISM"):
+        f.append("nonstate|" + source)
+    return f

@@ -63,10 +63,26 @@ def arg_bounds(v: DocView, c: int) -> tuple[int, int]:
     return lo, hi
 
 
-def link(v: DocView, tokens: list[int], resolver: ActorResolver | None, context: Any) -> list[CodedActor]:
-    """Coded actors for the role tokens, one per distinct (country, sector), in text order."""
+def dedupe(pairs: list[tuple[int, CodedActor]]) -> list[CodedActor]:
+    """One actor per distinct (country, sector); actors without either are kept once each."""
     out: list[CodedActor] = []
     seen: set[tuple[str | None, str | None]] = set()
+    for _, actor in pairs:
+        key = (actor.country, actor.sector)
+        if actor.country is None and actor.sector is None and key in seen:
+            continue
+        if key in seen and actor.country is not None:
+            continue
+        seen.add(key)
+        out.append(actor)
+    return out
+
+
+def link_tokens(
+    v: DocView, tokens: list[int], resolver: ActorResolver | None, context: Any
+) -> list[tuple[int, CodedActor]]:
+    """(role token, coded actor) pairs: a token naming several actors ("both Koreas") gives several pairs."""
+    out: list[tuple[int, CodedActor]] = []
     for c in tokens:
         head = antecedent(v, c)
         lo, hi = arg_bounds(v, head)
@@ -81,14 +97,7 @@ def link(v: DocView, tokens: list[int], resolver: ActorResolver | None, context:
             coded = publisher_voice(v, head, context) or coded
         if not coded:
             coded = [CodedActor(text=span.text, start=span.start_char, end=span.end_char, rule="unresolved")]
-        for actor in coded:
-            key = (actor.country, actor.sector)
-            if actor.country is None and actor.sector is None and key in seen:
-                continue
-            if key in seen and actor.country is not None:
-                continue
-            seen.add(key)
-            out.append(actor)
+        out.extend((c, actor) for actor in coded)
     return out
 
 

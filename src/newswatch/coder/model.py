@@ -15,6 +15,7 @@ from ..errors import ConfigError
 from .linear import LinearModel
 
 MODEL_FILES = ("type", "status", "mode", "role")
+OPTIONAL_FILES = ("fill",)
 
 
 @dataclass
@@ -26,6 +27,7 @@ class EventModel:
     trigger_nouns: frozenset[str]
     thresholds: dict[str, float]
     meta: dict[str, Any] = field(default_factory=dict)
+    fill_model: LinearModel | None = None
 
     @property
     def version(self) -> str:
@@ -34,8 +36,9 @@ class EventModel:
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for m in (self.type_model, self.status_model, self.mode_model, self.role_model):
-            m.save(folder)
+        for m in (self.type_model, self.status_model, self.mode_model, self.role_model, self.fill_model):
+            if m is not None:
+                m.save(folder)
         meta = dict(self.meta)
         meta["thresholds"] = self.thresholds
         meta["trigger_nouns"] = sorted(self.trigger_nouns)
@@ -56,6 +59,9 @@ class EventModel:
         except ValueError as exc:
             raise ConfigError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
         models = {name: LinearModel.load(folder, name) for name in MODEL_FILES}
+        for name in OPTIONAL_FILES:
+            if (folder / f"{name}.features.json").is_file():
+                models[name] = LinearModel.load(folder, name)
         return cls(
             type_model=models["type"],
             status_model=models["status"],
@@ -64,6 +70,7 @@ class EventModel:
             trigger_nouns=frozenset(meta.pop("trigger_nouns", [])),
             thresholds=dict(meta.pop("thresholds", {})),
             meta=meta,
+            fill_model=models.get("fill"),
         )
 
 
