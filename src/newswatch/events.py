@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from .codes import TABLE_FILE, CameoCode, cameo_table, lookup
 from .errors import ConfigError
 from .models import CodedActor, Event
+from .sentences import doc_text
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +191,7 @@ class EventCoder:
         """
         from .acled import NON_POLITICAL_LABELS
 
-        label = self.classify_acled(doc.text, doc=doc)
+        label = self.classify_acled(doc_text(doc), doc=doc)
         if label in NON_POLITICAL_LABELS:
             return label, []
         return label, self.code_doc(doc, article_id=article_id, context=context)
@@ -1530,7 +1531,7 @@ def _the_two(span: Any, context: Any) -> list[CodedActor]:
 def _in_quote(tok: Any) -> bool:
     """Whether the token sits between quotation marks, judged within its paragraph: an unclosed opening quote
     before it, or a closing curly quote after it before any opening one (a quote running over sentences)."""
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     start = text.rfind("\n", 0, tok.idx) + 1
     end = text.find("\n", tok.idx)
     before = text[start : tok.idx]
