@@ -125,8 +125,14 @@ def test_firstrun_run_summary_and_log_lines(tmp_path: Path) -> None:
 
 
 def test_firstrun_verbose_logging_is_not_configured_twice() -> None:
-    result = runner.invoke(app, ["-v", "errors", "--db", "sqlite:///:memory:"])
-    assert result.exit_code == 0
-    handlers = logging.getLogger().handlers
-    assert len(handlers) == 1 and handlers[0].formatter is not None
-    assert handlers[0].formatter._fmt == "%(message)s"
+    root = logging.getLogger()
+    saved = (root.level, root.handlers[:])
+    try:
+        result = runner.invoke(app, ["-v", "errors", "--db", "sqlite:///:memory:"])
+        assert result.exit_code == 0
+        handlers = root.handlers
+        assert len(handlers) == 1 and handlers[0].formatter is not None
+        assert handlers[0].formatter._fmt == "%(message)s"
+    finally:  # leave logging as the other tests expect it (-v sets INFO on the root logger)
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
