@@ -2,7 +2,8 @@
 
     python benchmarks/startup.py [--texts FILE.jsonl] [--docs 60] [--repeat 3]
 
-Every figure is the median wall time of --repeat fresh processes (the CPUs may be shared):
+Every figure is the median of --repeat fresh processes, as wall time and as CPU time (user + system of the
+process, steadier when the CPUs are shared with other work):
 
 - ``spaCy load``: ``python -c "import spacy; spacy.load(...)"``, the floor any command that parses pays;
 - ``newswatch code`` on one sentence; the goal is at most 1.5 x the spaCy load;
@@ -20,12 +21,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 SENTENCE = {
     "id": "s1",
@@ -35,17 +38,31 @@ SENTENCE = {
 }
 
 
-def _wall(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    t0 = time.perf_counter()
+class Timing(NamedTuple):
+    wall: float
+    cpu: float  # user + system seconds of the child process: steadier than wall time on a shared machine
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _wall(cmd: list[str], env: dict[str, str] | None = None) -> Timing:
+    t0, c0 = time.perf_counter(), _cpu()
     done = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - t0
+    elapsed, cpu = time.perf_counter() - t0, _cpu() - c0
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd[:3])} ... failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    return elapsed
+    return Timing(elapsed, cpu)
 
 
-def _median(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
-    return statistics.median(_wall(cmd, env) for _ in range(repeat))
+def _med(timings: list[Timing]) -> Timing:
+    return Timing(statistics.median(t.wall for t in timings), statistics.median(t.cpu for t in timings))
+
+
+def _median(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> Timing:
+    return _med([_wall(cmd, env) for _ in range(repeat)])
 
 
 def _demo_records(limit: int) -> list[dict[str, object]]:
@@ -109,8 +126,8 @@ def main() -> int:
         def run_cmd() -> list[str]:
             return [newswatch, "run", str(docs), "--db", f"{tmp}/bench-{next(counter)}.db", "--quiet"]
 
-        def run_median(env: dict[str, str] | None = None, repeat: int = args.repeat) -> float:
-            return statistics.median(_wall(run_cmd(), env) for _ in range(repeat))
+        def run_median(env: dict[str, str] | None = None, repeat: int = args.repeat) -> Timing:
+            return _med([_wall(run_cmd(), env) for _ in range(repeat)])
 
         print(f"texts: first {len(records)} documents of {origin} ({words:,} words); model {lang_model}")
         print(f"each figure: median of {args.repeat} fresh processes")
@@ -121,24 +138,34 @@ def main() -> int:
         run_s = run_median()
         cold = {**os.environ, "NEWSWATCH_CACHE_DIR": f"{tmp}/empty-cache"}
 
-        def cold_code() -> float:
+        def cold_code() -> Timing:
             env = {**cold, "NEWSWATCH_CACHE_DIR": f"{tmp}/cache-{next(counter)}"}
             return _wall([newswatch, "code", "--input", str(one)], env)
 
-        def cold_run() -> float:
+        def cold_run() -> Timing:
             env = {**cold, "NEWSWATCH_CACHE_DIR": f"{tmp}/cache-{next(counter)}"}
             return _wall(run_cmd(), env)
 
-        code_cold = statistics.median(cold_code() for _ in range(args.repeat))
-        run_cold = statistics.median(cold_run() for _ in range(args.repeat))
+        code_cold = _med([cold_code() for _ in range(args.repeat)])
+        run_cold = _med([cold_run() for _ in range(args.repeat)])
 
-    print(f"{'what':48} {'seconds':>8} {'ratio':>22}")
-    print(f"{'spaCy load (import spacy; spacy.load)':48} {spacy_s:8.2f}")
-    print(f"{'newswatch code, one sentence':48} {code_s:8.2f} {code_s / spacy_s:8.2f} x spaCy load")
-    print(f"{'  the same, empty cache directory':48} {code_cold:8.2f} {code_cold / spacy_s:8.2f} x spaCy load")
-    print(f"{f'bare parse of {len(records)} documents (one process)':48} {parse_s:8.2f}")
-    print(f"{f'newswatch run, {len(records)} documents':48} {run_s:8.2f} {parse_s / run_s:8.2f} x bare parse speed")
-    print(f"{'  the same, empty cache directory':48} {run_cold:8.2f} {parse_s / run_cold:8.2f} x bare parse speed")
+    n = len(records)
+    print(f"{'what':44} {'wall s':>7} {'ratio':>6} {'cpu s':>7} {'ratio':>6}")
+    rows = [
+        ("spaCy load (import spacy; spacy.load)", spacy_s, None, ""),
+        ("newswatch code, one sentence", code_s, spacy_s, "x spaCy load"),
+        ("  the same, empty cache directory", code_cold, spacy_s, "x spaCy load"),
+        (f"bare parse of {n} documents (one process)", parse_s, None, ""),
+        (f"newswatch run, {n} documents", run_s, parse_s, "x bare parse speed"),
+        ("  the same, empty cache directory", run_cold, parse_s, "x bare parse speed"),
+    ]
+    for name, t, base, unit in rows:
+        if base is None:
+            print(f"{name:44} {t.wall:7.2f} {'':>6} {t.cpu:7.2f}")
+        elif unit.startswith("x bare"):  # speed: parse time over run time
+            print(f"{name:44} {t.wall:7.2f} {base.wall / t.wall:6.2f} {t.cpu:7.2f} {base.cpu / t.cpu:6.2f}  {unit}")
+        else:
+            print(f"{name:44} {t.wall:7.2f} {t.wall / base.wall:6.2f} {t.cpu:7.2f} {t.cpu / base.cpu:6.2f}  {unit}")
     return 0
 
 
