@@ -2,7 +2,8 @@
 
 Usage: python benchmarks/coder_speed.py TEXTS.jsonl [--limit N] [--repeat N]
 
-TEXTS.jsonl holds one object per line with a "text" field (e.g. the demo corpus of White House statements).
+TEXTS.jsonl holds one object per line with a "text" field (e.g. ../shared/corpus/whitehouse_briefings.jsonl, or
+the demo's src/newswatch/data/demo/wire/peninsulawire.jsonl).
 Each stage is timed --repeat times and the fastest run is kept, since the CPUs may be shared. Prints texts,
 characters, sentences, parse seconds, coding seconds (events + actors), ACLED seconds, events and the ratio
 coding / parse; the project's budget is a ratio of at most 0.25.

@@ -49,7 +49,7 @@ CONTAINMENT = 0.6
 MIN_SHARED_SHINGLES = 12
 # Copies appear within days of their original; two texts with the same wording published further apart
 # than this are formulaic statements (a yearly notice, a condemnation of each missile launch). Found on the
-# White House statements of the demo corpus: notices on Ukraine a year apart share 86 % of their shingles,
+# White House statements (../shared/corpus, the former demo corpus): notices on Ukraine a year apart share 86 %,
 # two DPRK launch statements three months apart 94 %, two sanctions letters 26 days apart 83 %.
 MAX_GAP_DAYS = 14.0
 # Candidates whose signature-estimated containment is below this are not verified at all.
