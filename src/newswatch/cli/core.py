@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..config import Settings, db_url_from_option
-from ..errors import ConfigError, InputError
+from ..config import Settings, db_url_from_option, sqlite_path
+from ..errors import ConfigError, InputError, StoreError
 from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, open_db, translate_errors
 
 if TYPE_CHECKING:
@@ -306,7 +306,15 @@ def serve(
     """Serve the JSON API and the dashboard."""
     from ..api.app import serve as serve_app
 
-    serve_app(_settings(db).db_url, host=host, port=port, announce=_announce)
+    url = _settings(db).db_url
+    path = sqlite_path(url)
+    if path is not None and path.parent.is_dir() and not path.exists():
+        try:
+            open_db(db)
+        except StoreError as exc:  # no database yet: serve an empty one, but say where the data is
+            err_console.print(f"note: {exc}; the dashboard starts empty", highlight=False, markup=False,
+                              soft_wrap=True)
+    serve_app(url, host=host, port=port, announce=_announce)
 
 
 def _announce(url: str) -> None:
