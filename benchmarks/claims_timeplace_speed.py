@@ -1,8 +1,8 @@
 """Measure what claims, dates and places add to the pipeline: parse time against the time of our three stages.
 
 Usage: python benchmarks/claims_timeplace_speed.py TEXTS.jsonl [--limit N]
-TEXTS.jsonl holds one object per line with a "text" field and optionally a "date" (e.g. the demo corpus of White
-House statements). The events come from the event coder (its time is reported but not counted as ours); then
+TEXTS.jsonl holds one object per line with a "text" field and optionally a "date" (e.g. ../shared/corpus/
+whitehouse_briefings.jsonl, or the demo's src/newswatch/data/demo/wire/peninsulawire.jsonl). The events come from the event coder (its time is reported but not counted as ours); then
 find_claims + link_events + locate_events + resolve_dates run over them. Prints texts, characters, events, claims,
 the one-time gazetteer build, parse seconds, coder seconds, our seconds, and our share of parse + coder + ours;
 the project's budget is at most 15% of the pipeline time.
@@ -25,7 +25,7 @@ def main() -> None:
 
     from newswatch.actors import get_resolver
     from newswatch.claims import find_claims, link_events
-    from newswatch.events import get_coder
+    from newswatch.coder import get_event_coder as get_coder
     from newswatch.nlp import load_pipeline
     from newswatch.timeplace import get_gazetteer, place_and_date
 

@@ -94,3 +94,34 @@ def test_eval_command_reports_a_missing_file_with_its_exit_code(tmp_path: Path) 
     result = CliRunner().invoke(_app(), ["eval", "claims", "--gold", str(tmp_path / "nope.jsonl")])
     assert result.exit_code == InputError.exit_code
     assert "cannot read gold file" in result.output
+
+
+def test_eval_gold_text_refs_are_read_from_the_shared_folder(tmp_path: Path) -> None:
+    import hashlib
+
+    from newswatch.evaluation import resolve_text_refs
+
+    corpus = tmp_path / "shared" / "corpus"
+    corpus.mkdir(parents=True)
+    full = "Intro line. The minister said on Monday that talks would resume. Closing line."
+    (corpus / "texts.jsonl").write_text(json.dumps({"url": "https://example.org/a", "text": full}) + "\n")
+    part = "The minister said on Monday that talks would resume."
+    start = full.index(part)
+    ref = {"file": "corpus/texts.jsonl", "url": "https://example.org/a", "start": start, "end": start + len(part),
+           "sha1": hashlib.sha1(part.encode()).hexdigest()}
+    own = {"id": "ours", "text": "Our own sentence."}
+    records = [{"id": "ref", "text_ref": ref}, own, {"id": "bad", "text_ref": {**ref, "sha1": "0" * 40}}]
+    usable, skipped = resolve_text_refs(records, shared=tmp_path / "shared")
+    assert [r["id"] for r in usable] == ["ref", "ours"] and usable[0]["text"] == part
+    assert len(skipped) == 1 and skipped[0].startswith("bad:")
+    usable, skipped = resolve_text_refs(records, shared=tmp_path / "missing")
+    assert [r["id"] for r in usable] == ["ours"] and "not found under" in skipped[0]
+
+
+def test_eval_dev_set_holds_no_third_party_text() -> None:
+    """The dev set keeps our own passages and references (text_ref) to third-party ones, never their text."""
+    root = Path(__file__).resolve().parents[1]
+    for line in (root / "eval" / "dev" / "claims_timeplace.dev.jsonl").read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        if record.get("source") != "newswatch fixture (written for this set)":
+            assert "text" not in record and "text_ref" in record, record["id"]

@@ -376,7 +376,6 @@ def _data_copy(tmp_path: Path, edit: dict[str, Any]) -> Path:
     lexicon = json.loads((base / "lexicon.json").read_text(encoding="utf-8"))
     lexicon["verbs"].update(edit)
     (tmp_path / "lexicon.json").write_text(json.dumps(lexicon), encoding="utf-8")
-    (tmp_path / "cameo2plover.json").write_text((base / "cameo2plover.json").read_text(encoding="utf-8"))
     return tmp_path
 
 

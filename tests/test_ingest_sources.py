@@ -242,3 +242,31 @@ def test_ingest_unknown_extension_is_sniffed(tmp_path: Path, name: str, content:
         assert isinstance(item, IngestFailure) and "unsupported file type" in item.reason
     else:
         assert isinstance(item, RawDocument) and item.kind == kind
+
+
+def test_ingest_saved_feed_with_full_text_is_read_without_fetching(tmp_path: Path) -> None:
+    feed = tmp_path / "ledger.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        "<channel><title>T</title>"
+        "<item><title>Full</title><link>https://news.example.org/full.html</link>"
+        "<description>short</description>"
+        "<content:encoded><![CDATA[<p>The ferry between Valmora and the islands resumed on Monday.</p>]]>"
+        "</content:encoded></item>"
+        "<item><title>Summary only</title><link>https://news.example.org/summary.html</link>"
+        "<description>only a teaser</description></item>"
+        "</channel></rss>",
+        encoding="utf-8",
+    )
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(200, content=PAGE.read_bytes(), headers={"content-type": "text/html"})
+
+    docs = _docs([str(feed)], fetch=FetchSettings(allow_private=True), transport=httpx.MockTransport(handler))
+    assert seen == ["/summary.html"]  # the entry with its full text was not fetched
+    full, fetched = docs
+    assert isinstance(full, RawDocument) and full.url == "https://news.example.org/full.html"
+    assert b"ferry between Valmora" in full.content and full.meta["title"] == "Full"
+    assert isinstance(fetched, RawDocument) and fetched.content == PAGE.read_bytes()

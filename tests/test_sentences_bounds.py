@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newswatch.nlp import load_pipeline
-from newswatch.sentences import sentences
+from newswatch.sentences import doc_text, sentences
 
 TEXT = "Troops crossed the river on Monday. Officials said talks would resume.\n\nA second paragraph follows here."
 
@@ -30,3 +30,10 @@ def test_sentences_index_of_char(word: str, index: int) -> None:
 
 def test_sentences_of_an_empty_doc() -> None:
     assert len(sentences(load_pipeline()(""))) == 0
+
+
+def test_sentences_doc_text_is_built_once_and_equals_the_doc_text() -> None:
+    doc = load_pipeline()("Seoul said on Monday that the North fired a missile.\n\nTokyo agreed.")
+    text = doc_text(doc)
+    assert text == doc.text
+    assert doc_text(doc) is text  # the same string object: not rebuilt from the tokens

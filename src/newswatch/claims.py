@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from .errors import ConfigError
 from .models import Claim, CodedActor, Event
-from .sentences import sentences
+from .sentences import doc_text, sentences
 
 log = logging.getLogger(__name__)
 
@@ -807,7 +807,7 @@ def find_claims(
 ) -> list[Claim]:
     """Every attributed claim in a parsed article, in text order, with nested attribution as parent links."""
     lex = _lexicon()
-    text: str = doc.text
+    text: str = doc_text(doc)
     regions = _quote_regions(text)
     if resolver is not None and context is None and hasattr(resolver, "new_context"):
         context = resolver.new_context(doc)

@@ -70,7 +70,7 @@ class Settings(BaseModel):
         env = os.environ if env is None else env
         data: dict[str, object] = {}
         if env.get("NEWSWATCH_DB"):
-            data["db_url"] = env["NEWSWATCH_DB"]
+            data["db_url"] = db_url_from_option(env["NEWSWATCH_DB"])  # a plain path, like --db
         data.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls.model_validate(data)
@@ -81,9 +81,17 @@ class Settings(BaseModel):
 
 
 def db_url_from_option(value: str | None) -> str | None:
-    """Accept a SQLAlchemy URL or a plain file path for --db."""
+    """Accept a SQLAlchemy URL or a plain file path for --db (and $NEWSWATCH_DB)."""
     if value is None:
         return None
-    if "://" in value:
+    value = value.strip()
+    if "://" in value or value.startswith("sqlite:"):
         return value
     return "sqlite:///" + str(Path(value).expanduser())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (``sqlite:///news.db`` -> ``news.db``); None for other databases and memory."""
+    if not url.startswith("sqlite:///") or url in ("sqlite:///", "sqlite:///:memory:"):
+        return None
+    return Path(url.removeprefix("sqlite:///").split("?", 1)[0])

@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .models import Event, EventDate
-from .sentences import sentences
+from .sentences import doc_text, sentences
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +355,7 @@ def expressions(doc: Any, *, published_at: datetime | None) -> list[_Expr]:
     """Every time expression in a parsed article, resolved where possible, in text order."""
     out: list[_Expr] = []
     bounds = sentences(doc)
-    text: str = doc.text
+    text: str = doc_text(doc)
     for start, end in zip(bounds.char_starts, bounds.char_ends, strict=True):
         out.extend(_find_expressions(text[start:end], start, published_at, doc))
     for ent in doc.ents:

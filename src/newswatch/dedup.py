@@ -22,7 +22,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,7 +49,7 @@ CONTAINMENT = 0.6
 MIN_SHARED_SHINGLES = 12
 # Copies appear within days of their original; two texts with the same wording published further apart
 # than this are formulaic statements (a yearly notice, a condemnation of each missile launch). Found on the
-# White House statements of the demo corpus: notices on Ukraine a year apart share 86 % of their shingles,
+# White House statements (../shared/corpus, the former demo corpus): notices on Ukraine a year apart share 86 %,
 # two DPRK launch statements three months apart 94 %, two sanctions letters 26 days apart 83 %.
 MAX_GAP_DAYS = 14.0
 # Candidates whose signature-estimated containment is below this are not verified at all.
@@ -121,14 +120,27 @@ def normalise_site(site: str | None) -> str | None:
     return value or None
 
 
+def _permutations(num_perm: int, seed: int) -> np.ndarray:
+    """datasketch's affine32 permutations for (num_perm, seed), from the per-user cache: importing datasketch
+    costs half a second (it pulls in scipy) and these few numbers are all we take from it."""
+    from .cache import cached, fingerprint
+
+    def build() -> np.ndarray:
+        from datasketch import MinHash
+
+        return np.asarray(MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations)
+
+    key = fingerprint(packages=["datasketch", "numpy"], extra=[f"affine32 {num_perm} {seed}"])
+    return cached("minhash", key, build)
+
+
 class _Hasher:
     """Text -> shingle set -> MinHash signature, identical to datasketch's affine32 MinHash of the set."""
 
     def __init__(self, *, num_perm: int, seed: int, shingle_words: int) -> None:
-        template = MinHash(num_perm=num_perm, seed=seed, scheme="affine32")
-        self.permutations = template.permutations
-        self._a = template.permutations[0].astype(_U32).reshape(-1, 1)
-        self._b = template.permutations[1].astype(_U32).reshape(-1, 1)
+        self.permutations = _permutations(num_perm, seed)
+        self._a = self.permutations[0].astype(_U32).reshape(-1, 1)
+        self._b = self.permutations[1].astype(_U32).reshape(-1, 1)
         self.num_perm = num_perm
         self.seed = seed
         self.k = shingle_words

@@ -21,8 +21,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from .codes import TABLE_FILE, CameoCode, cameo_table, lookup
 from .errors import ConfigError
 from .models import CodedActor, Event
+from .sentences import doc_text
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +119,7 @@ class EventCoder:
     def __init__(self, *, resolver: ActorResolver | None = None, data_dir: str | Path | None = None) -> None:
         self._resolver = resolver
         lex, table = _load_data(str(data_dir) if data_dir is not None else None)
-        self._table: dict[str, dict[str, str]] = table
+        self._table: dict[str, CameoCode] = table
         self._verbs = {k: self._spec(v, f"verb:{k}") for k, v in lex["verbs"].items()}
         self._phrasal = {k: self._spec(v, f"phrasal:{k}") for k, v in lex["phrasal"].items() if v}
         self._nouns = {k: self._spec(v, f"noun:{k}") for k, v in lex["nouns"].items()}
@@ -207,7 +209,7 @@ class EventCoder:
         """
         from .acled import NON_POLITICAL_LABELS
 
-        label = self.classify_acled(doc.text, doc=doc)
+        label = self.classify_acled(doc_text(doc), doc=doc)
         if label in NON_POLITICAL_LABELS:
             return label, []
         return label, self.code_doc(doc, article_id=article_id, context=context)
@@ -259,16 +261,15 @@ class EventCoder:
     def _spec(self, raw: str, rule: str) -> _Spec:
         parts = raw.split(":")
         cameo = parts[0]
-        row = self._table.get(cameo) or self._table.get(cameo[:3]) or self._table.get(cameo[:2])
+        row = lookup(cameo, self._table)
         if row is None:
             raise ConfigError(
                 f"event lexicon entry {rule!r} names unknown CAMEO code {cameo!r}; "
                 "fix data/events/lexicon.json"
             )
-        plover = parts[1] if len(parts) > 1 and parts[1] else row["plover_event"]
-        mode = parts[2] if len(parts) > 2 and parts[2] else (row.get("plover_mode") or None)
-        ctx = tuple(c.strip() for c in (row.get("plover_context") or "").split(",") if c.strip())
-        return _Spec(cameo=cameo, plover_type=plover, mode=mode, context=ctx, rule=rule)
+        plover = parts[1] if len(parts) > 1 and parts[1] else row.plover_type
+        mode = parts[2] if len(parts) > 2 and parts[2] else row.mode
+        return _Spec(cameo=cameo, plover_type=plover, mode=mode, context=row.context, rule=rule)
 
     def _object_spec(self, verb: str, obj: Any) -> tuple[_Spec | None, bool]:
         """Spec for verb + object noun; the bool says whether the verb has an entry for this object at all."""
@@ -1568,7 +1569,7 @@ def _the_two(span: Any, context: Any) -> list[CodedActor]:
 def _in_quote(tok: Any) -> bool:
     """Whether the token sits between quotation marks, judged within its paragraph: an unclosed opening quote
     before it, or a closing curly quote after it before any opening one (a quote running over sentences)."""
-    text = tok.doc.text
+    text = doc_text(tok.doc)
     start = text.rfind("\n", 0, tok.idx) + 1
     end = text.find("\n", tok.idx)
     before = text[start : tok.idx]
@@ -1785,23 +1786,23 @@ def _event_id(article_id: str, sentence: int, start: int, end: int, plover_type:
 
 
 @lru_cache(maxsize=4)
-def _load_data(data_dir: str | None) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+def _load_data(data_dir: str | None) -> tuple[dict[str, Any], dict[str, CameoCode]]:
+    """The lexicon (shipped, or ``data_dir``/lexicon.json) and the CAMEO -> PLOVER table (``data_dir``'s own
+    cameo_plover.tsv when it holds one, else the shipped table)."""
     try:
         if data_dir is None:
             base = resources.files("newswatch") / "data" / "events"
             lex_text = (base / "lexicon.json").read_text(encoding="utf-8")
-            table_text = (base / "cameo2plover.json").read_text(encoding="utf-8")
         else:
             lex_text = (Path(data_dir) / "lexicon.json").read_text(encoding="utf-8")
-            table_text = (Path(data_dir) / "cameo2plover.json").read_text(encoding="utf-8")
         lex = json.loads(lex_text)
-        table = {k: v for k, v in json.loads(table_text).items() if not k.startswith("_")}
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"cannot read the event lexicon ({exc}); reinstall newswatch or point data_dir at a "
-            "folder holding lexicon.json and cameo2plover.json"
+            "folder holding lexicon.json"
         ) from exc
-    return lex, table
+    own_table = data_dir is not None and (Path(data_dir) / TABLE_FILE).is_file()
+    return lex, cameo_table(data_dir if own_table else None)
 
 
 def _default_resolver() -> ActorResolver | None:

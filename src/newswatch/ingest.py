@@ -285,7 +285,8 @@ def _record(rec: Any, source: str, default_name: str) -> Item:
 
 
 def _feed_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
-    yield from _iter_feed(data, source, ctx)
+    # a saved feed whose entries carry their full text is read offline; only summary-only entries are fetched
+    yield from _iter_feed(data, source, ctx, prefer_content=True)
 
 
 def _iter_warc(path: Path) -> Iterator[Item]:
@@ -426,7 +427,10 @@ def _iter_url(url: str, ctx: _Context) -> Iterator[Item]:
                       name=url_name(page.url), meta={"charset": page.charset} if page.charset else {})
 
 
-def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
+def _iter_feed(data: bytes, source: str, ctx: _Context, *, prefer_content: bool = False) -> Iterator[Item]:
+    """Documents of a feed: each entry's linked page, or the entry's own content when the page cannot be
+    fetched; with ``prefer_content`` an entry holding its full text (``content:encoded``, Atom ``content``)
+    is used as it is, keeping its link as the URL, and nothing is fetched for it."""
     import feedparser
 
     parsed = feedparser.parse(io.BytesIO(data))
@@ -441,7 +445,8 @@ def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
         entry_source = f"{source}#{link or i}"
         hints = _entry_hints(entry)
         body = _entry_content(entry)
-        if link and link.lower().startswith(("http://", "https://")):
+        full_text = prefer_content and bool(entry.get("content")) and body
+        if link and link.lower().startswith(("http://", "https://")) and not full_text:
             try:
                 page = fetch_url(link, fetch=ctx.fetch, transport=ctx.transport)
             except FetchError as exc:

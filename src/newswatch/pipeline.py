@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import nlp
 from .acled import NON_POLITICAL_LABELS
@@ -26,10 +26,11 @@ from .coder import get_event_coder
 from .config import CoderSettings, ExtractSettings, FetchSettings, Settings
 from .errors import InputError, NewswatchError
 from .extract import article_json, extract_article
-from .ingest import iter_documents
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
-from .store import Store
 from .timeplace import place_and_date
+
+if TYPE_CHECKING:
+    from .store import Store  # the store (SQLAlchemy) is imported only by runs that store
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class RunSummary:
     errors: int = 0
     words: int = 0
     seconds: float = 0.0
+    analysis_seconds: float = 0.0  # parsing and coding only, without reading and storing
     error_sources: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -161,6 +163,8 @@ def iter_articles(
     sources: Sequence[str], *, extract: ExtractSettings, fetch: FetchSettings, transport: Any = None
 ) -> Iterator[Article | IngestFailure]:
     """Articles (or failures) from sources: ingest then extract."""
+    from .ingest import iter_documents  # httpx and the file readers: not needed by `newswatch code`
+
     for item in iter_documents(sources, fetch=fetch, transport=transport):
         if isinstance(item, IngestFailure):
             yield item
@@ -249,9 +253,15 @@ def run(
             to_analyze.append(item)
         else:
             summary.already_stored += 1
+            if saved.copy:
+                continue  # copies are never analysed (their original is), so a second run leaves them alone
             if reanalyze or not saved.analyzed:  # not analysed: stored by an interrupted run, finish it
                 to_analyze.append(item)
     store.clear_errors(ok_sources)
+    tick("to_analyze", len(to_analyze))
+    if to_analyze and settings.nlp.workers <= 1 and not settings.nlp.cluster:
+        _warm_up(settings.nlp.model, settings.coder)  # so that analysis_seconds (and the words/s shown) leaves out start-up
+    analysis_started = time.perf_counter()
     analyzed_ids: list[str] = []
     for result in analyze_parallel(
         to_analyze,
@@ -275,12 +285,22 @@ def run(
         summary.claims += len(result.claims)
         summary.words += len(result.article.text.split())
         tick("analyzed", 1)
+    summary.analysis_seconds = time.perf_counter() - analysis_started
     known = set(new_ids)
     story_ids = new_ids + [a.id for a in to_analyze if a.id not in known]  # re-analysed ones too
     if story_ids:
         assign_stories(store.engine, article_ids=story_ids)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _warm_up(model: str | None, coder: CoderSettings | None = None) -> None:
+    """Load what analysis needs once per process: the spaCy pipeline, the stages' tables and the event model."""
+    from .places import get_gazetteer
+
+    coder = coder or CoderSettings()
+    nlp.load_pipeline(model)
+    get_resolver(), get_event_coder(coder.event_model, kind=coder.kind), get_gazetteer()
 
 
 def _record(store: Store, summary: RunSummary, failure: IngestFailure) -> None:

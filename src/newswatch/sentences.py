@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _KEY = "newswatch:sentences"
+_TEXT_KEY = "newswatch:text"
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,13 @@ def sentences(doc: Any) -> Sentences:
         result = Sentences(tuple(starts), tuple(ends), tuple(char_starts), tuple(char_ends))
     doc.user_data[_KEY] = result
     return result
+
+
+def doc_text(doc: Any) -> str:
+    """``doc.text``, built once per doc: spaCy joins every token's text on each access (a millisecond or more
+    on a long article), and the stages read it for every quote check and context."""
+    cached: str | None = doc.user_data.get(_TEXT_KEY)
+    if cached is None:
+        cached = doc.text
+        doc.user_data[_TEXT_KEY] = cached
+    return cached

@@ -38,11 +38,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from .claims import CERTAINTIES, SOURCE_TYPES
+from .codes import plover_types
 from .config import Settings
 from .errors import ConfigError, NewswatchError
 from .store import Store
@@ -58,14 +57,6 @@ DEFAULT_OVERLAP = timedelta(minutes=10)
 
 class NotificationError(NewswatchError):
     """A notifier (command or SMTP server) could not deliver alerts."""
-
-
-@lru_cache(maxsize=1)
-def plover_types() -> frozenset[str]:
-    """The PLOVER event types, read from the shipped CAMEO->PLOVER table."""
-    path = resources.files("newswatch").joinpath("data/events/cameo2plover.json")
-    table = json.loads(path.read_text(encoding="utf-8"))
-    return frozenset(v["plover_event"] for k, v in table.items() if k != "_meta")
 
 
 # ---------------------------------------------------------------------------------------- rules

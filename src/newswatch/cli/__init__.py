@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
+from typer.core import TyperArgument, TyperOption
 
 from .. import __version__
 
@@ -46,7 +48,11 @@ def _main(
 
     from .output import err_console
 
-    logging.basicConfig(level=level, handlers=[RichHandler(console=err_console, show_path=False)], force=True)
+    # Rich prints the level and time itself: the message format is the message alone (plus where it came from
+    # with -vv), or lines read "WARNING  WARNING:newswatch.pipeline:..."
+    handler = RichHandler(console=err_console, show_path=False, show_time=verbose > 0, markup=False)
+    fmt = "%(message)s" if verbose < 2 else "%(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, handlers=[handler], force=True)
     for noisy in ("trafilatura", "htmldate", "courlan", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.ERROR if verbose < 2 else logging.DEBUG))
 
@@ -62,5 +68,44 @@ def register_all() -> typer.Typer:
     return app
 
 
+def command() -> Any:
+    """The command behind ``newswatch``, with help that names values the way Unix tools do."""
+    cmd = typer.main.get_command(register_all())
+    _plain_metavars(cmd)
+    return cmd
+
+
+def _plain_metavars(cmd: Any) -> None:
+    """Help shows ``--db DB``, ``--workers N`` and ``SOURCES...`` instead of Typer's ``<str>``, ``<int range>``,
+    ``<list[str]>``, ``<bool>`` and ``{sources}``; flags show no value at all."""
+    for param in cmd.params:
+        if isinstance(param, TyperOption) and (param.is_flag or param.count):
+            param.metavar = ""
+            continue
+        name = (param.name or "value").strip("_").upper()
+        kind = param.bare_type() if isinstance(param, TyperOption | TyperArgument) else "str"
+        label = {"int": "N", "float": "NUMBER"}.get(kind, name)
+        if "timeout" in name.lower():
+            label = "SECONDS"
+        if isinstance(param, TyperArgument):
+            usage = name + ("..." if param.nargs != 1 else "")
+            usage = usage if param.required else f"[{usage}]"
+            param._usage_display_name = lambda usage=usage: usage  # type: ignore[method-assign,misc]
+            param.display_type_rich = lambda ctx: ""  # type: ignore[method-assign,misc]  # the name says it
+            label = name
+        param.metavar = label
+    make_help = cmd.get_help_option
+
+    def help_option(ctx: Any, make_help: Any = make_help) -> Any:
+        option = make_help(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+    cmd.get_help_option = help_option
+    for sub in getattr(cmd, "commands", {}).values():
+        _plain_metavars(sub)
+
+
 def main() -> None:
-    register_all()()
+    command()(prog_name="newswatch")

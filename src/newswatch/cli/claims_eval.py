@@ -15,6 +15,10 @@ GoldOption = Annotated[Path, typer.Option("--gold", help="gold JSONL file (see d
 LimitOption = Annotated[int | None, typer.Option("--limit", "-n", min=1, help="score only the first N gold lines")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print the figures as one JSON object")]
 ModelOption = Annotated[str | None, typer.Option("--model", help="spaCy pipeline name (default: the installed one)")]
+SharedOption = Annotated[
+    Path,
+    typer.Option("--shared", help="folder holding the third-party texts gold lines point to (text_ref)"),
+]
 
 
 def eval_claims(
@@ -26,6 +30,7 @@ def eval_claims(
         Path | None, typer.Option("--pred-out", help="PolNeAR gold only: also write predictions for score_claims.py")
     ] = None,
     errors: Annotated[bool, typer.Option("--errors", help="dev-set gold only: list every miss")] = False,
+    shared: SharedOption = Path("../shared"),
 ) -> None:
     """Score claim finding: PolNeAR attribution gold or our dev set, told apart by the file's first line."""
     from ..evaluation import read_jsonl
@@ -37,7 +42,7 @@ def eval_claims(
     if detect_format(records[0]) == "polnear":
         _polnear(records, as_json=as_json, model=model, pred_out=pred_out)
     else:
-        _dev(records, as_json=as_json, model=model, errors=errors)
+        _dev(records, as_json=as_json, model=model, errors=errors, shared=shared)
 
 
 def eval_polnear(
@@ -59,11 +64,12 @@ def eval_timeplace(
     as_json: JsonOption = False,
     model: ModelOption = None,
     errors: Annotated[bool, typer.Option("--errors", help="list every miss")] = False,
+    shared: SharedOption = Path("../shared"),
 ) -> None:
     """Score speakers, certainty, dates and places against the hand-annotated dev set."""
     from ..evaluation import read_jsonl
 
-    _dev(read_jsonl(gold, limit=limit), as_json=as_json, model=model, errors=errors)
+    _dev(read_jsonl(gold, limit=limit), as_json=as_json, model=model, errors=errors, shared=shared)
 
 
 def _polnear(records: list[dict[str, object]], *, as_json: bool, model: str | None, pred_out: Path | None) -> None:
@@ -73,9 +79,21 @@ def _polnear(records: list[dict[str, object]], *, as_json: bool, model: str | No
     typer.echo(json.dumps(scores.as_dict()) if as_json else format_polnear(scores))
 
 
-def _dev(records: list[dict[str, object]], *, as_json: bool, model: str | None, errors: bool) -> None:
+def _dev(
+    records: list[dict[str, object]], *, as_json: bool, model: str | None, errors: bool, shared: Path
+) -> None:
+    from ..evaluation import resolve_text_refs
     from ..evaluation.timeplace import evaluate_dev, format_dev
+    from .output import err_console
 
+    records, skipped = resolve_text_refs(records, shared=shared)
+    if skipped:  # scored without them, and said so: figures over a subset must not pass for the whole set
+        err_console.print(
+            f"{len(skipped)} gold line(s) left out, their text was not found (give --shared): {skipped[0]}",
+            highlight=False, markup=False, soft_wrap=True,
+        )
+    if not records:
+        raise InputError("no gold line has its text; give the folder of the texts they point to with --shared")
     scores = evaluate_dev(records, model=model)
     typer.echo(json.dumps(scores.as_dict()) if as_json else format_dev(scores, show_errors=errors))
 

@@ -6,14 +6,16 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..config import Settings, db_url_from_option
-from ..errors import ConfigError, InputError
-from ..store import Store, open_store
-from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, translate_errors
+from ..config import Settings, db_url_from_option, sqlite_path
+from ..errors import ConfigError, InputError, StoreError
+from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, open_db, translate_errors
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 EventModelOption = Annotated[
     Path | None,
@@ -40,7 +42,7 @@ def _settings(db: str | None, **overrides: Any) -> Settings:
 
 
 def _store(db: str | None) -> Store:
-    return open_store(_settings(db).db_url)
+    return open_db(db)
 
 
 def _parse_day(value: str | None, option: str) -> datetime | None:
@@ -90,42 +92,26 @@ def run(
         fetch={"allow_private": allow_private, "timeout": timeout},
         coder=_coder_settings(event_model, coder),
     )
+    from ..store import open_store
+    from .progress import run_progress
+
     store = open_store(settings.db_url)
-    show = sys.stderr.isatty() and not quiet
-    if show:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            read = bar.add_task("read 0 documents", total=None)
-            done = bar.add_task("analysed 0 articles", total=None)
-            counts = {"read": 0, "analyzed": 0}
-
-            def tick(what: str, n: int) -> None:
-                counts[what] = counts.get(what, 0) + n
-                if what == "read":
-                    bar.update(read, description=f"read {counts['read']} documents")
-                else:
-                    bar.update(done, description=f"analysed {counts['analyzed']} articles")
-
-            summary = pipeline.run(
-                sources, store=store, settings=settings, progress=tick, reanalyze=reanalyze
-            )
-    else:
-        summary = pipeline.run(sources, store=store, settings=settings, reanalyze=reanalyze)
+    with run_progress(err_console, terminal=sys.stderr.isatty(), quiet=quiet, out=sys.stderr) as tick:
+        summary = pipeline.run(sources, store=store, settings=settings, progress=tick, reanalyze=reanalyze)
     if not quiet:
-        words_per_s = summary.words / summary.seconds if summary.seconds else 0.0
+        # a rate over a few articles would measure the start-up (loading spaCy and the tables), not the pipeline
+        rate = (
+            f" ({summary.words / summary.analysis_seconds:,.0f} words/s in analysis)"
+            if summary.analyzed >= 20 and summary.analysis_seconds >= 1
+            else ""
+        )
         err_console.print(
             f"documents read {summary.documents} · articles stored {summary.articles_new} "
-            f"(already stored {summary.already_stored}, duplicates {summary.duplicates}) · "
+            f"(already stored {summary.already_stored}, copies {summary.duplicates}) · "
             f"analysed {summary.analyzed} · events {summary.events} · claims {summary.claims} · "
-            f"errors {summary.errors} · {summary.seconds:.1f} s ({words_per_s:,.0f} words/s)",
+            f"errors {summary.errors} · {summary.seconds:.1f} s{rate}",
             highlight=False,
+            soft_wrap=True,
         )
         if summary.errors:
             err_console.print(
@@ -317,8 +303,10 @@ def export(
     negated: Annotated[bool, typer.Option(help="include negated and hypothetical events")] = False,
 ) -> None:
     """Export events in the formats the field uses."""
-    from ..export import export_events
+    from ..export import EXPORTERS, export_events
 
+    if fmt not in EXPORTERS:  # a usage error is reported before the database is looked at
+        raise ConfigError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
     store = _store(db)
     rows = store.iter_events(
         plover_type=type_,
@@ -344,7 +332,15 @@ def serve(
     """Serve the JSON API and the dashboard."""
     from ..api.app import serve as serve_app
 
-    serve_app(_settings(db).db_url, host=host, port=port, announce=_announce)
+    url = _settings(db).db_url
+    path = sqlite_path(url)
+    if path is not None and path.parent.is_dir() and not path.exists():
+        try:
+            open_db(db)
+        except StoreError as exc:  # no database yet: serve an empty one, but say where the data is
+            err_console.print(f"note: {exc}; the dashboard starts empty", highlight=False, markup=False,
+                              soft_wrap=True)
+    serve_app(url, host=host, port=port, announce=_announce)
 
 
 def _announce(url: str) -> None:
@@ -360,12 +356,42 @@ def demo(
     ] = True,
     workers: Annotated[int, typer.Option("--workers", "-w", min=1)] = 1,
 ) -> None:
-    """Load the bundled demo corpus into a SQLite database and serve the dashboard."""
-    from ..demo import demo_sources
+    """Load the bundled demo corpus (reports on Korea, Russia and Ukraine written for newswatch: web pages with
+    copies on other sites, a feed, wire records) into a SQLite database, add two example watches and serve the
+    dashboard."""
+    from ..demo import add_demo_watches, demo_sources, most_copied_article
 
     run(demo_sources(), db=db, workers=workers, quiet=False)
+    store = open_db(db)
+    alerts = add_demo_watches(store)
+    err_console.print(
+        "watches: " + ", ".join(f"{name} ({n} alerts)" for name, n in alerts.items()),
+        highlight=False,
+        soft_wrap=True,
+    )
+    _next_steps(db, article=most_copied_article(store))
     if serve_:
         serve(db=db, port=port)
+
+
+def _next_steps(db: str, *, article: str | None) -> None:
+    """Tell a newcomer where the demo data is and the commands that read it."""
+    import shlex
+    import shutil
+
+    here = Path(sys.argv[0]).resolve().parent if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("newswatch")
+    lines = [f"The demo database is {Path(db).resolve()}. Read it with --db, for example:"]
+    for cmd in ("stories --min-sources 2", f"article {article or 'ID'} --copies", "events --type ASSAULT --country UKR",
+                "claims --source-type state_media", "watch alerts", "export --format geojson -o events.geojson"):
+        lines.append(f"  newswatch {cmd} --db {shlex.quote(db)}")
+    lines.append(f"or once for this shell: export NEWSWATCH_DB={shlex.quote(str(Path(db).resolve()))}")
+    if here is not None and (on_path is None or Path(on_path).resolve().parent != here):
+        lines.append(
+            f"The newswatch command is in {here}; put it on PATH with: "
+            f'export PATH="{here}:$PATH" (or: source {here / "activate"})'
+        )
+    err_console.print("\n".join(lines), highlight=False, markup=False, soft_wrap=True)
 
 
 def register(app: typer.Typer, eval_app: typer.Typer) -> None:

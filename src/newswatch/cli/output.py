@@ -8,12 +8,17 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from functools import wraps
-from typing import Annotated, Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from ..errors import NewswatchError
+from ..errors import NewswatchError, StoreError
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 FORMATS = ("table", "jsonl", "json", "csv")
 
@@ -108,9 +113,42 @@ def _cell(value: Any) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+class LazyModule:
+    """A module imported on first use: registering every command must not import the store, SQLAlchemy or the
+    watch machinery for a command that needs none of them (``newswatch code``, ``newswatch --help``)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+def open_db(db: str | None, *, create: bool = False) -> Store:
+    """The store named by --db / $NEWSWATCH_DB / the default. Commands that only read refuse to create an empty
+    SQLite file: they say where the data is instead (the demo database, or the command that fills one)."""
+    from ..config import Settings, db_url_from_option, sqlite_path
+    from ..store import open_store
+
+    url = Settings.from_env(db_url=db_url_from_option(db)).db_url
+    path = sqlite_path(url)
+    if not create and path is not None and not path.exists() and path.parent.is_dir():
+        from ..demo import DEMO_DB
+
+        hint = "store articles first with: newswatch run SOURCE..." + (f" --db {db}" if db else "")
+        if Path(DEMO_DB).is_file() and path.resolve() != Path(DEMO_DB).resolve():
+            hint += (f"; or read the demo database here with --db {DEMO_DB} "
+                     f"(or export NEWSWATCH_DB={DEMO_DB})")
+        raise StoreError(f"there is no database at {path} yet; {hint}")
+    return open_store(url)
+
+
 def fail(exc: NewswatchError) -> typer.Exit:
     """Print a NewswatchError as one line and give the exit that goes with it."""
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # the message is plain text: "[postgres]" in "pip install 'newswatch[postgres]'" is not Rich markup
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=exc.exit_code)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..config import Settings, db_url_from_option
-from ..store import open_store
-from ..store import stories as store_stories
-from .output import dumps, emit, translate_errors
+from .output import LazyModule, dumps, emit, open_db, translate_errors
+
+if TYPE_CHECKING:
+    from ..store import stories as store_stories
+else:
+    store_stories = LazyModule("newswatch.store.stories")
 
 DbOption = Annotated[
     str | None,
@@ -21,7 +23,7 @@ FormatOption = Annotated[str | None, typer.Option("--format", "-f", help="table,
 
 
 def _open(db: str | None) -> Any:
-    return open_store(Settings.from_env(db_url=db_url_from_option(db)).db_url)
+    return open_db(db)
 
 
 def stories(

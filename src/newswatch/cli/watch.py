@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from .. import watch as lib
 from ..config import Settings, db_url_from_option
 from ..errors import ConfigError
-from ..store import Store, open_store
-from .output import DbOption, FormatOption, emit, err_console, translate_errors
+from .output import DbOption, FormatOption, LazyModule, emit, err_console, open_db, translate_errors
+
+if TYPE_CHECKING:
+    from .. import watch as lib
+    from ..store import Store
+else:
+    lib = LazyModule("newswatch.watch")
 
 _ALERT_COLUMNS = ("at", "watch", "kind", "message")
 
 
-def _store(db: str | None) -> Store:
-    return open_store(Settings.from_env(db_url=db_url_from_option(db)).db_url)
+def _store(db: str | None, *, create: bool = False) -> Store:
+    return open_db(db, create=create)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -130,13 +134,13 @@ def add(
         group="event" if per_event else "story", by=by, window=window, k=k, min_count=min_count,
         min_history=min_history, count=count, max_age_days=max_age,
     )  # fmt: skip
-    watch = lib.add_watch(_store(db), name, rule, replace=replace)
+    watch = lib.add_watch(_store(db, create=True), name, rule, replace=replace)
     err_console.print(f"watch {watch['name']!r}: {rule.describe()}", highlight=False)
 
 
 def list_(db: DbOption = None, fmt: FormatOption = None) -> None:
     """List watches with their rule, number of alerts and last check."""
-    rows = lib.list_watches(_store(db))
+    rows = lib.list_watches(_store(db, create=True))
     emit(
         rows, fmt=fmt, columns=("name", "description", "alerts", "last_alert", "checked_at"), title="watches"
     )
@@ -144,7 +148,7 @@ def list_(db: DbOption = None, fmt: FormatOption = None) -> None:
 
 def remove(name: Annotated[str, typer.Argument(help="the watch to delete")], db: DbOption = None) -> None:
     """Delete a watch and its alerts."""
-    gone = lib.remove_watch(_store(db), name)
+    gone = lib.remove_watch(_store(db, create=True), name)
     err_console.print(f"removed watch {name!r} and {gone} alert(s)", highlight=False)
 
 
@@ -170,7 +174,7 @@ def check(
         smtp_to=smtp_to,
         smtp_user=smtp_user, smtp_password=smtp_password, smtp_starttls=smtp_starttls,
     )  # fmt: skip
-    alerts = lib.check(_store(db), names=names or None, backfill=backfill)
+    alerts = lib.check(_store(db, create=True), names=names or None, backfill=backfill)
     emit((a.as_dict() for a in alerts), fmt=fmt, columns=_ALERT_COLUMNS, title="new alerts")
     errors = lib.notify(alerts, notifiers)
     for error in errors:
@@ -260,7 +264,7 @@ def poll(
         smtp_to=smtp_to,
         smtp_user=smtp_user, smtp_password=smtp_password, smtp_starttls=smtp_starttls,
     )  # fmt: skip
-    store = open_store(settings.db_url)
+    store = open_db(db, create=True)
     rounds = lib.poll(
         sources, store=store, settings=settings, every=every, max_rounds=1 if once else max_rounds,
         names=watches or None, notifiers=notifiers,

@@ -34,6 +34,7 @@ class SaveResult:
     article_id: str
     status: str
     analyzed: bool = False
+    copy: bool = False  # the stored article is a known copy: its original is the one analysed
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -76,22 +77,24 @@ class Store:
 
     # ------------------------------------------------------------------ articles
 
-    def find_existing(self, conn: Connection, article: Article) -> tuple[str, str] | None:
-        """(id, ingest_status) of the stored article with the same id or canonical URL.
+    def find_existing(self, conn: Connection, article: Article) -> tuple[str, str, bool] | None:
+        """(id, ingest_status, is a copy) of the stored article with the same id or canonical URL.
 
         An article with the same text under another URL is stored too: it is a copy, and the dedup stage
         links it to the earliest version, so that the copy's site still counts in the syndication chain.
         """
         row = conn.execute(
-            select(articles.c.id, articles.c.ingest_status).where(articles.c.id == article.id)
+            select(articles.c.id, articles.c.ingest_status, articles.c.duplicate_of).where(
+                articles.c.id == article.id
+            )
         ).first()
         if row is None and article.canonical_url:
             row = conn.execute(
-                select(articles.c.id, articles.c.ingest_status).where(
+                select(articles.c.id, articles.c.ingest_status, articles.c.duplicate_of).where(
                     articles.c.canonical_url == article.canonical_url
                 )
             ).first()
-        return (row.id, row.ingest_status) if row else None
+        return (row.id, row.ingest_status, row.duplicate_of is not None) if row else None
 
     def save_article(self, article: Article, *, conn: Connection | None = None) -> SaveResult:
         """Store ``article`` unless the same article (id, canonical URL or text) is already stored."""
@@ -100,8 +103,8 @@ class Store:
                 return self.save_article(article, conn=c)
         found = self.find_existing(conn, article)
         if found is not None:
-            found_id, status = found
-            return SaveResult(found_id, "existing", analyzed=status == "analyzed")
+            found_id, status, copy = found
+            return SaveResult(found_id, "existing", analyzed=status == "analyzed", copy=copy)
         conn.execute(insert(articles).values(**self._article_row(article)))
         return SaveResult(article.id, "new")
 
@@ -489,6 +492,28 @@ def _unique_by_id(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def _check_backend(url: str) -> None:
+    """Refuse databases newswatch does not support before SQLAlchemy asks for their drivers."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError as exc:
+        raise StoreError(
+            f"{url!r} is neither a database URL nor a file path; use a file path (--db news.db), "
+            "sqlite:///path.db or postgresql+psycopg://user@host/dbname"
+        ) from exc
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreError(
+            f"newswatch stores into SQLite or PostgreSQL, not {backend}; use a file path (--db news.db) or "
+            "postgresql+psycopg://user@host/dbname (with pip install 'newswatch[postgres]')"
+        )
+
+
 def open_store(url: str, *, create: bool = True) -> Store:
     """Open (and by default create) the database at a SQLAlchemy URL such as ``sqlite:///news.db``."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
@@ -497,12 +522,19 @@ def open_store(url: str, *, create: bool = True) -> Store:
             raise StoreError(
                 f"the folder {path.parent} for the database {path} does not exist; create it or pass another --db"
             )
+    _check_backend(url)
     try:
         engine = create_engine(url, future=True, pool_pre_ping=True)
-    except (SQLAlchemyError, ImportError, ValueError) as exc:
+    except ImportError as exc:  # only PostgreSQL gets here: its driver is an optional extra
         raise StoreError(
-            f"cannot open database URL {url!r}: {exc}. Use sqlite:///path.db or "
-            "postgresql+psycopg://user@host/dbname (pip install 'newswatch[postgres]')."
+            f"the PostgreSQL driver is not installed ({exc}); install it into newswatch's environment with "
+            "pip install 'newswatch[postgres]' (from a clone: .venv/bin/pip install -e '.[postgres]'), "
+            "or use a SQLite file: --db news.db"
+        ) from exc
+    except (SQLAlchemyError, ValueError) as exc:
+        raise StoreError(
+            f"cannot open database URL {url!r}: {exc}. Use a file path (--db news.db), sqlite:///path.db or "
+            "postgresql+psycopg://user@host/dbname"
         ) from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
