@@ -252,27 +252,54 @@ def _json_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[
             value = json.loads(text)
         except json.JSONDecodeError:
             is_jsonl = True  # a .json file holding one object per line is common; read it as JSONL
+        except RecursionError:
+            yield _failure(source, "ingest", "the JSON nests arrays or objects too deeply to read; "
+                                             "a news record is one flat object: fix the file")
+            return
         else:
             records = value if isinstance(value, list) else [value]
             for i, rec in enumerate(records):
-                yield _record(rec, f"{source}:{i}", stem if len(records) == 1 else f"{stem}-{i}")
+                yield _isolated(rec, f"{source}:{i}", stem if len(records) == 1 else f"{stem}-{i}")
             return
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines() would also cut at U+2028 and other separators that JSON strings
+    # may hold raw, breaking a valid record in two
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _failure(f"{source}:{lineno}", "ingest", f"line {lineno} is not valid JSON ({exc.msg}); "
-                                                          "fix or remove that line")
-            continue
-        yield _record(rec, f"{source}:{lineno}", f"{stem}-{lineno}")
+        yield _jsonl_line(line, lineno, source, stem)
+
+
+def _jsonl_line(line: str, lineno: int, source: str, stem: str) -> Item:
+    """One JSONL line as a document or a failure of its own: a bad line never ends the file."""
+    where = f"{source}:{lineno}"
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _failure(where, "ingest", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); "
+                                         "fix or remove that line")
+    except RecursionError:
+        return _failure(where, "ingest", f"line {lineno} nests arrays or objects too deeply to read; a record is "
+                                         "one flat JSON object: fix or remove that line")
+    return _isolated(rec, where, f"{stem}-{lineno}")
+
+
+def _isolated(rec: Any, source: str, default_name: str) -> Item:
+    try:
+        return _record(rec, source, default_name)
+    except Exception as exc:  # a record no rule foresaw is recorded on its own; the file goes on
+        log.exception("unexpected error in record %s", source)
+        return _failure(source, "ingest", f"the record could not be read ({exc.__class__.__name__}: {exc}); "
+                                          "fix or remove it, and please report it")
 
 
 def _record(rec: Any, source: str, default_name: str) -> Item:
     if not isinstance(rec, dict):
         return _failure(source, "ingest", "a record must be a JSON object {url, title, date, text}; "
                                           "fix the record")
+    bad = _surrogate_field(rec)
+    if bad is not None:
+        return _failure(source, "ingest", f"the field {bad!r} holds an unpaired surrogate escape (such as "
+                                          "\\ud800), which is no character; fix the escape or remove the field")
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
         return _failure(source, "ingest", "the record has no \"text\" field with article text; "
@@ -282,6 +309,23 @@ def _record(rec: Any, source: str, default_name: str) -> Item:
     url = rec.get("url") if isinstance(rec.get("url"), str) else None
     return RawDocument(source=source, content=text.encode("utf-8"), kind="record", url=url, name=name,
                        meta=dict(rec))
+
+
+def _surrogate_field(rec: dict[str, Any]) -> str | None:
+    """The first top-level field whose string value (or key) holds a lone UTF-16 surrogate."""
+    for key, value in rec.items():
+        for item in (key, value):
+            if isinstance(item, str) and not _encodable(item):
+                return str(key) if _encodable(str(key)) else key.encode("utf-8", "backslashreplace").decode()
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _feed_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:

@@ -44,9 +44,11 @@ def _main(
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     from rich.logging import RichHandler
 
-    from .output import err_console
+    from .output import EscapeControlFilter, err_console
 
-    logging.basicConfig(level=level, handlers=[RichHandler(console=err_console, show_path=False)], force=True)
+    handler = RichHandler(console=err_console, show_path=False)
+    handler.addFilter(EscapeControlFilter())
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
     for noisy in ("trafilatura", "htmldate", "courlan", "httpx", "urllib3"):
         logging.getLogger(noisy).setLevel(max(level, logging.ERROR if verbose < 2 else logging.DEBUG))
 

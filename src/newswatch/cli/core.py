@@ -10,10 +10,20 @@ from typing import Annotated, Any
 
 import typer
 
-from ..config import Settings, db_url_from_option
+from ..config import IngestSettings, Settings, db_url_from_option
 from ..errors import ConfigError, InputError
 from ..store import Store, open_store
-from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, translate_errors
+from .output import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    dumps,
+    emit,
+    err_console,
+    escape_control,
+    say,
+    translate_errors,
+)
 
 
 def _settings(db: str | None, **overrides: Any) -> Settings:
@@ -59,18 +69,38 @@ def run(
         bool, typer.Option(help="code stored articles again (after a coder update)")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
+    progress: Annotated[
+        str,
+        typer.Option(
+            help="auto: a bar on a terminal; jsonl: one JSON object per step on stderr, for scripts; none"
+        ),
+    ] = "auto",
+    max_feed_items: Annotated[
+        int, typer.Option(min=1, help="read at most this many items of one feed")
+    ] = IngestSettings().max_feed_items,
+    max_run_feed_items: Annotated[
+        int, typer.Option(min=1, help="read at most this many feed items in the whole run")
+    ] = IngestSettings().max_run_feed_items,
 ) -> None:
-    """Ingest and analyse SOURCES into the database (idempotent: running again adds nothing new)."""
+    """Ingest and analyse SOURCES into the database (idempotent: running again adds nothing new).
+
+    Exit codes: 0 every input went in; 7 some inputs failed (each is recorded with its reason, see
+    `newswatch errors`; the others were stored and analysed); 4 every input failed.
+    """
     from .. import pipeline
 
+    if progress not in ("auto", "jsonl", "none"):
+        raise ConfigError(f"--progress {progress!r}: choose auto, jsonl or none")
     settings = _settings(
         db,
         nlp={"workers": workers, "batch_size": batch_size, "model": model, "cluster": cluster},
         fetch={"allow_private": allow_private, "timeout": timeout},
+        ingest={"max_feed_items": max_feed_items, "max_run_feed_items": max_run_feed_items},
     )
     store = open_store(settings.db_url)
-    show = sys.stderr.isatty() and not quiet
-    if show:
+    if progress == "jsonl":
+        summary = pipeline.run(sources, store=store, settings=settings, progress=_JsonlProgress(), reanalyze=reanalyze)
+    elif progress == "auto" and sys.stderr.isatty() and not quiet:
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
         with Progress(
@@ -88,8 +118,10 @@ def run(
                 counts[what] = counts.get(what, 0) + n
                 if what == "read":
                     bar.update(read, description=f"read {counts['read']} documents")
-                else:
+                elif what == "analyzed":
                     bar.update(done, description=f"analysed {counts['analyzed']} articles")
+                elif what == "stories":
+                    bar.update(done, description=f"analysed {counts['analyzed']} articles · placing stories")
 
             summary = pipeline.run(
                 sources, store=store, settings=settings, progress=tick, reanalyze=reanalyze
@@ -105,12 +137,39 @@ def run(
             f"errors {summary.errors} · {summary.seconds:.1f} s ({words_per_s:,.0f} words/s)",
             highlight=False,
         )
+        if summary.notes:
+            err_console.print(
+                f"{summary.notes} article(s) carry a note (a text cut to the parser's limit, a date or URL "
+                "set aside); see the notes column of: newswatch articles",
+                highlight=False,
+            )
         if summary.errors:
             err_console.print(
                 f"{summary.errors} input(s) failed and were recorded; see them with: newswatch errors"
-                + (f" --db {db}" if db else ""),
+                + (f" --db {escape_control(db)}" if db else ""),
                 highlight=False,
             )
+    if summary.errors and summary.errors >= summary.documents:
+        raise typer.Exit(code=ALL_INPUTS_FAILED)
+    if summary.errors:
+        raise typer.Exit(code=SOME_INPUTS_FAILED)
+
+
+# Exit codes of `newswatch run` (documented in its --help and README): every input failed / some did.
+ALL_INPUTS_FAILED = InputError.exit_code
+SOME_INPUTS_FAILED = 7
+
+
+class _JsonlProgress:
+    """One JSON object per step on stderr: ``{"progress": "read"|"analyzed"|"stories"|"done", "count": n}``."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, what: str, n: int) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+        sys.stderr.write(json.dumps({"progress": what, "count": self.counts[what]}) + "\n")
+        sys.stderr.flush()
 
 
 ARTICLE_COLUMNS = ("id", "published_at", "site", "title", "original_source", "duplicate_of", "story_id")
@@ -266,12 +325,10 @@ def _read_jsonl(stream: Any, name: str) -> Any:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            err_console.print(
-                f"{name}:{n}: skipped, not valid JSON ({exc.msg}); each line must be one JSON object"
-            )
+            say(f"{name}:{n}: skipped, not valid JSON ({exc.msg}); each line must be one JSON object")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            err_console.print(f'{name}:{n}: skipped, needs an object with a "text" string')
+            say(f'{name}:{n}: skipped, needs an object with a "text" string')
             continue
         yield record
 
@@ -307,7 +364,7 @@ def export(
     finally:
         if output:
             out.close()
-    err_console.print(f"exported {n} events as {fmt}" + (f" to {output}" if output else ""), highlight=False)
+    say(f"exported {n} events as {fmt}" + (f" to {output}" if output else ""))
 
 
 def serve(
@@ -337,7 +394,11 @@ def demo(
     """Load the bundled demo corpus into a SQLite database and serve the dashboard."""
     from ..demo import demo_sources
 
-    run(demo_sources(), db=db, workers=workers, quiet=False)
+    try:
+        run(demo_sources(), db=db, workers=workers, quiet=False)
+    except typer.Exit as done:  # inputs that failed are recorded; the demo still serves the rest
+        if done.exit_code != SOME_INPUTS_FAILED:
+            raise
     if serve_:
         serve(db=db, port=port)
 
