@@ -23,7 +23,7 @@ from . import nlp
 from .acled import NON_POLITICAL_LABELS
 from .actors import get_resolver
 from .claims import find_claims, link_events
-from .config import ExtractSettings, FetchSettings, Settings
+from .config import ExtractSettings, FetchSettings, IngestSettings, Settings
 from .errors import InputError, ModelNotInstalledError, NewswatchError
 from .events import CODER_VERSION, get_coder
 from .extract import article_json, extract_article
@@ -204,10 +204,15 @@ def _failure(source: str, stage: str, reason: str) -> IngestFailure:
 
 
 def iter_articles(
-    sources: Sequence[str], *, extract: ExtractSettings, fetch: FetchSettings, transport: Any = None
+    sources: Sequence[str],
+    *,
+    extract: ExtractSettings,
+    fetch: FetchSettings,
+    transport: Any = None,
+    limits: IngestSettings | None = None,
 ) -> Iterator[Article | IngestFailure]:
     """Articles (or failures) from sources: ingest then extract."""
-    for item in iter_documents(sources, fetch=fetch, transport=transport):
+    for item in iter_documents(sources, fetch=fetch, transport=transport, limits=limits):
         if isinstance(item, IngestFailure):
             yield item
             continue
@@ -269,7 +274,9 @@ def run(
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
     ok_sources: list[str] = []
-    for item in iter_articles(sources, extract=settings.extract, fetch=settings.fetch, transport=transport):
+    for item in iter_articles(
+        sources, extract=settings.extract, fetch=settings.fetch, transport=transport, limits=settings.ingest
+    ):
         summary.documents += 1
         tick("read", 1)
         if isinstance(item, IngestFailure):
