@@ -370,16 +370,29 @@ def export(
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port (0 = any free port)")] = 8000,
+    port: Annotated[int, typer.Option(help="port (0 = any free port); a taken port is an error")] = 8000,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="another host name this server answers to (repeatable); by default only 127.0.0.1, "
+            "localhost and the --host address",
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API and the dashboard."""
     from ..api.app import serve as serve_app
 
-    serve_app(_settings(db).db_url, host=host, port=port, announce=_announce)
+    serve_app(_settings(db).db_url, host=host, port=port, announce=_announce, allow_hosts=allow_host or ())
 
 
 def _announce(url: str) -> None:
-    err_console.print(f"newswatch is serving on [bold]{url}[/] (Ctrl+C to stop)", highlight=False)
+    from rich.text import Text
+
+    err_console.print(
+        Text.assemble("newswatch is serving on ", (escape_control(url), "bold"), " (Ctrl+C to stop)"),
+        highlight=False,
+    )
     sys.stderr.flush()
 
 

@@ -189,9 +189,7 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
         if row is None:
-            raise NotFoundError(
-                f"no article with id {article_id!r} in {self.url}; list ids with: newswatch articles"
-            )
+            raise NotFoundError(f"no article with id {article_id!r}; list ids with: newswatch articles")
         return dict(row)
 
     def iter_articles(
