@@ -422,7 +422,7 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
             if len(body) < _PRECISION_KEEP_SHARE * len(loose_body):
                 body = loose_body
                 doc = doc if doc is not None else loose
-    except (ValueError, TypeError, AttributeError) as exc:  # lxml/trafilatura on pathological markup
+    except Exception as exc:  # lxml/trafilatura/htmldate on pathological markup (even AssertionError: <iframe><html>)
         raise ExtractionError(f"the HTML could not be parsed ({type(exc).__name__}: {exc}); check the file is a "
                               "web page", source=raw.source, kind="malformed") from exc
     if doc is None or not body.strip():

@@ -13,6 +13,7 @@ import io
 import ipaddress
 import json
 import logging
+import re
 import socket
 import time
 import zlib
@@ -478,7 +479,13 @@ def _iter_url(url: str, ctx: _Context) -> Iterator[Item]:
 def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
     import feedparser
 
-    parsed = feedparser.parse(io.BytesIO(data))
+    try:
+        parsed = feedparser.parse(io.BytesIO(_CHARREF.sub(_valid_charref, data)))
+    except Exception as exc:  # the feed parser's own failures on hostile markup are this feed's failure
+        log.debug("feedparser failed on %s", source, exc_info=True)
+        yield _failure(source, "ingest", f"the feed could not be parsed ({exc.__class__.__name__}: {exc}); check it "
+                                         "is well-formed RSS or Atom")
+        return
     # a broken feed parses into empty entries; only entries with a link or content are documents
     entries = [e for e in parsed.get("entries") or [] if e.get("link") or _entry_content(e)]
     if not entries:
@@ -528,6 +535,19 @@ def _iter_feed(data: bytes, source: str, ctx: _Context) -> Iterator[Item]:
         yield RawDocument(source=entry_source, content=html.encode("utf-8"), kind="html", url=link,
                           fetched_at=datetime.now(UTC), name=url_name(link) if link else f"entry-{i}",
                           meta=hints)
+
+
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _valid_charref(match: re.Match[bytes]) -> bytes:
+    """A numeric character reference to no character (&#xD800;, &#0;, beyond U+10FFFF) becomes U+FFFD: the
+    feed parser raises on them, which would lose every other item of the feed."""
+    hexa, dec = match.group(1), match.group(2)
+    code = int(hexa, 16) if hexa else int(dec)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
 
 
 def _escape(text: str) -> str:

@@ -28,6 +28,7 @@ from .errors import InputError, ModelNotInstalledError, NewswatchError
 from .events import CODER_VERSION, get_coder
 from .extract import article_json, extract_article
 from .ingest import iter_documents
+from .instants import publication_problem
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
 from .store import Store
 from .timeplace import place_and_date
@@ -429,6 +430,15 @@ def event_json(e: Event) -> dict[str, Any]:
 
 
 def _parse_date(value: Any) -> datetime | None:
+    """A record's publication time, or None when it is missing, unreadable or unbelievable (0001-01-01)."""
+    found = _read_date(value)
+    if found is not None and publication_problem(found):
+        log.warning("record date %s set aside: %s", found.isoformat(), publication_problem(found))
+        return None
+    return found
+
+
+def _read_date(value: Any) -> datetime | None:
     if not value:
         return None
     if isinstance(value, datetime):
