@@ -197,3 +197,19 @@ def test_table_cells_are_not_rich_markup(tmp_path: Path) -> None:
     table = runner.invoke(app, ["articles", "--db", db, "--format", "table"], env={"COLUMNS": "400"})
     assert table.exit_code == 0, table.output
     assert "[bold]Sanctions[/] and [/unclosed]" in "".join(table.output.split("\n"))
+
+
+def test_code_skips_hostile_lines_and_codes_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(
+        (json.dumps({"id": "a", "text": "The European Union imposed sanctions on Russia."}) + "\n").encode()
+        + b"[" * 100_000 + b"\n"
+        + b'{"id": "s", "text": "bad \\ud800 escape"}\n'
+        + b"\xff\xfe not utf-8\n"
+        + (json.dumps({"id": "b", "date": "9999-12-31", "text": "Police arrested protesters 1000000 days ago."}) + "\n").encode()
+    )  # fmt: skip
+    result = runner.invoke(app, ["code", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "b"]
+    for line_no, why in ((2, "nested too deeply"), (3, "unpaired surrogate"), (4, "not UTF-8")):
+        assert f"{path}:{line_no}: skipped" in result.stderr and why in result.stderr

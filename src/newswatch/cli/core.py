@@ -304,22 +304,28 @@ def code(
     """Code events in text records; one JSON object per record on stdout."""
     from ..pipeline import code_records
 
-    stream = sys.stdin if str(input_) == "-" else _open_text(input_)
+    stream = sys.stdin.buffer if str(input_) == "-" else _open_bytes(input_)
     records = _read_jsonl(stream, str(input_))
     for result in code_records(records, model=model):
         sys.stdout.write(dumps(result) + "\n")
 
 
-def _open_text(path: Path) -> Any:
+def _open_bytes(path: Path) -> Any:
     try:
-        return path.open(encoding="utf-8")
+        return path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}; check the path", source=str(path)) from exc
 
 
 def _read_jsonl(stream: Any, name: str) -> Any:
-    for n, line in enumerate(stream, 1):
-        line = line.strip()
+    """Records of a JSONL byte stream; a line that is not one (bad UTF-8 or JSON, nested too deeply, an
+    unpaired surrogate escape) is reported on stderr and skipped, and the lines after it are still read."""
+    for n, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            say(f"{name}:{n}: skipped, not UTF-8 (byte {exc.start}); re-encode the file as UTF-8")
+            continue
         if not line:
             continue
         try:
@@ -327,8 +333,16 @@ def _read_jsonl(stream: Any, name: str) -> Any:
         except json.JSONDecodeError as exc:
             say(f"{name}:{n}: skipped, not valid JSON ({exc.msg}); each line must be one JSON object")
             continue
+        except RecursionError:
+            say(f"{name}:{n}: skipped, nested too deeply; each line must be one flat JSON object")
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             say(f'{name}:{n}: skipped, needs an object with a "text" string')
+            continue
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            say(f"{name}:{n}: skipped, holds an unpaired surrogate escape (such as \\ud800); fix the escape")
             continue
         yield record
 
