@@ -10,10 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from newswatch.cli import events_eval
+from newswatch.coder import get_event_coder
 from newswatch.errors import InputError
 from newswatch.evaluation.events import detect_format, evaluate_events, format_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
+# the scorer is checked against figures worked out by hand for the rule coder's output on these records
+RULES = get_event_coder(kind="rules")
 
 
 @pytest.mark.parametrize(
@@ -26,7 +29,7 @@ def test_evaluation_detects_format(name: str, fmt: str) -> None:
 
 
 def test_evaluation_plover_figures() -> None:
-    scores = evaluate_events(FIXTURES / "plover_mini.jsonl")
+    scores = evaluate_events(FIXTURES / "plover_mini.jsonl", coder=RULES)
     # mini-1 CONSULT and mini-2 COERCE are right (ITL is read as ITA); mini-3 is coded SUPPORT, gold says
     # ACCUSE;
     # mini-4 has no event: NONE against gold SUPPORT
@@ -43,7 +46,7 @@ def test_evaluation_plover_figures() -> None:
 
 
 def test_evaluation_acled_weighted_f1() -> None:
-    scores = evaluate_events(FIXTURES / "acled_mini.jsonl")
+    scores = evaluate_events(FIXTURES / "acled_mini.jsonl", coder=RULES)
     # two of three right; OTHER (gold) gets no prediction and counts as a miss with support 1
     assert scores.figures["accuracy"] == pytest.approx(2 / 3)
     assert scores.figures["weighted_f1"] == pytest.approx(2 / 3)
@@ -51,7 +54,7 @@ def test_evaluation_acled_weighted_f1() -> None:
 
 
 def test_evaluation_petrarch_counts_without_crash() -> None:
-    scores = evaluate_events(FIXTURES / "petrarch_mini.jsonl")
+    scores = evaluate_events(FIXTURES / "petrarch_mini.jsonl", coder=RULES)
     assert scores.figures["expected_events"] == 4
     assert scores.figures["crashes"] == 0
     assert scores.figures["records_with_events"] == 2
@@ -78,8 +81,23 @@ def test_evaluation_command_prints_figures() -> None:
     )
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
-    assert figures["format"] == "acled"
-    assert figures["records"] == 3
+    # the learned coder and rules-0.2.0 beside it, on the same records
+    assert set(figures) == {get_event_coder().version, "rules-0.2.0"}
+    assert all(f["format"] == "acled" and f["records"] == 3 for f in figures.values())
+
+
+def test_evaluation_command_compares_coders_on_news_gold() -> None:
+    gold = Path(__file__).parent / "fixtures" / "coder" / "news_gold.jsonl"
+    result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(gold)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "format: news   records: 6"
+    header = lines[2].split()
+    assert header == [get_event_coder().version, "rules-0.2.0"]
+    rows = {line.split()[0]: line.split()[1:] for line in lines[3:] if line.strip() and not line.startswith("label")}
+    for key in ("type_f1", "full_f1", "quiet_rate", "actor_f1"):
+        assert len(rows[key]) == 2 and all(0.0 <= float(x) <= 1.0 for x in rows[key])
+    assert rows["gold_events"] == ["4", "4"]
 
 
 def test_evaluation_command_missing_file_exits_with_input_error(tmp_path: Path) -> None:
@@ -89,6 +107,6 @@ def test_evaluation_command_missing_file_exits_with_input_error(tmp_path: Path) 
 
 @pytest.mark.parametrize(("un_as_igo", "full"), [(False, 0.0), (True, 1.0)])
 def test_evaluation_un_as_igo_folds_codes(un_as_igo: bool, full: float) -> None:
-    scores = evaluate_events(FIXTURES / "plover_un.jsonl", un_as_igo=un_as_igo)
+    scores = evaluate_events(FIXTURES / "plover_un.jsonl", coder=RULES, un_as_igo=un_as_igo)
     assert scores.figures["type_accuracy"] == 1.0
     assert scores.figures["full_match_rate"] == full

@@ -79,7 +79,9 @@ def _records(shared: str) -> Iterator[tuple[str, str, str]]:
     for setname, key in (("scrapinghub-dev", "articleBody"), ("wcxb-dev-articles", "main_content")):
         for path in sorted(glob.glob(os.path.join(shared, "eval", "extraction", setname, "truth", "*.json"))):
             ident = os.path.basename(path)[: -len(".json")]
-            if ident in excl["extraction"] or any(ident.startswith(p) for p in excl["extraction"] if len(p) > 4):
+            if ident in excl["extraction"] or any(
+                ident.startswith(p) for p in excl["extraction"] if len(p) > 4
+            ):
                 continue
             with open(path, encoding="utf-8") as f:
                 rec = json.load(f)
@@ -102,6 +104,20 @@ def _dev_grams(shared: str) -> set[str]:
     return out
 
 
+def _group(rel: str) -> str:
+    if "whitehouse" in rel:
+        return "whitehouse"
+    if "wikinews" in rel:
+        return "wikinews"
+    return "polnear" if "polnear" in rel else "extraction"
+
+
+def split_of(source: str, record: str) -> str:
+    """The project's own test split, by article: 15 in 100 articles, fixed before any training."""
+    h = int(hashlib.sha1((source + "\t" + record).encode("utf-8")).hexdigest(), 16)
+    return "test" if h % 100 < 15 else "train"
+
+
 def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -113,23 +129,29 @@ def main() -> int:
     ap.add_argument("--text", required=True)
     ap.add_argument("--seed", type=int, default=20261203)
     ap.add_argument("--quota", default="whitehouse=2000,polnear=2300,extraction=1900,wikinews=250")
+    ap.add_argument(
+        "--extend", help="an earlier pool: its sentences are not drawn again and numbering goes on"
+    )
     args = ap.parse_args()
     quota = {k: int(v) for k, v in (kv.split("=") for kv in args.quota.split(","))}
     nlp = load_pipeline()
     groups: dict[str, list[dict]] = {k: [] for k in quota}
-    items = list(_records(args.shared))
-    for doc, (rel, ident, text) in zip(
-        nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True
-    ):
-        group = (
-            "whitehouse" if "whitehouse" in rel else "wikinews" if "wikinews" in rel
-            else "polnear" if "polnear" in rel else "extraction"
-        )
+    taken_before: set[tuple[str, str, int]] = set()
+    first_sid = 0
+    if args.extend:
+        with open(args.extend, encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                taken_before.add((r["source"], r["record"], r["start"]))
+                first_sid = max(first_sid, int(r["sid"][1:]) + 1)
+    items = [it for it in _records(args.shared) if _group(it[0]) in quota]
+    for doc, (rel, ident, text) in zip(nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True):
+        group = _group(rel)
         bounds = sentences(doc)
         for s, e in zip(bounds.char_starts, bounds.char_ends, strict=True):
             sent = text[s:e]
             words = len(sent.split())
-            if words < 4 or words > 80 or not re.search(r"[a-z]", sent):
+            if words < 4 or words > 80 or not re.search(r"[a-z]", sent) or (rel, ident, s) in taken_before:
                 continue
             groups[group].append({"source": rel, "record": ident, "start": s, "end": e, "text": sent})
     rng = random.Random(args.seed)
@@ -150,7 +172,7 @@ def main() -> int:
         print(f"{group}: {len(rows)} sentences, {len(eventish)} event-like, drew {n}", file=sys.stderr)
     rng.shuffle(drawn)
     for i, r in enumerate(drawn):
-        r["sid"] = f"s{i:05d}"
+        r["sid"] = f"s{first_sid + i:05d}"
     # A story syndicated to another outlet can repeat a dev sentence outside the listed articles: drop any
     # drawn sentence that shares eight words in a row with a dev sentence.
     dev = _dev_grams(args.shared)
@@ -160,8 +182,14 @@ def main() -> int:
     with open(args.refs, "w", encoding="utf-8") as refs, open(args.text, "w", encoding="utf-8") as out:
         for r in drawn:
             ref = {
-                "sid": r["sid"], "source": r["source"], "record": r["record"], "start": r["start"],
-                "end": r["end"], "sha1": sha1(r["text"]), "stratum": r["stratum"],
+                "sid": r["sid"],
+                "source": r["source"],
+                "record": r["record"],
+                "start": r["start"],
+                "end": r["end"],
+                "sha1": sha1(r["text"]),
+                "stratum": r["stratum"],
+                "split": split_of(r["source"], r["record"]),
             }
             refs.write(json.dumps(ref) + "\n")
             out.write(json.dumps({"sid": ref["sid"], "text": r["text"]}) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -54,12 +55,24 @@ class NlpSettings(BaseModel):
     )
 
 
+class CoderSettings(BaseModel):
+    """Which event coder codes the articles."""
+
+    kind: Literal["learned", "rules"] = Field(
+        default="learned", description="the trained coder, or the rule coder rules-0.2.0 kept as a baseline"
+    )
+    event_model: str | None = Field(
+        default=None, description="folder of a model made by 'newswatch train events'; default: the shipped one"
+    )
+
+
 class Settings(BaseModel):
     db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
+    coder: CoderSettings = Field(default_factory=CoderSettings)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -149,6 +149,24 @@ class EventCoder:
     # ------------------------------------------------------------------ public API
 
     @property
+    def version(self) -> str:
+        """What every event's ``coder_version`` says."""
+        return CODER_VERSION
+
+    def acled_label(self, text: str, events: Sequence[Event]) -> str | None:
+        """The record's main ACLED-style label given its coded events (see ``classify_acled``)."""
+        if self._acled is None:
+            from .acled import get_classifier
+
+            self._acled = get_classifier()
+        label: str | None = self._acled.classify(text)
+        if label is None:
+            for event in events:
+                if event.acled_type not in (None, "ATTACK", "ARMED_CLASH") and not event.negated and event.tense == "past":
+                    return event.acled_type
+        return label
+
+    @property
     def resolver(self) -> ActorResolver | None:
         if self._resolver is None:
             self._resolver = _default_resolver()

@@ -23,9 +23,9 @@ from . import nlp
 from .acled import NON_POLITICAL_LABELS
 from .actors import get_resolver
 from .claims import find_claims, link_events
-from .config import ExtractSettings, FetchSettings, IngestSettings, Settings
+from .coder import get_event_coder
+from .config import CoderSettings, ExtractSettings, FetchSettings, IngestSettings, Settings
 from .errors import InputError, ModelNotInstalledError, NewswatchError
-from .events import CODER_VERSION, get_coder
 from .extract import article_json, extract_article
 from .ingest import iter_documents
 from .instants import publication_problem
@@ -63,10 +63,11 @@ class RunSummary:
 # ---------------------------------------------------------------------------- analysis (no I/O)
 
 
-def analyze_doc(doc: Any, article: Article) -> Analysis:
-    """Actors, events, claims, dates and places of one parsed article."""
+def analyze_doc(doc: Any, article: Article, *, coder: Any = None) -> Analysis:
+    """Actors, events, claims, dates and places of one parsed article (events by ``coder``, default the shipped
+    learned coder)."""
     resolver = get_resolver()
-    coder = get_coder()
+    coder = coder or get_event_coder()
     # a bare "the President" in a statement without a dateline belongs to the publisher's country
     context = resolver.new_context(doc, home_country=resolver.country_of_site(article.site or article.url))
     mentions = resolver.mentions(doc, article_id=article.id, context=context)
@@ -78,7 +79,11 @@ def analyze_doc(doc: Any, article: Article) -> Analysis:
 
 
 def analyze_articles(
-    items: Sequence[Article], *, model: str | None = None, batch_size: int = 32
+    items: Sequence[Article],
+    *,
+    model: str | None = None,
+    batch_size: int = 32,
+    coder: CoderSettings | None = None,
 ) -> list[Analysis | IngestFailure]:
     """Parse and analyse articles in one batch; a failing article becomes an IngestFailure.
 
@@ -86,9 +91,11 @@ def analyze_articles(
     the limit and the cut is noted on the analysis; the stored article keeps its whole text. When the parser
     fails on a batch, each article is parsed alone so that only the one that fails is recorded.
     """
+    coder = coder or CoderSettings()
+    event_coder = get_event_coder(coder.event_model, kind=coder.kind)
     prepared = [_parseable(a) for a in items]
     try:
-        return _analyze_prepared(prepared, model=model, batch_size=batch_size)
+        return _analyze_prepared(prepared, model=model, batch_size=batch_size, coder=event_coder)
     except ModelNotInstalledError:
         raise
     except Exception:  # one article broke the batch: find it, keep the others
@@ -96,7 +103,7 @@ def analyze_articles(
     results: list[Analysis | IngestFailure] = []
     for one in prepared:
         try:
-            results.extend(_analyze_prepared([one], model=model, batch_size=1))
+            results.extend(_analyze_prepared([one], model=model, batch_size=1, coder=event_coder))
         except ModelNotInstalledError:
             raise
         except Exception as exc:
@@ -130,14 +137,14 @@ def _cut_point(text: str, limit: int) -> int:
 
 
 def _analyze_prepared(
-    prepared: Sequence[tuple[str, Article, list[str]]], *, model: str | None, batch_size: int
+    prepared: Sequence[tuple[str, Article, list[str]]], *, model: str | None, batch_size: int, coder: Any
 ) -> list[Analysis | IngestFailure]:
     results: list[Analysis | IngestFailure] = []
     notes = {id(article): extra for _text, article, extra in prepared}
     pairs = ((text, article) for text, article, _notes in prepared)
     for doc, article in nlp.parse_with_ids(pairs, model=model, batch_size=batch_size):
         try:
-            analysis = analyze_doc(doc, article)
+            analysis = analyze_doc(doc, article, coder=coder)
             analysis.notes.extend(notes.get(id(article), []))
             results.append(analysis)
         except NewswatchError as exc:
@@ -155,9 +162,11 @@ def _analyze_prepared(
     return results
 
 
-def _analyze_chunk(args: tuple[list[Article], str | None, int]) -> list[Analysis | IngestFailure]:
-    items, model, batch_size = args
-    return analyze_articles(items, model=model, batch_size=batch_size)
+def _analyze_chunk(
+    args: tuple[list[Article], str | None, int, CoderSettings | None],
+) -> list[Analysis | IngestFailure]:
+    items, model, batch_size, coder = args
+    return analyze_articles(items, model=model, batch_size=batch_size, coder=coder)
 
 
 def analyze_parallel(
@@ -168,9 +177,10 @@ def analyze_parallel(
     batch_size: int = 32,
     chunk_size: int = 64,
     cluster: str | None = None,
+    coder: CoderSettings | None = None,
 ) -> Iterator[Analysis | IngestFailure]:
     """Analyses of ``items`` in chunks: in this process, in ``workers`` processes, or on a Dask ``cluster``."""
-    chunks = ((c, model, batch_size) for c in _chunked(items, chunk_size))
+    chunks = ((c, model, batch_size, coder) for c in _chunked(items, chunk_size))
     if cluster:
         from .scale import map_on_cluster
 
@@ -271,6 +281,7 @@ def run(
     summary = RunSummary()
     tick = progress or (lambda _what, _n: None)
     _ensure_actors(store)
+    coder_version = get_event_coder(settings.coder.event_model, kind=settings.coder.kind).version
     index = DedupIndex.load(store.engine)
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
@@ -316,12 +327,13 @@ def run(
         model=settings.nlp.model,
         batch_size=settings.nlp.batch_size,
         cluster=settings.nlp.cluster,
+        coder=settings.coder,
     ):
         if isinstance(result, IngestFailure):
             _record(store, summary, result)
             continue
         try:
-            store.save_analysis(result, coder_version=CODER_VERSION)
+            store.save_analysis(result, coder_version=coder_version)
         except NewswatchError as exc:
             _record(store, summary, _failure(result.article.source, "store", str(exc)))
             continue
@@ -370,10 +382,15 @@ def _ensure_actors(store: Store) -> None:
 
 
 def code_records(
-    records: Iterable[dict[str, Any]], *, model: str | None = None, batch_size: int = 32
+    records: Iterable[dict[str, Any]],
+    *,
+    model: str | None = None,
+    batch_size: int = 32,
+    coder: CoderSettings | None = None,
 ) -> Iterator[dict[str, Any]]:
     """For records ``{"id", "text", optional "date"}``: the coded events, as ``newswatch code`` prints them."""
-    coder = get_coder()
+    settings = coder or CoderSettings()
+    event_coder = get_event_coder(settings.event_model, kind=settings.kind)
 
     def pairs() -> Iterator[tuple[str, Article]]:
         for n, record in enumerate(records):
@@ -383,8 +400,8 @@ def code_records(
             yield text, article
 
     for doc, article in nlp.parse_with_ids(pairs(), model=model, batch_size=batch_size):
-        analysis = analyze_doc(doc, article)
-        label = coder.classify_acled(article.text, doc)
+        analysis = analyze_doc(doc, article, coder=event_coder)
+        label = event_coder.acled_label(article.text, analysis.events)
         # a snippet about a disaster or crime gets that label and no political event
         events = [] if label in NON_POLITICAL_LABELS else analysis.events
         yield {"id": article.id, "acled_type": label, "events": [event_json(e) for e in events]}

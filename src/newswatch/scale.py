@@ -7,12 +7,10 @@ depend on the scale. Dask is optional: ``pip install 'newswatch[cluster]'``.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from .errors import ConfigError
-from .workers import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +38,11 @@ def map_on_cluster(
             host="127.0.0.1",
             dashboard_address=None,
         )
+        # The worker processes are this process's children; Dask ends them when this process dies (each
+        # holds a pipe to it and exits when the pipe closes: distributed.process.AsyncProcess), which
+        # tests/test_crash_safety.py checks after a SIGKILL. They are not bound with PR_SET_PDEATHSIG like
+        # the --workers processes: Dask starts them from a helper thread, and that signal follows the thread.
         client = Client(cluster)
-        # The worker processes are this process's children: they must not outlive it when it is killed. A
-        # plugin, not a one-off call, so that a worker the nanny restarts is bound too.
-        client.register_plugin(_DieWithParent(os.getpid()), name="newswatch-die-with-parent")
     else:
         if not address.startswith(("tcp://", "tls://")):
             raise ConfigError(
@@ -65,21 +64,3 @@ def map_on_cluster(
         client.close()
         if cluster is not None:
             cluster.close()
-
-
-try:
-    from distributed.diagnostics.plugin import WorkerPlugin as _PluginBase
-except ImportError:  # Dask is optional; map_on_cluster says how to install it
-    _PluginBase = object  # type: ignore[assignment,misc]
-
-
-class _DieWithParent(_PluginBase):  # type: ignore[misc,valid-type]
-    """A Dask worker plugin: the worker process ends when the process that started the LocalCluster ends."""
-
-    name = "newswatch-die-with-parent"
-
-    def __init__(self, parent: int) -> None:
-        self.parent = parent
-
-    def setup(self, worker: Any) -> None:
-        die_with_parent(self.parent)

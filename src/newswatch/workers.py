@@ -1,10 +1,10 @@
 """Worker processes that die with the process that started them.
 
-A ``newswatch run --workers N`` (or ``--cluster local``) killed with SIGKILL gets no chance to stop its
-workers, and a worker blocked on its task queue never notices: each held about 365 MB for as long as the
+A ``newswatch run --workers N`` killed with SIGKILL gets no chance to stop its workers, and a worker blocked on its task queue never notices: each held about 365 MB for as long as the
 machine ran. ``die_with_parent`` is run first thing in every worker: on Linux the kernel sends the worker
 SIGKILL when its parent goes (``PR_SET_PDEATHSIG``); everywhere a daemon thread also checks once a second
 that the parent is still the one that started it, so the worker exits within a second or two either way.
+(Dask's LocalCluster workers need none of this: Dask ends them itself when their parent dies.)
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ app.add_typer(eval_app, name="eval")
 
 # Each module registers its commands on ``app`` / ``eval_app`` through ``register(app, eval_app)``;
 # the built-ins are listed here, in one place, the way a plugin would be.
-COMMAND_MODULES: tuple[str, ...] = ("core", "extract", "events_eval", "claims_eval", "stories", "watch")
+COMMAND_MODULES: tuple[str, ...] = ("core", "extract", "events_eval", "claims_eval", "stories", "watch", "train")
 
 _registered = False
 

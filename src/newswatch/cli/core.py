@@ -25,6 +25,25 @@ from .output import (
     translate_errors,
 )
 
+EventModelOption = Annotated[
+    Path | None,
+    typer.Option("--event-model", help="event model folder made by 'newswatch train events' (default: shipped)"),
+]
+CoderOption = Annotated[
+    str, typer.Option("--coder", help="'learned' (the trained coder) or 'rules' (rules-0.2.0, the old baseline)")
+]
+
+
+def _coder_settings(event_model: Path | None, coder: str) -> dict[str, Any]:
+    if coder not in ("learned", "rules"):
+        raise ConfigError(f"--coder must be 'learned' or 'rules', not {coder!r}")
+    if event_model is not None and not (event_model / "meta.json").is_file():
+        raise ConfigError(
+            f"--event-model {event_model} holds no event model (no meta.json); give a folder written by "
+            "'newswatch train events -o DIR'"
+        )
+    return {"kind": coder, "event_model": str(event_model) if event_model else None}
+
 
 def _settings(db: str | None, **overrides: Any) -> Settings:
     return Settings.from_env(db_url=db_url_from_option(db), **overrides)
@@ -68,6 +87,8 @@ def run(
     reanalyze: Annotated[
         bool, typer.Option(help="code stored articles again (after a coder update)")
     ] = False,
+    event_model: EventModelOption = None,
+    coder: CoderOption = "learned",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
     progress: Annotated[
         str,
@@ -96,6 +117,7 @@ def run(
         nlp={"workers": workers, "batch_size": batch_size, "model": model, "cluster": cluster},
         fetch={"allow_private": allow_private, "timeout": timeout},
         ingest={"max_feed_items": max_feed_items, "max_run_feed_items": max_run_feed_items},
+        coder=_coder_settings(event_model, coder),
     )
     store = open_store(settings.db_url)
     if progress == "jsonl":
@@ -300,13 +322,17 @@ def code(
         Path, typer.Option("--input", "-i", help="JSONL records {id, text, optional date}; - for stdin")
     ],
     model: Annotated[str | None, typer.Option(help="spaCy pipeline name")] = None,
+    event_model: EventModelOption = None,
+    coder: CoderOption = "learned",
 ) -> None:
     """Code events in text records; one JSON object per record on stdout."""
+    from ..config import CoderSettings
     from ..pipeline import code_records
 
+    settings = CoderSettings.model_validate(_coder_settings(event_model, coder))
     stream = sys.stdin.buffer if str(input_) == "-" else _open_bytes(input_)
     records = _read_jsonl(stream, str(input_))
-    for result in code_records(records, model=model):
+    for result in code_records(records, model=model, coder=settings):
         sys.stdout.write(dumps(result) + "\n")
 
 

@@ -1,6 +1,6 @@
-"""`newswatch eval events --gold FILE`: score the event coder on PLOVER-style, ACLED-style (CASE 2021) or
-PETRARCH-2 unit-test gold, detected from the file, and print the figures, per-label table and confusion
-table.
+"""`newswatch eval events --gold FILE`: score the event coder on exhaustive news, PLOVER-style, ACLED-style
+(CASE 2021) or PETRARCH-2 unit-test gold, detected from the file, with the rule coder rules-0.2.0 beside it
+measured in the same run on the same parses.
 """
 
 from __future__ import annotations
@@ -21,11 +21,20 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 def eval_events_command(
     gold: Annotated[
-        Path, typer.Option("--gold", help="gold JSONL file (PLOVER, CASE 2021 task 2 or PETRARCH-2)")
+        Path,
+        typer.Option(
+            "--gold", help="gold JSONL file (exhaustive news, PLOVER, CASE 2021 task 2 or PETRARCH-2)"
+        ),
     ],
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="score only the first N records")
     ] = None,
+    event_model: Annotated[
+        Path | None, typer.Option("--event-model", help="a model folder made by 'newswatch train events'")
+    ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="score rules-0.2.0 beside it in the same run")
+    ] = True,
     show_errors: Annotated[
         bool, typer.Option("--show-errors", help="list every record the coder got wrong")
     ] = False,
@@ -37,11 +46,27 @@ def eval_events_command(
         ),
     ] = False,
 ) -> None:
-    """Event-type accuracy, actor/recipient country F1 and full match (PLOVER); weighted F1 (ACLED-style)."""
-    from ..evaluation.events import evaluate_events, format_report
+    """Figures of the learned coder beside rules-0.2.0: type P/R/F1, full P/R/F1, actor and recipient F1 and quiet
+    rate per type (news gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
+    from ..coder import get_event_coder
+    from ..evaluation.events import compare_coders, format_comparison, format_report
 
-    scores = evaluate_events(gold, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo)
+    learned = get_event_coder(str(event_model) if event_model else None)
+    coders = {learned.version: learned}
+    if baseline:
+        rules = get_event_coder(kind="rules")
+        coders[rules.version] = rules
+    results = compare_coders(gold, coders=coders, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo)
     if as_json:
-        typer.echo(json.dumps({"format": scores.format, "records": scores.n, **scores.figures}, indent=2))
+        typer.echo(
+            json.dumps(
+                {name: {"format": s.format, "records": s.n, **s.figures} for name, s in results.items()},
+                indent=2,
+            )
+        )
         return
-    typer.echo(format_report(scores, show_errors=show_errors))
+    typer.echo(format_comparison(results))
+    if show_errors:
+        for name, scores in results.items():
+            typer.echo(f"\nerrors of {name}:")
+            typer.echo(format_report(scores, show_errors=True).split("errors:", 1)[-1].strip())

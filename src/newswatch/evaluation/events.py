@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..acled import NON_POLITICAL_LABELS
 from ..errors import InputError
-from ..events import EventCoder, get_coder, main_event
+from ..events import EventCoder, main_event
 from ..models import Event
 from . import read_jsonl
+from .news_events import is_news_gold, score_news
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,9 @@ class EventScores:
 
 
 def detect_format(record: dict[str, Any]) -> str:
-    """'plover', 'acled' or 'petrarch' from the shape of one gold record."""
+    """'news', 'plover', 'acled' or 'petrarch' from the shape of one gold record."""
+    if "expected" not in record and is_news_gold(record):
+        return "news"
     expected = record.get("expected")
     if isinstance(expected, list) and expected and isinstance(expected[0], dict):
         if "event" in expected[0]:
@@ -72,8 +76,8 @@ def detect_format(record: dict[str, Any]) -> str:
     if "label" in record and "text" in record:
         return "acled"
     raise InputError(
-        "unknown gold format: expected PLOVER records (expected[].event), ACLED-style records "
-        "(text, label) or PETRARCH-2 unit tests (expected[].cameo_code)"
+        "unknown gold format: expected exhaustive news records (text, events[].type), PLOVER records "
+        "(expected[].event), ACLED-style records (text, label) or PETRARCH-2 unit tests (expected[].cameo_code)"
     )
 
 
@@ -86,7 +90,7 @@ def evaluate_events(
     path: str | Path,
     *,
     limit: int | None = None,
-    coder: EventCoder | None = None,
+    coder: Any = None,
     nlp: Any = None,
     show_errors: bool = False,
     un_as_igo: bool = False,
@@ -98,14 +102,48 @@ def evaluate_events(
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
     records = read_jsonl(path, limit=limit)
-    fmt = detect_format(records[0])
-    coder = coder or get_coder()
+    if coder is None:
+        from ..coder import get_event_coder
+
+        coder = get_event_coder()
+    docs = _parse(records, nlp)
+    return _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
+
+
+def compare_coders(
+    path: str | Path,
+    *,
+    coders: dict[str, Any],
+    limit: int | None = None,
+    nlp: Any = None,
+    show_errors: bool = False,
+    un_as_igo: bool = False,
+) -> dict[str, EventScores]:
+    """Scores of several coders on the same gold file and the same parses, keyed by name (e.g. the learned coder
+    beside rules-0.2.0)."""
+    records = read_jsonl(path, limit=limit)
+    docs = _parse(records, nlp)
+    return {
+        name: _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
+        for name, coder in coders.items()
+    }
+
+
+def _parse(records: Sequence[dict[str, Any]], nlp: Any) -> list[Any]:
     if nlp is None:
         from ..nlp import load_pipeline
 
         nlp = load_pipeline()
     texts = [str(r.get("text") or "") for r in records]
-    docs = list(nlp.pipe(texts, batch_size=32))
+    return list(nlp.pipe(texts, batch_size=32))
+
+
+def _score(
+    records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: Any, *, show_errors: bool, un_as_igo: bool
+) -> EventScores:
+    fmt = detect_format(records[0])
+    if fmt == "news":
+        return _score_news(records, docs, coder, show_errors=show_errors)
     if fmt == "plover":
         return _score_plover(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
     if fmt == "acled":
@@ -184,6 +222,45 @@ def _score_plover(
         "macro_f1": sum(p.f1 for p in per.values()) / max(len(per), 1),
         "events_per_sentence": produced / n,
     }
+    return scores
+
+
+def _score_news(
+    records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: Any, *, show_errors: bool
+) -> EventScores:
+    """Exhaustive news gold: every event of every sentence, scored as ``newswatch code`` output would be."""
+    from ..actors import get_resolver
+
+    resolver = get_resolver()
+    predicted: list[dict[str, Any]] = []
+    for rec, doc in zip(records, docs, strict=True):
+        rid = str(rec.get("id", ""))
+        events = coder.code_doc(doc, article_id=rid, context=resolver.new_context(doc))
+        if coder.acled_label(str(rec.get("text") or ""), events) in NON_POLITICAL_LABELS:
+            events = []
+        predicted.append({"id": rid, "events": events_to_json(events)})
+    figures = score_news(records, predicted)
+    scores = EventScores(format="news", n=len(records))
+    for name, row in figures.pop("per_type").items():
+        scores.per_label[name] = PRF(tp=row["tp"], fp=row["pred"] - row["tp"], fn=row["gold"] - row["tp"])
+    scores.figures = {k: float(v) for k, v in figures.items()}
+    if show_errors:
+        by_id = {p["id"]: p for p in predicted}
+        for rec in records:
+            gold = sorted(
+                e["type"]
+                for e in rec.get("events") or []
+                if e.get("status", "asserted") in ("asserted", "future")
+            )
+            pred = sorted(
+                e["type"]
+                for e in by_id[str(rec.get("id", ""))]["events"]
+                if not e["negated"] and e["tense"] != "hypothetical"
+            )
+            if gold != pred:
+                scores.errors.append(
+                    f"{rec.get('id')}: gold {gold} pred {pred} | {str(rec.get('text'))[:200]}"
+                )
     return scores
 
 
@@ -295,11 +372,59 @@ def events_to_json(events: Iterable[Event]) -> list[dict[str, Any]]:
             "mode": e.mode,
             "cameo": e.cameo_code,
             "trigger": e.trigger,
-            "actors": [a.country for a in e.actors],
-            "recipients": [a.country for a in e.recipients],
+            "actors": [a.as_json() for a in e.actors],
+            "recipients": [a.as_json() for a in e.recipients],
             "negated": e.negated,
             "tense": e.tense,
             "rule": e.rule,
         }
         for e in events
     ]
+
+
+_COUNT_FIGURES = frozenset(
+    {"sentences", "gold_events", "predicted_events", "records", "expected_events", "produced_events",
+     "records_with_events", "crashes"}
+)  # fmt: skip
+
+
+def format_comparison(results: dict[str, EventScores]) -> str:
+    """Several coders' figures on one gold file, side by side: headline figures, then per-label P/R/F1."""
+    names = list(results)
+    first = results[names[0]]
+    width = max(14, *(len(n) + 2 for n in names))
+    lines = [
+        f"format: {first.format}   records: {first.n}",
+        "",
+        " " * 24 + "".join(f"{n:>{width}}" for n in names),
+    ]
+    keys = list(first.figures)
+    for key in keys:
+        cells = []
+        for n in names:
+            value = results[n].figures.get(key)
+            if value is None:
+                cells.append(f"{'-':>{width}}")
+            elif key in _COUNT_FIGURES or value >= 10:
+                cells.append(f"{value:>{width}.0f}")
+            else:
+                cells.append(f"{value:>{width}.3f}")
+        lines.append(f"{key:>24}" + "".join(cells))
+    labels = sorted({label for s in results.values() for label in s.per_label})
+    if labels:
+        lines.append("")
+        lines.append(
+            f"{'label':<24}{'gold':>6}"
+            + "".join(f"{n[: width - 2] + ' P/R/F1':>{width + 10}}" for n in names)
+        )
+        for label in labels:
+            gold = max(
+                results[n].per_label.get(label, PRF()).tp + results[n].per_label.get(label, PRF()).fn
+                for n in names
+            )
+            cells = []
+            for n in names:
+                prf = results[n].per_label.get(label, PRF())
+                cells.append(f"{prf.precision:>{width - 2}.2f}/{prf.recall:.2f}/{prf.f1:.2f}")
+            lines.append(f"{label:<24}{gold:>6}" + "".join(f"{c:>{width + 10}}" for c in cells))
+    return "\n".join(lines)

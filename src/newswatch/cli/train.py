@@ -1,0 +1,78 @@
+"""`newswatch train events`: train an event model from stand-off labels and the texts they point into."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .output import err_console, translate_errors
+
+train_app = typer.Typer(no_args_is_help=True, help="Train newswatch models on your own annotation.")
+
+
+def register(app: typer.Typer, eval_app: typer.Typer) -> None:
+    """Add the `train` group to ``app``."""
+    app.add_typer(train_app, name="train")
+    train_app.command("events")(translate_errors(train_events_command))
+
+
+def train_events_command(
+    text: Annotated[
+        list[Path],
+        typer.Option("--text", help="a folder or file the labels point into (repeat for several)"),
+    ],
+    labels: Annotated[
+        Path, typer.Option("--labels", help="stand-off labels (JSONL), see docs/event-model.md")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the model to")],
+    name: Annotated[str, typer.Option(help="model name, stored in every event's coder_version")] = "events",
+    version: Annotated[str, typer.Option(help="model version")] = "custom",
+    seed: Annotated[int, typer.Option(help="fixed seed: the same data and seed give the same model")] = 13,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="score rules-0.2.0 on the test split too")
+    ] = True,
+) -> None:
+    """Train the event coder's models on the labels' training split and print the figures of their test split."""
+    from ..actors import get_resolver
+    from ..coder.labels import read_labels
+    from ..coder.training import TrainConfig, model_card, train_events
+    from ..errors import ConfigError
+    from ..nlp import load_pipeline
+
+    if len(f"{name}-{version}") > 32:
+        raise ConfigError("--name and --version together must fit in 31 characters (they label every event)")
+    sentences, problems = read_labels(labels, text)
+    for problem in problems[:20]:
+        err_console.print(f"[yellow]skipped[/]: {problem}", highlight=False)
+    if len(problems) > 20:
+        err_console.print(f"... and {len(problems) - 20} more problems", highlight=False)
+    if not sentences:
+        raise ConfigError(f"no labelled sentence could be read from {labels}; check --text and --labels")
+    resolver = get_resolver()
+    rules = None
+    if baseline:
+        from ..coder import get_event_coder
+
+        rules = get_event_coder(kind="rules")
+    meta = {
+        "name": name,
+        "version": version,
+        "labels": labels.name,
+        "command": f"newswatch train events --labels {labels.name} --name {name} --version {version} --seed {seed}",
+    }
+    model, report = train_events(
+        sentences,
+        nlp=load_pipeline(),
+        resolver=resolver,
+        config=TrainConfig(seed=seed),
+        meta=meta,
+        baseline=rules,
+        progress=lambda msg: err_console.print(msg, highlight=False),
+    )
+    model.save(out)
+    (out / "MODEL_CARD.md").write_text(model_card(model, report), encoding="utf-8")
+    typer.echo(json.dumps(report, indent=2))
+    err_console.print(f"model written to {out}; use it with --event-model {out}", highlight=False)

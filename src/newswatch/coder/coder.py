@@ -1,0 +1,338 @@
+"""The learned event coder: the one place where candidates, the type, status and mode models, the role model,
+actor linking and the code tables are put together into events."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..models import CodedActor, Event
+from .candidates import Candidate, candidates
+from .codes import acled_for, cameo_for, modes_of
+from .features import mode_features, predicate_features
+from .lexicon import Lexicon, load_lexicon
+from .linking import ActorResolver, link
+from .model import EventModel
+from .roles import choose_roles, role_rows
+from .view import DocView, doc_view
+
+log = logging.getLogger(__name__)
+
+NONE = "NONE"
+_TWO_SIDED = frozenset({"clash", "fight", "battle", "fighting", "skirmish", "firefight", "exchange"})
+_MERGE_DEPS = frozenset({"dobj", "attr", "oprd", "pobj", "xcomp", "compound"})
+
+
+@dataclass
+class Prediction:
+    """One event the models found in a sentence, before actor linking."""
+
+    cand: Candidate
+    plover_type: str
+    p_type: float
+    status: str
+    mode: str | None
+    actors: list[int] = field(default_factory=list)
+    recipients: list[int] = field(default_factory=list)
+    extra: list[int] = field(default_factory=list)  # tokens merged into this event (a light verb's noun)
+    why: str = ""
+
+
+class LearnedCoder:
+    """Event coder driven by trained models; configuration is keyword-only and nothing is read from globals."""
+
+    def __init__(
+        self,
+        *,
+        model: EventModel,
+        resolver: ActorResolver | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        self.model = model
+        self._resolver = resolver
+        self.lexicon = lexicon or load_lexicon()
+        self._nouns = self.lexicon.event_nouns | model.trigger_nouns
+        self._acled: Any = None
+        th = model.thresholds
+        self._type_threshold = float(th.get("type", 0.5))
+        self._actor_threshold = float(th.get("actor", 0.5))
+        self._recipient_threshold = float(th.get("recipient", 0.5))
+        self._modes = {t: modes_of(t) for t in model.type_model.classes if t != NONE}
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def resolver(self) -> ActorResolver | None:
+        if self._resolver is None:
+            try:
+                from ..actors import get_resolver
+
+                self._resolver = get_resolver()
+            except ImportError:
+                log.warning("newswatch.actors is not available; events are coded without actors")
+        return self._resolver
+
+    # ------------------------------------------------------------------ public API (as the rule coder's)
+
+    def code_doc(self, doc: Any, *, article_id: str, context: Any = None) -> list[Event]:
+        """Events of every sentence of ``doc`` (a parsed article), in text order."""
+        resolver = self.resolver
+        if context is None and resolver is not None:
+            context = resolver.new_context(doc)
+        v = doc_view(doc)
+        attach_mentions(v, context)
+        events: list[Event] = []
+        for index, (lo, hi) in enumerate(zip(v.sent_starts, v.sent_ends, strict=True)):
+            try:
+                preds = self.predict_sentence(v, lo, hi)
+                events.extend(self._event(v, p, index, lo, hi, article_id, context) for p in preds)
+            except Exception:  # one odd parse must not lose the article
+                log.exception(
+                    "event coder failed on sentence %d of article %s; sentence skipped", index, article_id
+                )
+        return events
+
+    def code_texts(
+        self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32
+    ) -> Iterator[list[Event]]:
+        if nlp is None:
+            from ..nlp import load_pipeline
+
+            nlp = load_pipeline()
+        for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
+            yield self.code_doc(doc, article_id=f"text-{i}")
+
+    def code_snippet(
+        self, doc: Any, *, article_id: str, context: Any = None
+    ) -> tuple[str | None, list[Event]]:
+        """The record's ACLED-style label and its events (no PLOVER event for disasters and crime)."""
+        from ..acled import NON_POLITICAL_LABELS
+
+        events = self.code_doc(doc, article_id=article_id, context=context)
+        label = self._acled_label(doc.text, events)
+        return label, [] if label in NON_POLITICAL_LABELS else events
+
+    def classify_acled(self, text: str, doc: Any = None) -> str | None:
+        """The record's main ACLED-style label: the cue patterns, else the most specific type of its events."""
+        events = self.code_doc(doc, article_id="acled") if doc is not None else []
+        return self._acled_label(text, events)
+
+    # ------------------------------------------------------------------ decisions
+
+    def predict_sentence(self, v: DocView, lo: int, hi: int) -> list[Prediction]:
+        """The events of the sentence of tokens [lo, hi), with role tokens chosen."""
+        cands = list(candidates(v, lo, hi, self._nouns))
+        if not cands:
+            return []
+        m = self.model
+        rows = [predicate_features(v, c, self.lexicon, hi) for c in cands]
+        vecs = v.tensor[[c.i for c in cands]] if v.tensor is not None else None
+        probs = m.type_model.proba_many(rows, vecs)
+        classes = m.type_model.classes
+        none_k = classes.index(NONE)
+        chosen: list[tuple[int, int, float]] = []
+        for r, p in enumerate(probs):
+            q = p.copy()
+            q[none_k] = -1.0
+            k = int(np.argmax(q))
+            if p[k] >= self._type_threshold:
+                chosen.append((r, k, float(p[k])))
+        if not chosen:
+            return []
+        preds: list[Prediction] = []
+        srows = [rows[r] + ["T=" + classes[k]] for r, k, _ in chosen]
+        svecs = vecs[[r for r, _, _ in chosen]] if vecs is not None else None
+        sprobs = m.status_model.proba_many(srows, svecs)
+        for (r, k, pk), sp in zip(chosen, sprobs, strict=True):
+            ptype = classes[k]
+            cand = cands[r]
+            status = m.status_model.classes[int(np.argmax(sp))]
+            preds.append(
+                Prediction(
+                    cand=cand,
+                    plover_type=ptype,
+                    p_type=pk,
+                    status=status,
+                    mode=self._mode(v, cand, ptype),
+                    why=_why(m.type_model, rows[r], k),
+                )
+            )
+        preds = _merge(v, preds)
+        for pred in preds:
+            skip = frozenset([pred.cand.i, *pred.extra])
+            tokens, rrows = role_rows(v, pred.cand.i, pred.cand.kind, pred.plover_type, lo, hi, skip)
+            if not tokens:
+                continue
+            rp = m.role_model.proba_many(rrows)
+            roles = choose_roles(
+                v,
+                tokens,
+                rp,
+                actor_threshold=self._actor_threshold,
+                recipient_threshold=self._recipient_threshold,
+            )
+            pred.actors, pred.recipients = roles.actors, roles.recipients
+        return preds
+
+    def _mode(self, v: DocView, cand: Candidate, ptype: str) -> str | None:
+        allowed = self._modes.get(ptype) or frozenset()
+        if not allowed:
+            return None
+        mm = self.model.mode_model
+        p = mm.proba(mode_features(v, cand, ptype))
+        best, best_p = None, 0.0
+        for k, name in enumerate(mm.classes):
+            if (name in allowed or name == NONE) and p[k] > best_p:
+                best, best_p = name, float(p[k])
+        return None if best in (None, NONE) else best
+
+    # ------------------------------------------------------------------ assembly
+
+    def _event(
+        self, v: DocView, p: Prediction, index: int, lo: int, hi: int, article_id: str, context: Any
+    ) -> Event:
+        resolver = self.resolver
+        actors = link(v, p.actors, resolver, context)
+        recipients = link(v, p.recipients, resolver, context)
+        actors, recipients = _drop_shared(actors, recipients)
+        i = p.cand.i
+        toks = [i, *p.extra]
+        first = min(toks) if max(toks) - min(toks) <= 3 else i
+        last = max(toks) if max(toks) - min(toks) <= 3 else i
+        start, end = v.idx[first], v.end_char(last)
+        sent_start, sent_end = v.idx[lo], v.end_char(hi - 1)
+        doc_text = v.doc_text
+        sent_text = doc_text[sent_start:sent_end]
+        negated = p.status == "negated"
+        tense = {"future": "future", "hypothetical": "hypothetical"}.get(p.status) or (
+            "present" if v.tag[i] in ("VBZ", "VBP") else "past"
+        )
+        label = None
+        if (
+            p.plover_type in ("ASSAULT", "PROTEST", "COERCE", "SANCTION", "MOBILIZE", "RETREAT")
+            and not negated
+        ):
+            label = self._sentence_acled(sent_text)
+        two_sided = (
+            v.lemma[i] in _TWO_SIDED or len({a.country for a in actors if a.country}) > 1 and not recipients
+        )
+        return Event(
+            id=_event_id(article_id, index, start, end, p.plover_type),
+            article_id=article_id,
+            sentence=index,
+            text=sent_text,
+            sent_start=sent_start,
+            trigger=doc_text[start:end],
+            trigger_start=start,
+            trigger_end=end,
+            plover_type=p.plover_type,
+            mode=p.mode,
+            context=[],
+            cameo_code=cameo_for(p.plover_type, p.mode),
+            acled_type=acled_for(p.plover_type, p.mode, sentence_label=label, two_sided=two_sided)
+            if not negated and p.status != "hypothetical"
+            else None,
+            actors=actors,
+            recipients=recipients,
+            negated=negated,
+            tense=tense,
+            confidence=round(p.p_type, 3),
+            rule=p.why,
+            coder_version=self.version,
+        )
+
+    def _acled_classifier(self) -> Any:
+        if self._acled is None:
+            from ..acled import get_classifier
+
+            self._acled = get_classifier()
+        return self._acled
+
+    def _sentence_acled(self, text: str) -> str | None:
+        label: str | None = self._acled_classifier().classify(text)
+        return label
+
+    def acled_label(self, text: str, events: list[Event]) -> str | None:
+        """The record's main ACLED-style label given its coded events."""
+        return self._acled_label(text, events)
+
+    def _acled_label(self, text: str, events: list[Event]) -> str | None:
+        label: str | None = self._acled_classifier().classify(text)
+        if label is not None:
+            return label
+        for e in events:
+            if (
+                e.acled_type not in (None, "ATTACK", "ARMED_CLASH")
+                and not e.negated
+                and e.tense in ("past", "present")
+            ):
+                return e.acled_type
+        return None
+
+
+def attach_mentions(v: DocView, context: Any) -> None:
+    """Mark each token that lies in an actor mention the resolver found (a feature of the role model)."""
+    if v.mention_at or context is None:
+        return
+    for m in getattr(context, "mentions", None) or []:
+        actor = getattr(m, "actor", None)
+        if actor is None:
+            continue
+        k = bisect.bisect_left(v.idx, m.start)
+        while k < len(v.idx) and v.idx[k] < m.end:
+            v.mention_at[k] = actor
+            k += 1
+
+
+def _merge(v: DocView, preds: list[Prediction]) -> list[Prediction]:
+    """One event for a predicate the parse splits in two: a light verb and its noun ("held talks"), a verb and
+    its complement of the same type ("agreed to meet"), a compound ("air strikes")."""
+    by_tok = {p.cand.i: p for p in preds}
+    dropped: set[int] = set()
+    for p in sorted(preds, key=lambda x: x.cand.i):
+        j = p.cand.i
+        h = v.head[j]
+        if v.dep[j] == "pobj" and h != j and v.head[h] != h:
+            h = v.head[h]
+        q = by_tok.get(h)
+        if q is None or q is p or h in dropped or v.dep[j] not in _MERGE_DEPS:
+            continue
+        if q.plover_type != p.plover_type:
+            continue
+        q.extra.append(j)
+        q.p_type = max(q.p_type, p.p_type)
+        if q.mode is None:
+            q.mode = p.mode
+        dropped.add(j)
+    return [p for p in preds if p.cand.i not in dropped]
+
+
+def _drop_shared(
+    actors: list[CodedActor], recipients: list[CodedActor]
+) -> tuple[list[CodedActor], list[CodedActor]]:
+    """The same phrase is never both actor and recipient."""
+    spans = {(a.start, a.end) for a in actors}
+    return actors, [r for r in recipients if (r.start, r.end) not in spans]
+
+
+def _why(model: Any, feats: list[str], k: int) -> str:
+    """The three features that pushed hardest for the chosen type, for an analyst reading the event."""
+    idx = model.index(feats)
+    if not idx:
+        return "model"
+    contrib = model.weights[idx, k]
+    top = np.argsort(-contrib)[:3]
+    return "model: " + ", ".join(model.feature_name(idx[t]) for t in top if contrib[t] > 0)
+
+
+def _event_id(article_id: str, sentence: int, start: int, end: int, plover_type: str) -> str:
+    raw = f"{article_id}:{sentence}:{start}:{end}:{plover_type}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,365 @@
+"""Training the event models from stand-off labels: parse each labelled sentence with the project pipeline, line
+the annotated triggers and argument phrases up with the candidates the parse proposes, fit the four classifiers,
+pick the decision threshold on a tuning part of the training split, refit on the whole training split, and score
+the held-out test split (fixed in the labels before any training) with the news scorer, beside the rule coder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..evaluation.news_events import score_news
+from .candidates import Candidate, candidates
+from .coder import NONE, LearnedCoder, attach_mentions
+from .codes import PLOVER_TYPES
+from .features import argument_candidates, mode_features, predicate_features, role_features
+from .labels import GoldEvent, LabelledSentence, to_gold_json
+from .lexicon import Lexicon, load_lexicon
+from .linear import LinearModel, fit
+from .model import EventModel
+from .roles import ROLE_CLASSES, is_passive
+from .view import DocView, doc_view
+
+log = logging.getLogger(__name__)
+
+STATUSES = ("asserted", "future", "negated", "hypothetical")
+_MERGE_DEPS = frozenset({"dobj", "attr", "oprd", "pobj", "xcomp", "compound"})
+
+
+@dataclass
+class TrainConfig:
+    seed: int = 13
+    l2_type: float = 2.0
+    l2_status: float = 2.0
+    l2_mode: float = 1.0
+    l2_role: float = 1.0
+    min_count: int = 2
+    max_iter: int = 300
+    tune_share: int = 15  # percent of training articles held out to choose the type threshold
+    thresholds: tuple[float, ...] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+
+
+@dataclass
+class Parsed:
+    sentence: LabelledSentence
+    view: DocView
+    context: Any
+
+
+@dataclass
+class Examples:
+    type_rows: list[list[str]] = field(default_factory=list)
+    type_labels: list[str] = field(default_factory=list)
+    type_vecs: list[np.ndarray] = field(default_factory=list)
+    status_rows: list[list[str]] = field(default_factory=list)
+    status_labels: list[str] = field(default_factory=list)
+    status_vecs: list[np.ndarray] = field(default_factory=list)
+    mode_rows: list[list[str]] = field(default_factory=list)
+    mode_labels: list[str] = field(default_factory=list)
+    role_rows: list[list[str]] = field(default_factory=list)
+    role_labels: list[str] = field(default_factory=list)
+    missed_triggers: int = 0
+    gold_triggers: int = 0
+
+
+def article_key(s: LabelledSentence) -> str:
+    return f"{s.source}\t{s.record}"
+
+
+def _in_tuning(s: LabelledSentence, share: int) -> bool:
+    return int(hashlib.sha1(("tune\t" + article_key(s)).encode("utf-8")).hexdigest(), 16) % 100 < share
+
+
+def parse_all(
+    sentences: Sequence[LabelledSentence],
+    *,
+    nlp: Any,
+    resolver: Any,
+    progress: Callable[[str], None] | None = None,
+) -> list[Parsed]:
+    out: list[Parsed] = []
+    started = time.perf_counter()
+    for n, (doc, s) in enumerate(nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=64)):
+        v = doc_view(doc)
+        context = resolver.new_context(doc) if resolver is not None else None
+        attach_mentions(v, context)
+        out.append(Parsed(s, v, context))
+        if progress and (n + 1) % 1000 == 0:
+            progress(f"parsed {n + 1} of {len(sentences)} sentences ({time.perf_counter() - started:.0f} s)")
+    return out
+
+
+def _tokens_in(v: DocView, start: int, end: int) -> list[int]:
+    return [t for t in range(len(v)) if start <= v.idx[t] < end]
+
+
+def _span_head(v: DocView, toks: list[int]) -> int | None:
+    inside = set(toks)
+    for t in toks:
+        if v.head[t] not in inside or v.head[t] == t:
+            return t
+    return toks[0] if toks else None
+
+
+def trigger_nouns(parsed: Sequence[Parsed]) -> frozenset[str]:
+    """Lemmas of the nouns annotators marked as triggers: they become candidates."""
+    out: set[str] = set()
+    for p in parsed:
+        v = p.view
+        for e in p.sentence.events:
+            for t in _tokens_in(v, *e.trigger):
+                if v.pos[t] in ("NOUN", "PROPN"):
+                    out.add(v.lemma[t])
+    return frozenset(out)
+
+
+def build_examples(
+    parsed: Sequence[Parsed], lex: Lexicon, nouns: frozenset[str], *, use_tensor: bool = True
+) -> Examples:
+    ex = Examples()
+    for p in parsed:
+        v = p.view
+        n = len(v)
+        cands = list(candidates(v, 0, n, nouns))
+        by_i = {c.i: c for c in cands}
+        label: dict[int, GoldEvent] = {}
+        primaries: list[tuple[GoldEvent, Candidate, set[int]]] = []
+        for e in p.sentence.events:
+            ex.gold_triggers += 1
+            toks = _tokens_in(v, *e.trigger)
+            pos = [t for t in toks if t in by_i]
+            if not pos:
+                ex.missed_triggers += 1
+                continue
+            for t in pos:
+                label.setdefault(t, e)
+            head = _span_head(v, pos)
+            if head is not None:
+                primaries.append((e, by_i[head], set(pos)))
+        ignore: set[int] = set()
+        for t in label:
+            h = v.head[t]
+            if v.dep[t] == "pobj" and h != t and v.head[h] != h:
+                h = v.head[h]
+            if v.dep[t] in _MERGE_DEPS and h in by_i and h not in label:
+                ignore.add(h)  # "held" of "held talks" when only "talks" was marked
+            for ch in v.children[t]:
+                if v.dep[ch] in _MERGE_DEPS and ch in by_i and ch not in label:
+                    ignore.add(ch)
+        sent_end = n
+        for c in cands:
+            if c.i in ignore:
+                continue
+            feats = predicate_features(v, c, lex, sent_end)
+            vec = v.tensor[c.i] if (use_tensor and v.tensor is not None) else None
+            gold = label.get(c.i)
+            ex.type_rows.append(feats)
+            ex.type_labels.append(gold.type if gold else NONE)
+            if vec is not None:
+                ex.type_vecs.append(vec)
+            if gold is not None:
+                ex.status_rows.append(feats + ["T=" + gold.type])
+                ex.status_labels.append(gold.status if gold.status in STATUSES else "asserted")
+                if vec is not None:
+                    ex.status_vecs.append(vec)
+                ex.mode_rows.append(mode_features(v, c, gold.type))
+                ex.mode_labels.append(gold.mode or NONE)
+        for e, cand, marked in primaries:
+            roles: dict[int, str] = {}
+            inside: set[int] = set()
+            for role, args in (("ACTOR", e.actors), ("RECIPIENT", e.recipients)):
+                for a in args:
+                    toks = _tokens_in(v, a.start, a.end)
+                    head = _span_head(v, toks)
+                    if head is None:
+                        continue
+                    roles.setdefault(head, role)
+                    inside.update(toks)
+            passive = is_passive(v, cand.i)
+            for a_tok, path in argument_candidates(v, cand.i, 0, n, frozenset(marked)):
+                if a_tok in inside and a_tok not in roles:
+                    continue
+                ex.role_rows.append(
+                    role_features(v, cand.i, cand.kind, e.type, a_tok, path, passive, v.mention_at.get(a_tok))
+                )
+                ex.role_labels.append(roles.get(a_tok, "NONE"))
+    return ex
+
+
+def fit_models(ex: Examples, config: TrainConfig, modes: Sequence[str]) -> dict[str, LinearModel]:
+    tv = np.vstack(ex.type_vecs) if ex.type_vecs and len(ex.type_vecs) == len(ex.type_rows) else None
+    sv = np.vstack(ex.status_vecs) if ex.status_vecs and len(ex.status_vecs) == len(ex.status_rows) else None
+    type_classes = [NONE, *PLOVER_TYPES]
+    return {
+        "type": fit("type", ex.type_rows, ex.type_labels, classes=type_classes, vecs=tv, l2=config.l2_type,
+                    min_count=config.min_count, max_iter=config.max_iter),
+        "status": fit("status", ex.status_rows, ex.status_labels, classes=list(STATUSES), vecs=sv,
+                      l2=config.l2_status, min_count=config.min_count, max_iter=config.max_iter),
+        "mode": fit("mode", ex.mode_rows, ex.mode_labels, classes=[NONE, *modes], l2=config.l2_mode,
+                    min_count=1, max_iter=config.max_iter),
+        "role": fit("role", ex.role_rows, ex.role_labels, classes=list(ROLE_CLASSES), l2=config.l2_role,
+                    min_count=config.min_count, max_iter=config.max_iter),
+    }  # fmt: skip
+
+
+def _bundle(
+    models: dict[str, LinearModel], nouns: frozenset[str], thresholds: dict[str, float], meta: dict[str, Any]
+) -> EventModel:
+    return EventModel(
+        type_model=models["type"], status_model=models["status"], mode_model=models["mode"],
+        role_model=models["role"], trigger_nouns=nouns, thresholds=thresholds, meta=meta,
+    )  # fmt: skip
+
+
+def predict(coder: Any, parsed: Sequence[Parsed]) -> list[dict[str, Any]]:
+    """``newswatch code``-shaped predictions of a coder (learned or rules) for parsed sentences."""
+    out = []
+    for p in parsed:
+        events = coder.code_doc(p.view.doc, article_id=p.sentence.sid, context=p.context)
+        out.append({
+            "id": p.sentence.sid,
+            "events": [
+                {"type": e.plover_type, "negated": e.negated, "tense": e.tense,
+                 "actors": [a.as_json() for a in e.actors], "recipients": [a.as_json() for a in e.recipients]}
+                for e in events
+            ],
+        })  # fmt: skip
+    return out
+
+
+def train_events(
+    sentences: Sequence[LabelledSentence],
+    *,
+    nlp: Any,
+    resolver: Any,
+    config: TrainConfig | None = None,
+    lexicon: Lexicon | None = None,
+    meta: dict[str, Any] | None = None,
+    baseline: Any = None,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[EventModel, dict[str, Any]]:
+    """Train on the sentences whose split is "train"; score those whose split is "test"."""
+    config = config or TrainConfig()
+    lex = lexicon or load_lexicon()
+    say = progress or (lambda msg: log.info("%s", msg))
+    from .codes import modes_of
+
+    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    train = [s for s in sentences if s.split != "test"]
+    test = [s for s in sentences if s.split == "test"]
+    if not train:
+        raise ValueError("no training sentences (every label is in the test split)")
+    say(f"{len(train)} training and {len(test)} test sentences; parsing")
+    parsed_train = parse_all(train, nlp=nlp, resolver=resolver, progress=say)
+    parsed_test = parse_all(test, nlp=nlp, resolver=resolver, progress=say)
+    fit_part = [p for p in parsed_train if not _in_tuning(p.sentence, config.tune_share)]
+    tune_part = [p for p in parsed_train if _in_tuning(p.sentence, config.tune_share)]
+    # 1. fit without the tuning articles and choose the type threshold on them
+    nouns = trigger_nouns(fit_part)
+    t0 = time.perf_counter()
+    ex = build_examples(fit_part, lex, nouns)
+    say(f"tuning fit: {len(ex.type_rows)} predicate candidates, {len(ex.role_rows)} role candidates")
+    models = fit_models(ex, config, modes)
+    best = (0.5, -1.0)
+    tune_gold = to_gold_json(p.sentence for p in tune_part)
+    for th in config.thresholds:
+        coder = LearnedCoder(model=_bundle(models, nouns, {"type": th}, {}), resolver=resolver, lexicon=lex)
+        figures = score_news(tune_gold, predict(coder, tune_part))
+        score = figures["type_f1"] + figures["full_f1"]
+        say(
+            f"threshold {th:.2f}: type F1 {figures['type_f1']:.3f}, full F1 {figures['full_f1']:.3f} on {len(tune_part)} tuning sentences"
+        )
+        if score > best[1]:
+            best = (th, score)
+    thresholds = {"type": best[0], "actor": 0.5, "recipient": 0.5}
+    # 2. refit on the whole training split
+    nouns = trigger_nouns(parsed_train)
+    ex = build_examples(parsed_train, lex, nouns)
+    models = fit_models(ex, config, modes)
+    train_seconds = time.perf_counter() - t0
+    counts = Counter(e.type for s in train for e in s.events)
+    report: dict[str, Any] = {
+        "train_sentences": len(train),
+        "test_sentences": len(test),
+        "train_events": sum(counts.values()),
+        "train_events_per_type": dict(sorted(counts.items())),
+        "predicate_candidates": len(ex.type_rows),
+        "role_candidates": len(ex.role_rows),
+        "triggers_missed_by_candidates": f"{ex.missed_triggers} of {ex.gold_triggers}",
+        "thresholds": thresholds,
+        "seed": config.seed,
+        "fit_seconds": round(train_seconds, 1),
+    }
+    model = _bundle(models, nouns, thresholds, dict(meta or {}))
+    if test:
+        test_gold = to_gold_json(p.sentence for p in parsed_test)
+        coder = LearnedCoder(model=model, resolver=resolver, lexicon=lex)
+        report["test"] = score_news(test_gold, predict(coder, parsed_test))
+        if baseline is not None:
+            report["test_baseline"] = score_news(test_gold, predict(baseline, parsed_test))
+    model.meta.setdefault("figures", {})["test"] = report.get("test")
+    model.meta["training"] = {k: v for k, v in report.items() if k not in ("test", "test_baseline")}
+    return model, report
+
+
+_FIGURES = (
+    "type_p",
+    "type_r",
+    "type_f1",
+    "full_p",
+    "full_r",
+    "full_f1",
+    "actor_f1",
+    "recipient_f1",
+    "quiet_rate",
+)
+
+
+def model_card(model: EventModel, report: dict[str, Any], *, notes: str = "") -> str:
+    """A model card: what the model is, what it was trained on, how it scores on held-out data."""
+    meta = model.meta
+    lines = [
+        f"# Event model {model.version}",
+        "",
+        "A newswatch event coder model: four multinomial logistic regressions over parse features and the",
+        "parser's token vectors (event type or none per candidate predicate; status asserted/future/negated/",
+        "hypothetical; PLOVER mode; actor/recipient/none per candidate phrase). Actor countries come from the",
+        "actor dictionary, not from the model.",
+        "",
+        "## Training",
+        f"- command: `{meta.get('command', 'newswatch train events')}`",
+        f"- labels: {meta.get('labels', '?')}; sentences: {report.get('train_sentences')} training, "
+        f"{report.get('test_sentences')} test (split by article, fixed in the labels before training)",
+        f"- events in training: {report.get('train_events')}; per type: "
+        + ", ".join(f"{k} {v}" for k, v in (report.get("train_events_per_type") or {}).items()),
+        f"- candidates: {report.get('predicate_candidates')} predicates, {report.get('role_candidates')} role "
+        f"phrases; gold triggers no candidate covered: {report.get('triggers_missed_by_candidates')}",
+        f"- decision thresholds (chosen on a tuning part of the training split): {report.get('thresholds')}",
+        f"- seed {report.get('seed')}; fit time {report.get('fit_seconds')} s",
+        "",
+        "## Figures on the held-out test split",
+        "",
+        "| coder | " + " | ".join(_FIGURES) + " |",
+        "|---|" + "---|" * len(_FIGURES),
+    ]
+    for key, label in (("test", model.version), ("test_baseline", "rules-0.2.0")):
+        figs = report.get(key)
+        if figs:
+            lines.append(f"| {label} | " + " | ".join(f"{figs.get(f, 0):.3f}" for f in _FIGURES) + " |")
+    test = report.get("test") or {}
+    if test.get("per_type"):
+        lines += ["", "Per type on the test split (true positives / predicted / gold):", ""]
+        lines.append(
+            ", ".join(f"{t} {v['tp']}/{v['pred']}/{v['gold']}" for t, v in sorted(test["per_type"].items()))
+        )
+    if notes:
+        lines += ["", notes.strip()]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,153 @@
+"""The learned coder's parts, each on its own: the doc view, candidates, dependency paths, role tidying, the
+linear learner, stand-off labels and the code tables."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newswatch.coder.candidates import candidates
+from newswatch.coder.codes import PLOVER_TYPES, acled_for, cameo_for, modes_of, plover_of_cameo
+from newswatch.coder.features import argument_candidates, dep_path
+from newswatch.coder.labels import read_labels
+from newswatch.coder.lexicon import load_lexicon
+from newswatch.coder.linear import LinearModel, fit
+from newswatch.coder.roles import choose_roles
+from newswatch.coder.view import doc_view
+from newswatch.errors import ConfigError, InputError
+from newswatch.nlp import load_pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_pipeline()
+
+
+def test_view_matches_spacy_tokens(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Turkish troops shelled Kurdish positions near Kobani. The United Nations urged restraint.")
+    v = doc_view(doc)
+    assert v.text == [t.text for t in doc]
+    assert v.head == [t.head.i for t in doc]
+    assert v.idx == [t.idx for t in doc]
+    assert v.lemma == [t.lemma_.lower() for t in doc]
+    assert [sorted(c) for c in v.children] == [sorted(c.i for c in t.children) for t in doc]
+    assert len(v.sent_starts) == 2 and v.sentence_of(len(doc) - 1) == 1
+    assert v.tensor is not None and v.tensor.shape[0] == len(doc)
+    assert doc_view(doc) is v  # cached on the doc
+
+
+def test_candidates_are_full_verbs_and_event_nouns(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("The ministers will hold talks on Monday after the army had withdrawn.")
+    v = doc_view(doc)
+    found = {v.text[c.i]: c.kind for c in candidates(v, 0, len(doc), load_lexicon().event_nouns)}
+    assert found.get("hold") == "V" and found.get("withdrawn") == "V" and found.get("talks") == "N"
+    assert "will" not in found and "had" not in found  # auxiliaries are no predicates
+    assert "Monday" not in found and "army" not in found
+
+
+def test_dependency_path_names_prepositions(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("Russia sent tanks to Belarus.")
+    v = doc_view(doc)
+    sent, russia, belarus = 1, 0, 4
+    assert dep_path(v, sent, russia) == ("vnsubj",)
+    path = dep_path(v, sent, belarus)
+    assert path is not None and path[0].endswith("_to") and path[1] == "vpobj"  # the preposition is named
+    cands = dict(argument_candidates(v, sent, 0, len(doc)))
+    assert set(cands) == {0, 2, 4}  # Russia, tanks, Belarus; never the verb or the preposition
+
+
+def test_roles_drop_modifiers_of_chosen_phrases_and_add_conjuncts(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("U.S. officials and French diplomats met Iranian negotiators.")
+    v = doc_view(doc)
+    us, officials, diplomats, negotiators = 0, 1, 4, 6
+    probs = np.array([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
+    roles = choose_roles(v, [us, officials, diplomats, negotiators], probs)
+    # "U.S." sits inside the chosen "U.S. officials"; "diplomats" joins as the conjunct of a chosen actor
+    assert roles.actors == [officials, diplomats]
+    assert roles.recipients == [negotiators]
+
+
+def _rows() -> tuple[list[list[str]], list[str]]:
+    rows, labels = [], []
+    for i in range(60):
+        word = ["attack", "meet", "bake"][i % 3]
+        rows.append(["b", "l=" + word, f"noise={i % 7}"])
+        labels.append({"attack": "ASSAULT", "meet": "CONSULT", "bake": "NONE"}[word])
+    return rows, labels
+
+
+def test_linear_model_learns_and_is_deterministic(tmp_path: Path) -> None:
+    rows, labels = _rows()
+    a = fit("type", rows, labels, classes=["NONE", "ASSAULT", "CONSULT"], l2=0.1, min_count=1)
+    b = fit("type", rows, labels, classes=["NONE", "ASSAULT", "CONSULT"], l2=0.1, min_count=1)
+    assert np.array_equal(a.weights, b.weights) and np.array_equal(a.bias, b.bias)
+    for word, label in (("attack", "ASSAULT"), ("meet", "CONSULT"), ("bake", "NONE")):
+        p = a.proba(["b", "l=" + word])
+        assert a.classes[int(np.argmax(p))] == label and p.max() > 0.8
+    probs = a.proba_many([["b", "l=attack"], ["b", "l=unseen"]])
+    assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1.0)
+    a.save(tmp_path)
+    c = LinearModel.load(tmp_path, "type")
+    assert c.classes == a.classes and c.vocab == a.vocab
+    assert np.allclose(c.proba(["b", "l=meet"]), a.proba(["b", "l=meet"]), atol=1e-3)  # stored as float16
+
+
+def test_linear_model_refuses_a_damaged_file(tmp_path: Path) -> None:
+    rows, labels = _rows()
+    fit("type", rows, labels, min_count=1).save(tmp_path)
+    meta = json.loads((tmp_path / "type.features.json").read_text(encoding="utf-8"))
+    meta["features"] = meta["features"][:-1]
+    (tmp_path / "type.features.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ConfigError, match="damaged"):
+        LinearModel.load(tmp_path, "type")
+    with pytest.raises(ConfigError, match="retrain"):
+        LinearModel.load(tmp_path, "role")
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
+    body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
+    sent = "Rebels seized the town of Kidal on Sunday."
+    start = body.index(sent)
+    (tmp_path / "texts").mkdir()
+    (tmp_path / "texts" / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    label = {
+        "sid": "x1", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
+        "sha1": _sha1(sent), "split": "test",
+        "events": [{"type": "ASSAULT", "status": "asserted", "trigger": [7, 13],
+                    "actors": [{"span": [0, 6], "country": "MLI", "sector": "REB"}], "recipients": []}],
+    }  # fmt: skip
+    changed = dict(label, sid="x2", sha1=_sha1("something else"))
+    missing = dict(label, sid="x3", record="nope")
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(json.dumps(r) for r in (label, changed, missing)) + "\n", encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "texts"])
+    assert [s.sid for s in sentences] == ["x1"]
+    s = sentences[0]
+    assert s.text == sent and s.split == "test"
+    e = s.events[0]
+    assert s.text[e.trigger[0] : e.trigger[1]] == "seized" and s.text[e.actors[0].start : e.actors[0].end] == "Rebels"
+    assert any("checksum" in p for p in problems) and any("no text" in p for p in problems)
+    with pytest.raises(InputError, match="not found"):
+        read_labels(labels, [tmp_path / "nowhere"])
+
+
+def test_codes_follow_type_and_mode() -> None:
+    assert plover_of_cameo("190") == "ASSAULT" and plover_of_cameo("083") == "CONCEDE"
+    assert plover_of_cameo("084") == "RETREAT" and plover_of_cameo("010") is None
+    assert cameo_for("ASSAULT", "aerial") == "195"
+    assert cameo_for("ASSAULT", "no-such-mode") == "180"
+    assert acled_for("ASSAULT", "aerial") == "AIR_STRIKE"
+    # the sentence's cue label wins when it belongs to the type's family, not otherwise
+    assert acled_for("ASSAULT", None, sentence_label="SUIC_BOMB") == "SUIC_BOMB"
+    assert acled_for("ASSAULT", None, sentence_label="PEACE_PROTEST") == "ATTACK"
+    assert acled_for("ASSAULT", None, two_sided=True) == "ARMED_CLASH"
+    assert acled_for("CONSULT", None) is None
+    assert "arrest" in modes_of("COERCE") and all(cameo_for(t, None) for t in PLOVER_TYPES)
