@@ -25,6 +25,15 @@ class FetchSettings(BaseModel):
     allow_private: bool = Field(default=False, description="allow loopback, private and link-local addresses")
 
 
+class IngestSettings(BaseModel):
+    """Limits on what one run reads from feeds (a feed of 100,000 items must not swamp a run)."""
+
+    max_feed_items: int = Field(default=1000, gt=0, description="items read from one feed; the rest are recorded")
+    max_run_feed_items: int = Field(
+        default=20_000, gt=0, description="feed items read in one run, over all feeds; the rest are recorded"
+    )
+
+
 class ExtractSettings(BaseModel):
     """How pages become articles."""
 
@@ -60,6 +69,7 @@ class CoderSettings(BaseModel):
 class Settings(BaseModel):
     db_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
     fetch: FetchSettings = Field(default_factory=FetchSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     extract: ExtractSettings = Field(default_factory=ExtractSettings)
     nlp: NlpSettings = Field(default_factory=NlpSettings)
     coder: CoderSettings = Field(default_factory=CoderSettings)

@@ -304,7 +304,7 @@ def _find_expressions(text: str, offset: int, pub: datetime | None, doc: Any = N
                     tense = "future"
             try:
                 value, precision, hour = _rule_value(kind, m, pub, tense)
-            except (KeyError, ValueError):
+            except (KeyError, ValueError, OverflowError):  # "1000000 days ago" leaves the calendar
                 continue
             lead = len(m.group(0)) - len(m.group(0).lstrip())
             found.append(
@@ -451,7 +451,7 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
         ):
             # a past verb did not happen after publication: a later date belongs to something else in the
             # sentence ("discussed the upcoming visit on August 30")
-            latest = published_at.date() + timedelta(days=1)
+            latest = published_at.date() + timedelta(days=1) if published_at.date() < date.max else date.max
             resolved = [x for x in resolved if x.value is None or x.value.date() <= latest]
         if not resolved:
             event.date = EventDate(published_at, "reported-on" if published_at is not None else "unknown", None)

@@ -7,7 +7,10 @@
     │   ├── FetchError                      a URL could not be fetched (timeout, status, size cap, refused address)
     │   └── ExtractionError                 a page held no article text
     ├── StoreError                 exit 5   the database could not be opened or written
-    └── NotFoundError              exit 6   a requested id does not exist (HTTP 404)
+    ├── NotFoundError              exit 6   a requested id does not exist (HTTP 404)
+    └── ServiceError               exit 8   the server cannot start (its port is taken, the address is not ours)
+
+`newswatch run` exits 7 when some inputs failed (each recorded with its reason) and 4 when all of them did.
 
 The CLI turns these into one line and an exit code; the API into ``{"ok": false, "error": ...}``.
 An ``InputError`` inside a batch never stops the batch: the pipeline records it in ``ingest_errors``.
@@ -67,3 +70,9 @@ class NotFoundError(NewswatchError):
 
     exit_code = 6
     http_status = 404
+
+
+class ServiceError(NewswatchError):
+    """The server cannot start: the port is taken or the address cannot be listened on."""
+
+    exit_code = 8

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from .config import ExtractSettings
 from .errors import ExtractionError, InputError
+from .instants import publication_problem
 from .models import Article, RawDocument, article_id
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", r
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?([A-Za-z]{2,3})(?:[-_][\w-]+)?""", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _BLANK_RUNS = re.compile(r"\n{3,}")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _WESTERN_PUNCT = frozenset("’‘“”–—…•«»°€£©®™·¡¿§¶")
 _PRECISION_KEEP_SHARE = 0.5
 _SECOND_PASS_BELOW = 3000  # characters
@@ -124,7 +126,43 @@ def _rules() -> _Rules:
 
 
 def extract_article(raw: RawDocument, *, settings: ExtractSettings) -> Article:
-    """The clean article in ``raw``; raises InputError (unreadable bytes) or ExtractionError (no article text)."""
+    """The clean article in ``raw``; raises InputError (unreadable bytes) or ExtractionError (no article text).
+
+    A URL that is not http(s) (``javascript:``, ``data:``, ``file:``) is never stored as a link and a
+    publication date outside the believable range is not used: each is set aside in ``Article.notes``.
+    """
+    return _checked(_extract(raw, settings=settings))
+
+
+def _checked(article: Article) -> Article:
+    for field_name in ("url", "canonical_url"):
+        value = getattr(article, field_name)
+        if value is not None and not is_http_url(value):
+            setattr(article, field_name, None)
+            note = f"the URL {value[:300]!r} is not an http(s) URL; it is kept here as text, not as a link"
+            if note not in article.notes:
+                article.notes.append(note)
+            if field_name == "canonical_url":
+                article.id = article_id(canonical_url=None, text=article.text)
+    problem = publication_problem(article.published_at)
+    if problem:
+        article.notes.append(f"{problem}; it was set aside and the article is treated as undated")
+        article.published_at = None
+    return article
+
+
+def is_http_url(value: str) -> bool:
+    """Is ``value`` an absolute http(s) URL with a host (the only kind stored or shown as a link)?"""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and not any(
+        ch in value for ch in "\x00\t\n\r"
+    )
+
+
+def _extract(raw: RawDocument, *, settings: ExtractSettings) -> Article:
     if raw.kind == "record":
         return _from_record(raw, settings=settings)
     size = len(raw.content)
@@ -249,7 +287,7 @@ def _from_record(raw: RawDocument, *, settings: ExtractSettings) -> Article:
     meta = raw.meta
     value = meta.get("text")
     text = value if isinstance(value, str) else raw.content.decode("utf-8", "replace")
-    cleaned = clean_text(text)
+    cleaned = clean_text(_without_controls(text))
     if len(cleaned.text) < settings.min_text_chars:
         raise ExtractionError(f"the record holds only {len(cleaned.text)} characters of text (minimum "
                               f"{settings.min_text_chars}); check its \"text\" field", source=raw.source,
@@ -275,7 +313,7 @@ def _from_record(raw: RawDocument, *, settings: ExtractSettings) -> Article:
 
 
 def _from_text(raw: RawDocument, text: str, *, settings: ExtractSettings) -> Article:
-    cleaned = clean_text(text)
+    cleaned = clean_text(_without_controls(text))
     if len(cleaned.text) < settings.min_text_chars:
         raise ExtractionError(f"the text holds only {len(cleaned.text)} characters once page chrome is removed "
                               f"(minimum {settings.min_text_chars}); nothing to analyse", source=raw.source,
@@ -384,13 +422,13 @@ def _from_html(raw: RawDocument, html: str, *, settings: ExtractSettings) -> Art
             if len(body) < _PRECISION_KEEP_SHARE * len(loose_body):
                 body = loose_body
                 doc = doc if doc is not None else loose
-    except (ValueError, TypeError, AttributeError) as exc:  # lxml/trafilatura on pathological markup
+    except Exception as exc:  # lxml/trafilatura/htmldate on pathological markup (even AssertionError: <iframe><html>)
         raise ExtractionError(f"the HTML could not be parsed ({type(exc).__name__}: {exc}); check the file is a "
                               "web page", source=raw.source, kind="malformed") from exc
     if doc is None or not body.strip():
         raise ExtractionError("no article text found in the page (it may be a front page, a list or a script-only "
                               "page); give the article's own URL or saved page", source=raw.source, kind="no-text")
-    cleaned = clean_text(body)
+    cleaned = clean_text(_without_controls(body))
     if len(cleaned.text) < settings.min_text_chars:
         raise ExtractionError(f"the page holds only {len(cleaned.text)} characters of article text (minimum "
                               f"{settings.min_text_chars}); it is probably not an article", source=raw.source,
@@ -429,6 +467,12 @@ class CleanText:
     text: str
     original_source: str | None
     removed: list[str]
+
+
+def _without_controls(text: str) -> str:
+    """NUL and other control characters are no text (PostgreSQL refuses NUL in a text column); vertical tab
+    and form feed separate lines."""
+    return _CONTROL_CHARS.sub("", text).replace("\x0b", "\n").replace("\x0c", "\n")
 
 
 def clean_text(text: str) -> CleanText:

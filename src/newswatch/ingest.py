@@ -13,6 +13,7 @@ import io
 import ipaddress
 import json
 import logging
+import re
 import socket
 import time
 import zlib
@@ -23,9 +24,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urljoin
 
+import httpcore
 import httpx
 
-from .config import FetchSettings
+from .config import FetchSettings, IngestSettings
 from .errors import FetchError, InputError
 from .models import IngestFailure, RawDocument
 
@@ -40,10 +42,12 @@ _REDIRECT_CODES = (301, 302, 303, 307, 308)
 Item = RawDocument | IngestFailure
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Context:
     fetch: FetchSettings
     transport: httpx.BaseTransport | None
+    limits: IngestSettings
+    feed_items: int = 0  # feed items read so far in this run, over all feeds
 
 
 # ---------------------------------------------------------------- public entry point
@@ -54,12 +58,14 @@ def iter_documents(
     *,
     fetch: FetchSettings,
     transport: httpx.BaseTransport | None = None,
+    limits: IngestSettings | None = None,
 ) -> Iterator[RawDocument | IngestFailure]:
     """Yield one RawDocument per document found in ``sources``, or an IngestFailure for each input that fails.
 
-    ``transport`` replaces httpx's network transport (tests use ``httpx.MockTransport``).
+    ``transport`` replaces httpx's network transport (tests use ``httpx.MockTransport``); ``limits`` caps the
+    feed items read per feed and per run (the items past a cap are recorded as one failure, not read).
     """
-    ctx = _Context(fetch=fetch, transport=transport)
+    ctx = _Context(fetch=fetch, transport=transport, limits=limits or IngestSettings())
     for source in sources:
         try:
             yield from _iter_source(str(source), ctx)
@@ -252,27 +258,54 @@ def _json_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[
             value = json.loads(text)
         except json.JSONDecodeError:
             is_jsonl = True  # a .json file holding one object per line is common; read it as JSONL
+        except RecursionError:
+            yield _failure(source, "ingest", "the JSON nests arrays or objects too deeply to read; "
+                                             "a news record is one flat object: fix the file")
+            return
         else:
             records = value if isinstance(value, list) else [value]
             for i, rec in enumerate(records):
-                yield _record(rec, f"{source}:{i}", stem if len(records) == 1 else f"{stem}-{i}")
+                yield _isolated(rec, f"{source}:{i}", stem if len(records) == 1 else f"{stem}-{i}")
             return
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # split on "\n" only: str.splitlines() would also cut at U+2028 and other separators that JSON strings
+    # may hold raw, breaking a valid record in two
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield _failure(f"{source}:{lineno}", "ingest", f"line {lineno} is not valid JSON ({exc.msg}); "
-                                                          "fix or remove that line")
-            continue
-        yield _record(rec, f"{source}:{lineno}", f"{stem}-{lineno}")
+        yield _jsonl_line(line, lineno, source, stem)
+
+
+def _jsonl_line(line: str, lineno: int, source: str, stem: str) -> Item:
+    """One JSONL line as a document or a failure of its own: a bad line never ends the file."""
+    where = f"{source}:{lineno}"
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _failure(where, "ingest", f"line {lineno} is not valid JSON ({exc.msg} at column {exc.colno}); "
+                                         "fix or remove that line")
+    except RecursionError:
+        return _failure(where, "ingest", f"line {lineno} nests arrays or objects too deeply to read; a record is "
+                                         "one flat JSON object: fix or remove that line")
+    return _isolated(rec, where, f"{stem}-{lineno}")
+
+
+def _isolated(rec: Any, source: str, default_name: str) -> Item:
+    try:
+        return _record(rec, source, default_name)
+    except Exception as exc:  # a record no rule foresaw is recorded on its own; the file goes on
+        log.exception("unexpected error in record %s", source)
+        return _failure(source, "ingest", f"the record could not be read ({exc.__class__.__name__}: {exc}); "
+                                          "fix or remove it, and please report it")
 
 
 def _record(rec: Any, source: str, default_name: str) -> Item:
     if not isinstance(rec, dict):
         return _failure(source, "ingest", "a record must be a JSON object {url, title, date, text}; "
                                           "fix the record")
+    bad = _surrogate_field(rec)
+    if bad is not None:
+        return _failure(source, "ingest", f"the field {bad!r} holds an unpaired surrogate escape (such as "
+                                          "\\ud800), which is no character; fix the escape or remove the field")
     text = rec.get("text")
     if not isinstance(text, str) or not text.strip():
         return _failure(source, "ingest", "the record has no \"text\" field with article text; "
@@ -282,6 +315,23 @@ def _record(rec: Any, source: str, default_name: str) -> Item:
     url = rec.get("url") if isinstance(rec.get("url"), str) else None
     return RawDocument(source=source, content=text.encode("utf-8"), kind="record", url=url, name=name,
                        meta=dict(rec))
+
+
+def _surrogate_field(rec: dict[str, Any]) -> str | None:
+    """The first top-level field whose string value (or key) holds a lone UTF-16 surrogate."""
+    for key, value in rec.items():
+        for item in (key, value):
+            if isinstance(item, str) and not _encodable(item):
+                return str(key) if _encodable(str(key)) else key.encode("utf-8", "backslashreplace").decode()
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _feed_file(data: bytes, source: str, path: Path, ctx: _Context) -> Iterator[Item]:
@@ -433,14 +483,36 @@ def _iter_feed(data: bytes, source: str, ctx: _Context, *, prefer_content: bool 
     is used as it is, keeping its link as the URL, and nothing is fetched for it."""
     import feedparser
 
-    parsed = feedparser.parse(io.BytesIO(data))
+    per_feed = ctx.limits.max_feed_items
+    data, declared_items = _cap_feed(data, per_feed)
+    try:
+        parsed = feedparser.parse(io.BytesIO(_CHARREF.sub(_valid_charref, data)))
+    except Exception as exc:  # the feed parser's own failures on hostile markup are this feed's failure
+        log.debug("feedparser failed on %s", source, exc_info=True)
+        yield _failure(source, "ingest", f"the feed could not be parsed ({exc.__class__.__name__}: {exc}); check it "
+                                         "is well-formed RSS or Atom")
+        return
     # a broken feed parses into empty entries; only entries with a link or content are documents
     entries = [e for e in parsed.get("entries") or [] if e.get("link") or _entry_content(e)]
     if not entries:
         why = f" ({parsed.get('bozo_exception')})" if parsed.get("bozo") else ""
         yield _failure(source, "ingest", f"the feed is malformed or has no entries{why}; check it is RSS or Atom")
         return
+    total = max(len(entries), declared_items)
+    if total > per_feed:
+        yield _failure(source, "ingest", f"the feed has {total:,} items, more than the {per_feed:,} read from one "
+                                         f"feed; the first {per_feed:,} are read and the rest are not (raise the cap "
+                                         "with --max-feed-items)")
+        entries = entries[:per_feed]
+    # a feed's own addresses are the ones the user allowed for its items' links (see fetch_url)
+    allowed = _allowed_kinds(source) if source.lower().startswith(("http://", "https://")) else None
     for i, entry in enumerate(entries):
+        if ctx.feed_items >= ctx.limits.max_run_feed_items:
+            yield _failure(source, "ingest", f"this run reached its cap of {ctx.limits.max_run_feed_items:,} feed items; "
+                                             f"{len(entries) - i:,} items of this feed were not read (run again to read "
+                                             "them, or raise the cap with --max-run-feed-items)")
+            return
+        ctx.feed_items += 1
         link = entry.get("link")
         entry_source = f"{source}#{link or i}"
         hints = _entry_hints(entry)
@@ -448,7 +520,7 @@ def _iter_feed(data: bytes, source: str, ctx: _Context, *, prefer_content: bool 
         full_text = prefer_content and bool(entry.get("content")) and body
         if link and link.lower().startswith(("http://", "https://")) and not full_text:
             try:
-                page = fetch_url(link, fetch=ctx.fetch, transport=ctx.transport)
+                page = fetch_url(link, fetch=ctx.fetch, transport=ctx.transport, allowed=allowed)
             except FetchError as exc:
                 if body:
                     log.info("using the feed's own content for %s: %s", link, exc)
@@ -470,6 +542,31 @@ def _iter_feed(data: bytes, source: str, ctx: _Context, *, prefer_content: bool 
         yield RawDocument(source=entry_source, content=html.encode("utf-8"), kind="html", url=link,
                           fetched_at=datetime.now(UTC), name=url_name(link) if link else f"entry-{i}",
                           meta=hints)
+
+
+_ITEM_END = re.compile(rb"</(?:item|entry)\s*>", re.IGNORECASE)
+
+
+def _cap_feed(data: bytes, limit: int) -> tuple[bytes, int]:
+    """(the feed cut after its ``limit``-th item, how many items it has): parsing 100,000 items only to keep
+    the first thousand took a minute; the parser reads the cut feed's items as they are."""
+    ends = [m.end() for m in _ITEM_END.finditer(data)]
+    if len(ends) <= limit:
+        return data, len(ends)
+    return data[: ends[limit - 1]], len(ends)
+
+
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _valid_charref(match: re.Match[bytes]) -> bytes:
+    """A numeric character reference to no character (&#xD800;, &#0;, beyond U+10FFFF) becomes U+FFFD: the
+    feed parser raises on them, which would lose every other item of the feed."""
+    hexa, dec = match.group(1), match.group(2)
+    code = int(hexa, 16) if hexa else int(dec)
+    if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        return b"&#xFFFD;"
+    return match.group(0)
 
 
 def _escape(text: str) -> str:
@@ -508,21 +605,43 @@ class FetchedPage:
     is_feed: bool
 
 
-def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport | None = None) -> FetchedPage:
-    """GET ``url`` safely: every redirect hop is checked, the body is streamed up to ``fetch.max_bytes``.
+def fetch_url(
+    url: str,
+    *,
+    fetch: FetchSettings,
+    transport: httpx.BaseTransport | None = None,
+    allowed: frozenset[str] | None = None,
+) -> FetchedPage:
+    """GET ``url`` safely: every redirect hop is checked, the body is streamed up to ``fetch.max_bytes``, and
+    the whole request (connecting, headers, body, every redirect) must finish within ``fetch.timeout`` seconds.
 
-    Raises FetchError with the reason (refused address, timeout, HTTP status, size cap, too many redirects).
+    Addresses that are not public are refused unless ``fetch.allow_private``; even then a redirect may only
+    lead to the kinds of address the user asked for (a loopback server may redirect to loopback, never to
+    10.0.0.1 or 169.254.169.254). ``allowed`` names those kinds when the URL was not given by the user
+    itself (a feed's item links take the feed's). Raises FetchError with the reason.
     """
     timeout = httpx.Timeout(fetch.timeout)
     headers = {"User-Agent": fetch.user_agent, "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,"
                                                          "text/plain;q=0.8,*/*;q=0.5"}
     current = url
-    deadline = time.monotonic() + 3 * fetch.timeout  # a trickling server must not hold the batch forever
+    # one deadline for everything: a server that drips its headers a byte a second never trips a read timeout
+    deadline = time.monotonic() + fetch.timeout
+    kinds: frozenset[str] | None = frozenset() if not fetch.allow_private else allowed
+    own_transport = transport is None
+    transport = transport if transport is not None else _DeadlineTransport(deadline)
     with httpx.Client(transport=transport, timeout=timeout, headers=headers, follow_redirects=False,
                       trust_env=False) as client:
-        for _hop in range(fetch.max_redirects + 1):
-            request_url, request_headers, extensions = _pinned_request(
-                current, check_url(current, allow_private=fetch.allow_private))
+        for hop in range(fetch.max_redirects + 1):
+            if kinds is None and hop > 0:
+                # a redirect from the URL the user gave (with private addresses allowed): only the kinds of
+                # address that URL has are allowed from now on
+                kinds = _allowed_kinds(url)
+            if kinds is None:  # the user's own URL with every address allowed: nothing to resolve or refuse
+                _parse_checked(current)
+                address = None
+            else:
+                address, _found = _check(current, kinds, redirected=hop > 0)
+            request_url, request_headers, extensions = _pinned_request(current, address)
             try:
                 with client.stream("GET", request_url, headers=request_headers, extensions=extensions) as response:
                     if response.status_code in _REDIRECT_CODES:
@@ -535,7 +654,7 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
                     if response.status_code >= 400:
                         raise FetchError(f"{current} answered HTTP {response.status_code}; check the URL or "
                                          "try again later", source=url, kind="fetch")
-                    body = _read_capped(response, current, fetch.max_bytes, deadline, url)
+                    body = _read_capped(response, current, fetch, deadline, url)
                     ctype = (response.headers.get("content-type") or "").lower()
                     if response.headers.get("content-encoding", "").lower() in ("", "identity") and \
                             body[:2] == _GZIP_MAGIC:
@@ -547,6 +666,10 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
                         is_feed=_looks_like_feed(body),
                     )
             except httpx.TimeoutException as exc:
+                if own_transport and time.monotonic() >= deadline - 0.05:
+                    raise FetchError(f"{current} timed out: it did not finish within the {fetch.timeout:g}s allowed for one request "
+                                     "(connecting, headers and body); try again later or raise the fetch timeout",
+                                     source=url, kind="fetch") from exc
                 raise FetchError(f"{current} timed out after {fetch.timeout:g}s ({type(exc).__name__}); try again "
                                  "later or raise the fetch timeout", source=url, kind="fetch") from exc
             except httpx.InvalidURL as exc:
@@ -563,6 +686,132 @@ def fetch_url(url: str, *, fetch: FetchSettings, transport: httpx.BaseTransport 
                          "the redirect limit", source=url, kind="fetch")
 
 
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: float) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None, error: type[Exception]) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise error("the request's total deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        stream = self._inner.start_tls(ssl_context, server_hostname, self._left(timeout, httpcore.ConnectTimeout))
+        return _DeadlineStream(stream, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    def __init__(self, deadline: float) -> None:
+        self._inner = httpcore.SyncBackend()
+        self._deadline = deadline
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the request's total deadline passed")
+        stream = self._inner.connect_tcp(host, port, left if timeout is None else min(timeout, left),
+                                         local_address, socket_options)
+        return _DeadlineStream(stream, self._deadline)
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:  # pragma: no cover
+        raise httpcore.ConnectError("newswatch does not fetch over unix sockets")
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - retries are off
+        time.sleep(seconds)
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's own transport over a connection pool whose connections keep one total deadline."""
+
+    def __init__(self, deadline: float) -> None:
+        super().__init__(trust_env=False)
+        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(trust_env=False),
+                                             network_backend=_DeadlineBackend(deadline))
+
+
+def _allowed_kinds(url: str) -> frozenset[str]:
+    """The kinds of non-public address ``url``'s host resolves to (empty for a public host or on failure)."""
+    try:
+        host = httpx.URL(url).host
+        addresses = _resolve(host, httpx.URL(url).port, url) if host else []
+    except (FetchError, httpx.InvalidURL, ValueError):
+        return frozenset()
+    return frozenset(kind for kind, _why in filter(None, (_non_public(a) for a in addresses)))
+
+
+def _check(url: str, kinds: frozenset[str] | None, *, redirected: bool) -> tuple[str | None, frozenset[str]]:
+    """(address to connect to, kinds of non-public address it has) for one hop; raises FetchError when refused.
+
+    ``kinds`` None lets every kind through (the user allowed private addresses for the URL they gave).
+    """
+    parsed = _parse_checked(url)
+    host = parsed.host
+    addresses = _resolve(host, parsed.port, url)
+    found: set[str] = set()
+    for address in addresses:
+        reason = _non_public(address)
+        if reason is None:
+            continue
+        kind, why = reason
+        if kinds is not None and kind not in kinds:
+            if kinds:
+                raise FetchError(f"{url} resolves to {address}, {why}; a redirect from an allowed "
+                                 f"{'/'.join(sorted(kinds))} address may not lead there (only to public addresses "
+                                 "or the same kind)", source=url, kind="fetch")
+            hint = "unless private addresses are allowed (fetch.allow_private, --allow-private)" if not redirected \
+                else "(a redirect never leads to an address the user did not give)"
+            raise FetchError(f"{url} resolves to {address}, {why}; newswatch refuses those {hint}", source=url,
+                             kind="fetch")
+        found.add(kind)
+    pinned = None if not addresses or _is_ip_literal(host) else addresses[0]
+    return pinned, frozenset(found)
+
+
+def check_url(url: str, *, allow_private: bool) -> str | None:
+    """Refuse URLs that are not plain http(s) to a public address; raise FetchError saying why.
+
+    The host name is resolved and every address it resolves to must be public, unless ``allow_private``.
+    Returns the checked address to connect to when the host is a name, else None.
+    """
+    address, _kinds = _check(url, None if allow_private else frozenset(), redirected=False)
+    return address
+
+
+def _parse_checked(url: str) -> httpx.URL:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:
+        raise FetchError(f"{url!r} is not a valid URL ({exc}); fix the URL", source=url, kind="fetch") from exc
+    if parsed.scheme not in ("http", "https"):
+        raise FetchError(f"{url} uses the scheme {parsed.scheme!r}; only http and https are fetched", source=url,
+                         kind="fetch")
+    if parsed.userinfo:
+        raise FetchError(f"{url} carries a user name or password before the host; remove it (it is a common way "
+                         "to disguise the real host)", source=url, kind="fetch")
+    if not parsed.host:
+        raise FetchError(f"{url} has no host name; fix the URL", source=url, kind="fetch")
+    return parsed
+
+
 def _pinned_request(url: str, address: str | None) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
     """Connect to the address that was checked, not to whatever the name resolves to a moment later.
 
@@ -576,7 +825,8 @@ def _pinned_request(url: str, address: str | None) -> tuple[httpx.URL, dict[str,
     return parsed.copy_with(host=address), {"Host": parsed.netloc.decode("ascii")}, extensions
 
 
-def _read_capped(response: httpx.Response, current: str, max_bytes: int, deadline: float, url: str) -> bytes:
+def _read_capped(response: httpx.Response, current: str, fetch: FetchSettings, deadline: float, url: str) -> bytes:
+    max_bytes = fetch.max_bytes
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise FetchError(f"{current} is {int(declared)} bytes, over the {max_bytes}-byte limit; raise the fetch "
@@ -588,41 +838,9 @@ def _read_capped(response: httpx.Response, current: str, max_bytes: int, deadlin
             raise FetchError(f"{current} is larger than the {max_bytes}-byte limit; raise the fetch size cap to "
                              "read it", source=url, kind="fetch")
         if time.monotonic() > deadline:
-            raise FetchError(f"{current} took too long to send its body; try again later", source=url,
-                             kind="fetch")
+            raise FetchError(f"{current} timed out: it did not finish sending its body within the {fetch.timeout:g}s allowed for "
+                             "one request; try again later or raise the fetch timeout", source=url, kind="fetch")
     return bytes(body)
-
-
-def check_url(url: str, *, allow_private: bool) -> str | None:
-    """Refuse URLs that are not plain http(s) to a public address; raise FetchError saying why.
-
-    The host name is resolved and every address it resolves to must be public, unless ``allow_private``.
-    Returns the checked address to connect to when the host is a name, else None.
-    """
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError) as exc:
-        raise FetchError(f"{url!r} is not a valid URL ({exc}); fix the URL", source=url, kind="fetch") from exc
-    if parsed.scheme not in ("http", "https"):
-        raise FetchError(f"{url} uses the scheme {parsed.scheme!r}; only http and https are fetched", source=url,
-                         kind="fetch")
-    if parsed.userinfo:
-        raise FetchError(f"{url} carries a user name or password before the host; remove it (it is a common way "
-                         "to disguise the real host)", source=url, kind="fetch")
-    host = parsed.host
-    if not host:
-        raise FetchError(f"{url} has no host name; fix the URL", source=url, kind="fetch")
-    if allow_private:
-        return None
-    addresses = _resolve(host, parsed.port, url)
-    for address in addresses:
-        reason = _non_public_reason(address)
-        if reason:
-            raise FetchError(f"{url} resolves to {address}, a {reason} address; newswatch refuses those unless "
-                             "private addresses are allowed (fetch.allow_private)", source=url, kind="fetch")
-    if not addresses or _is_ip_literal(host):
-        return None
-    return addresses[0]
 
 
 def _is_ip_literal(host: str) -> bool:
@@ -646,10 +864,36 @@ def _resolve(host: str, port: int | None, url: str) -> list[str]:
     return sorted({str(info[4][0]).split("%", 1)[0] for info in infos})
 
 
-def _non_public_reason(address: str) -> str | None:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+_IPV4_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765 (SIIT)
+_ISATAP_IDS = (b"\x00\x00\x5e\xfe", b"\x02\x00\x5e\xfe")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """Every IPv4 address an IPv6 address carries: IPv4-mapped, IPv4-compatible, IPv4-translated, 6to4,
+    Teredo (server and client), NAT64 (64:ff9b::/96 and the local-use 64:ff9b:1::/48) and ISATAP."""
+    packed = ip.packed
+    low = ipaddress.IPv4Address(packed[12:])
+    found: list[tuple[str, ipaddress.IPv4Address]] = []
+    if ip.ipv4_mapped is not None:
+        found.append(("IPv4-mapped", ip.ipv4_mapped))
+    elif packed[:12] == bytes(12) and int(ip) > 1:
+        found.append(("IPv4-compatible", low))
+    if ip in _IPV4_TRANSLATED:
+        found.append(("IPv4-translated", low))
+    if ip.sixtofour is not None:
+        found.append(("6to4", ip.sixtofour))
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        found += [("Teredo", client), ("Teredo", server)]
+    if any(ip in net for net in _NAT64):
+        found.append(("NAT64", low))
+    if packed[8:12] in _ISATAP_IDS:
+        found.append(("ISATAP", low))
+    return found
+
+
+def _ip_kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     # most specific first: link-local and unspecified addresses are also "private" to the ipaddress module
     checks = (("loopback", ip.is_loopback), ("link-local", ip.is_link_local), ("unspecified", ip.is_unspecified),
               ("multicast", ip.is_multicast), ("private", ip.is_private), ("reserved", ip.is_reserved))
@@ -659,6 +903,25 @@ def _non_public_reason(address: str) -> str | None:
     if not ip.is_global:
         return "non-public"
     return None
+
+
+def _non_public(address: str) -> tuple[str, str] | None:
+    """(kind, description) of a non-public address, None for a public one. An IPv6 address that carries an
+    IPv4 address is judged by that IPv4 address too: 2002:a00:1:: is 10.0.0.1 behind a 6to4 prefix."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        for form, v4 in _embedded_ipv4(ip):
+            kind = _ip_kind(v4)
+            if kind is not None:
+                return kind, f"a {form} address carrying {v4}, a {kind} address"
+    kind = _ip_kind(ip)
+    return (kind, f"a {kind} address") if kind is not None else None
+
+
+def _non_public_reason(address: str) -> str | None:
+    """The kind of a non-public address (kept for callers of the earlier API)."""
+    found = _non_public(address)
+    return found[0] if found else None
 
 
 def _failure(source: str, stage: str, reason: str) -> IngestFailure:

@@ -46,6 +46,8 @@ class Article:
     source: str = ""
     name: str | None = None
     text_hash: str = ""
+    # what was set aside or cut, in words a user reads: a non-http URL, an unbelievable date, a long text
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.text_hash:
@@ -203,6 +205,7 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # e.g. only the first part of a very long text was analysed
 
 
 @dataclass

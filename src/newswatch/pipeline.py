@@ -11,6 +11,7 @@ no database. Bad input never stops a batch: every failure becomes an ``IngestFai
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,11 +24,13 @@ from .acled import NON_POLITICAL_LABELS
 from .actors import get_resolver
 from .claims import find_claims, link_events
 from .coder import get_event_coder
-from .config import CoderSettings, ExtractSettings, FetchSettings, Settings
-from .errors import InputError, NewswatchError
+from .config import CoderSettings, ExtractSettings, FetchSettings, IngestSettings, Settings
+from .errors import InputError, ModelNotInstalledError, NewswatchError
 from .extract import article_json, extract_article
+from .instants import publication_problem
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
 from .timeplace import place_and_date
+from .workers import die_with_parent
 
 if TYPE_CHECKING:
     from .store import Store  # the store (SQLAlchemy) is imported only by runs that store
@@ -49,6 +52,7 @@ class RunSummary:
     events: int = 0
     claims: int = 0
     errors: int = 0
+    notes: int = 0  # articles stored with a note (text cut to the parser's limit, a date or URL set aside)
     words: int = 0
     seconds: float = 0.0
     analysis_seconds: float = 0.0  # parsing and coding only, without reading and storing
@@ -83,15 +87,68 @@ def analyze_articles(
     batch_size: int = 32,
     coder: CoderSettings | None = None,
 ) -> list[Analysis | IngestFailure]:
-    """Parse and analyse articles in one batch; a failing article becomes an IngestFailure."""
+    """Parse and analyse articles in one batch; a failing article becomes an IngestFailure.
+
+    A text longer than the parser takes is cut at the last paragraph (else sentence, else word) end before
+    the limit and the cut is noted on the analysis; the stored article keeps its whole text. When the parser
+    fails on a batch, each article is parsed alone so that only the one that fails is recorded.
+    """
     coder = coder or CoderSettings()
     event_coder = get_event_coder(coder.event_model, kind=coder.kind)
+    prepared = [_parseable(a) for a in items]
+    try:
+        return _analyze_prepared(prepared, model=model, batch_size=batch_size, coder=event_coder)
+    except ModelNotInstalledError:
+        raise
+    except Exception:  # one article broke the batch: find it, keep the others
+        log.warning("the parser failed on a batch of %d articles; parsing them one at a time", len(prepared))
     results: list[Analysis | IngestFailure] = []
-    pairs = ((a.text, a) for a in items)
-    docs = nlp.parse_with_ids(pairs, model=model, batch_size=batch_size)
-    for doc, article in docs:
+    for one in prepared:
         try:
-            results.append(analyze_doc(doc, article, coder=event_coder))
+            results.extend(_analyze_prepared([one], model=model, batch_size=1, coder=event_coder))
+        except ModelNotInstalledError:
+            raise
+        except Exception as exc:
+            log.exception("parsing failed for %s", one[1].id)
+            results.append(_failure(one[1].source or one[1].id, "analyze",
+                                    f"the parser failed on this text ({exc.__class__.__name__}: {exc}); "
+                                    "the article is stored without events; please report it with this input"))
+    return results
+
+
+def _parseable(article: Article) -> tuple[str, Article, list[str]]:
+    """(text to parse, article, notes): the text cut to the parser's limit when it is longer."""
+    text = article.text
+    limit = nlp.MAX_CHARS
+    if len(text) <= limit:
+        return text, article, []
+    cut = _cut_point(text, limit)
+    note = (
+        f"the text has {len(text):,} characters, more than the parser's limit of {limit:,}; only the first "
+        f"{cut:,} characters were analysed for events and claims (the whole text is stored)"
+    )
+    return text[:cut], article, [note]
+
+
+def _cut_point(text: str, limit: int) -> int:
+    for sep in ("\n", ". ", " "):
+        at = text.rfind(sep, limit // 2, limit)
+        if at > 0:
+            return at + (1 if sep != "\n" else 0)
+    return limit
+
+
+def _analyze_prepared(
+    prepared: Sequence[tuple[str, Article, list[str]]], *, model: str | None, batch_size: int, coder: Any
+) -> list[Analysis | IngestFailure]:
+    results: list[Analysis | IngestFailure] = []
+    notes = {id(article): extra for _text, article, extra in prepared}
+    pairs = ((text, article) for text, article, _notes in prepared)
+    for doc, article in nlp.parse_with_ids(pairs, model=model, batch_size=batch_size):
+        try:
+            analysis = analyze_doc(doc, article, coder=coder)
+            analysis.notes.extend(notes.get(id(article), []))
+            results.append(analysis)
         except NewswatchError as exc:
             results.append(_failure(article.source or article.id, "analyze", str(exc)))
         except Exception as exc:  # a coder bug on odd text must not stop the batch; it is recorded
@@ -136,7 +193,7 @@ def analyze_parallel(
         for chunk in chunks:
             yield from _analyze_chunk(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         for result in pool.map(_analyze_chunk, chunks):
             yield from result
 
@@ -160,12 +217,17 @@ def _failure(source: str, stage: str, reason: str) -> IngestFailure:
 
 
 def iter_articles(
-    sources: Sequence[str], *, extract: ExtractSettings, fetch: FetchSettings, transport: Any = None
+    sources: Sequence[str],
+    *,
+    extract: ExtractSettings,
+    fetch: FetchSettings,
+    transport: Any = None,
+    limits: IngestSettings | None = None,
 ) -> Iterator[Article | IngestFailure]:
     """Articles (or failures) from sources: ingest then extract."""
     from .ingest import iter_documents  # httpx and the file readers: not needed by `newswatch code`
 
-    for item in iter_documents(sources, fetch=fetch, transport=transport):
+    for item in iter_documents(sources, fetch=fetch, transport=transport, limits=limits):
         if isinstance(item, IngestFailure):
             yield item
             continue
@@ -228,7 +290,9 @@ def run(
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
     ok_sources: list[str] = []
-    for item in iter_articles(sources, extract=settings.extract, fetch=settings.fetch, transport=transport):
+    for item in iter_articles(
+        sources, extract=settings.extract, fetch=settings.fetch, transport=transport, limits=settings.ingest
+    ):
         summary.documents += 1
         tick("read", 1)
         if isinstance(item, IngestFailure):
@@ -240,6 +304,8 @@ def run(
                 if saved.status == "new":
                     decision = index.check(item, conn=conn)
                     index.add(item, decision, conn=conn)  # persists the signature and any copy link
+                    if decision.duplicate_of:
+                        store.mark_copy(item.id, conn=conn)
         except NewswatchError as exc:
             _record(store, summary, _failure(item.source, "store", str(exc)))
             continue
@@ -249,13 +315,13 @@ def run(
             new_ids.append(item.id)
             if decision.duplicate_of:
                 summary.duplicates += 1
+                summary.notes += 1 if item.notes else 0
                 continue
             to_analyze.append(item)
         else:
             summary.already_stored += 1
-            if saved.copy:
-                continue  # copies are never analysed (their original is), so a second run leaves them alone
-            if reanalyze or not saved.analyzed:  # not analysed: stored by an interrupted run, finish it
+            # not analysed: stored by an interrupted run, finish it (a copy was never to be analysed)
+            if not saved.copy and (reanalyze or not saved.analyzed):
                 to_analyze.append(item)
     store.clear_errors(ok_sources)
     tick("to_analyze", len(to_analyze))
@@ -281,6 +347,8 @@ def run(
             continue
         analyzed_ids.append(result.article.id)
         summary.analyzed += 1
+        if result.notes or result.article.notes:
+            summary.notes += 1
         summary.events += len(result.events)
         summary.claims += len(result.claims)
         summary.words += len(result.article.text.split())
@@ -288,8 +356,18 @@ def run(
     summary.analysis_seconds = time.perf_counter() - analysis_started
     known = set(new_ids)
     story_ids = new_ids + [a.id for a in to_analyze if a.id not in known]  # re-analysed ones too
-    if story_ids:
-        assign_stories(store.engine, article_ids=story_ids)
+    # Articles that an interrupted run stored but never placed join too (include_unassigned): a re-run after
+    # a crash at any point ends with the same stories as a run that was never interrupted.
+    tick("stories", 0)
+    placed = 0
+
+    def _placed(n: int) -> None:
+        nonlocal placed
+        tick("stories", n - placed)
+        placed = n
+
+    assign_stories(store.engine, article_ids=story_ids, include_unassigned=True, progress=_placed)
+    tick("done", 0)
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -387,6 +465,15 @@ def event_json(e: Event) -> dict[str, Any]:
 
 
 def _parse_date(value: Any) -> datetime | None:
+    """A record's publication time, or None when it is missing, unreadable or unbelievable (0001-01-01)."""
+    found = _read_date(value)
+    if found is not None and publication_problem(found):
+        log.warning("record date %s set aside: %s", found.isoformat(), publication_problem(found))
+        return None
+    return found
+
+
+def _read_date(value: Any) -> datetime | None:
     if not value:
         return None
     if isinstance(value, datetime):

@@ -38,6 +38,10 @@ def map_on_cluster(
             host="127.0.0.1",
             dashboard_address=None,
         )
+        # The worker processes are this process's children; Dask ends them when this process dies (each
+        # holds a pipe to it and exits when the pipe closes: distributed.process.AsyncProcess), which
+        # tests/test_crash_safety.py checks after a SIGKILL. They are not bound with PR_SET_PDEATHSIG like
+        # the --workers processes: Dask starts them from a helper thread, and that signal follows the thread.
         client = Client(cluster)
     else:
         if not address.startswith(("tcp://", "tls://")):

@@ -16,7 +16,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
@@ -146,16 +146,34 @@ def _story_id(article_id: str) -> str:
     return hashlib.sha256(("story:" + article_id).encode("utf-8")).hexdigest()[:16]
 
 
+def _shift(value: datetime, delta: timedelta) -> datetime:
+    """``value + delta`` clamped to the representable range: a record dated 0001-01-01 or 9999-12-31 must not
+    stop story assignment with an OverflowError."""
+    try:
+        return value + delta
+    except OverflowError:
+        edge = datetime.min if delta < timedelta(0) else datetime.max
+        return edge.replace(tzinfo=value.tzinfo)
+
+
 def assign_stories(
     engine: Engine,
     *,
     article_ids: Sequence[str] | None = None,
+    include_unassigned: bool = False,
     window_days: float = WINDOW_DAYS,
     text_alone: float = TEXT_ALONE,
     text_with_event: float = TEXT_WITH_EVENT,
     owners: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[str]:
-    """Place articles without a story (or ``article_ids``) into stories; return the ids of stories touched."""
+    """Place articles without a story (or ``article_ids``) into stories; return the ids of stories touched.
+
+    With ``include_unassigned`` every stored article that has no story joins too, whether given or not: a run
+    killed before its stories were committed leaves such articles behind, and the next run places them
+    exactly as the interrupted run would have. ``progress`` is called with the number of articles placed so
+    far while the (single) transaction is open.
+    """
     if window_days <= 0:
         raise ConfigError(f"the story window must be positive, got {window_days} days")
     owners = _default_owners() if owners is None else owners
@@ -164,6 +182,9 @@ def assign_stories(
         if article_ids is not None:
             given = store_stories.story_articles(conn, article_ids=article_ids)
             targets = [r for r in given if not r["story_id"]]
+            if include_unassigned:
+                known = {r["id"] for r in targets}
+                targets += [r for r in store_stories.story_articles(conn, unassigned=True) if r["id"] not in known]
             # Already placed articles keep their story; their events may have been re-coded since, so the
             # events get the story id again.
             for sid in {r["story_id"] for r in given if r["story_id"]}:
@@ -177,7 +198,9 @@ def assign_stories(
         times = [t for t in (_when(r) for r in targets) if t is not None]
         pool: list[dict[str, Any]] = []
         if times:
-            pool = store_stories.story_articles(conn, since=min(times) - window, until=max(times) + window)
+            pool = store_stories.story_articles(
+                conn, since=_shift(min(times), -window), until=_shift(max(times), window)
+            )
         pool = [r for r in pool if r["story_id"]]
         rows: dict[str, dict[str, Any]] = {r["id"]: r for r in pool}
         rows.update({r["id"]: r for r in targets})
@@ -194,12 +217,14 @@ def assign_stories(
                 placed.add(r)
         touched: dict[str, list[str]] = {}
         far_future = datetime.max.replace(tzinfo=UTC)
-        for row in sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])):
+        for n, row in enumerate(sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])), start=1):
             candidates = placed.candidates(row)
             sid = _place(row, rows, candidates, profiles, events, window, text_alone, text_with_event)
             row["story_id"] = sid
             placed.add(row)
             touched.setdefault(sid, []).append(row["id"])
+            if progress is not None:
+                progress(n)
         for sid, members in touched.items():
             store_stories.set_story(conn, article_ids=members, story_id=sid)
         # Copies that were not given (the pipeline does not analyse copies) join their original's story.

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,8 +14,10 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import NewswatchError
+from ..errors import NewswatchError, ServiceError
 from ..store import open_store
+from . import security
+from .security import DEFAULT_HOSTS
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +27,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "web")
 
 
-def create_app(db_url: str) -> FastAPI:
-    """An app serving the database at ``db_url``."""
+def create_app(db_url: str, *, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
+    """An app serving the database at ``db_url``; with ``allowed_hosts`` requests for other Host names are
+    refused (``serve`` always passes them; see ``security``)."""
     app = FastAPI(
         title="newswatch",
         version=__version__,
         description="Evidence-linked event data from news: articles, actors, events, claims, stories.",
+        docs_url=None,  # served by security.install from local assets, under the Content-Security-Policy
+        redoc_url=None,
     )
     app.state.store = open_store(db_url)
+    security.install(app, allowed_hosts=allowed_hosts)
 
     @app.exception_handler(NewswatchError)
     async def _newswatch_error(_request: Request, exc: NewswatchError) -> JSONResponse:
@@ -50,34 +57,64 @@ def create_app(db_url: str) -> FastAPI:
     return app
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on exactly ``host``:``port`` (0: any free port), or a ServiceError saying why not.
 
-
-def _free_port(host: str) -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port: int = sock.getsockname()[1]
-        return port
+    SO_REUSEADDR lets a restarted server take its port back while the old connections sit in TIME_WAIT;
+    a port another server really holds is still refused.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ServiceError(f"cannot listen on {host!r}: the address does not resolve ({exc}); pass --host "
+                           "127.0.0.1 or another address of this machine") from exc
+    family, kind, proto, _name, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ServiceError(f"port {port} on {host} is in use by another program; stop it, or pass another "
+                               "--port (--port 0 picks any free port)") from exc
+        raise ServiceError(f"cannot listen on {host} port {port} ({exc.strerror or exc}); pass another --host "
+                           "or --port") from exc
+    sock.set_inheritable(True)
+    return sock
 
 
 def serve(
-    db_url: str, *, host: str = "127.0.0.1", port: int = 8000, announce: Callable[[str], None] | None = None
+    db_url: str,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    announce: Callable[[str], None] | None = None,
+    allow_hosts: Iterable[str] = (),
 ) -> None:
-    """Serve until interrupted; when ``port`` is taken (or 0), any free port is used and announced."""
+    """Serve until interrupted on exactly ``port`` (0: any free port, announced); a taken port is an error.
+
+    Requests must name this server in their Host header: 127.0.0.1, localhost, ::1, the address it listens
+    on (when not a wildcard) and any of ``allow_hosts``; a page read through a rebinding DNS name is refused.
+    """
     import uvicorn
 
-    if port == 0 or not _port_free(host, port):
-        port = _free_port(host)
-    app = create_app(db_url)
-    url = f"http://{host}:{port}/"
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
+    sock = bind(host, port)
+    bound_port = sock.getsockname()[1]
+    hosts = [*DEFAULT_HOSTS, *allow_hosts]
+    if host not in ("0.0.0.0", "::", ""):
+        hosts.append(host)
+    app = create_app(db_url, allowed_hosts=hosts)
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{bound_port}/"
+    config = uvicorn.Config(app, log_level="warning", server_header=False)
     server = uvicorn.Server(config)
     if announce:
         announce(url)
-    server.run()
+    try:
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -46,11 +46,12 @@ def _main(
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     from rich.logging import RichHandler
 
-    from .output import err_console
+    from .output import EscapeControlFilter, err_console
 
     # Rich prints the level and time itself: the message format is the message alone (plus where it came from
     # with -vv), or lines read "WARNING  WARNING:newswatch.pipeline:..."
     handler = RichHandler(console=err_console, show_path=False, show_time=verbose > 0, markup=False)
+    handler.addFilter(EscapeControlFilter())
     fmt = "%(message)s" if verbose < 2 else "%(name)s: %(message)s"
     logging.basicConfig(level=level, format=fmt, handlers=[handler], force=True)
     for noisy in ("trafilatura", "htmldate", "courlan", "httpx", "urllib3"):

@@ -10,9 +10,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..config import Settings, db_url_from_option, sqlite_path
+from ..config import IngestSettings, Settings, db_url_from_option, sqlite_path
 from ..errors import ConfigError, InputError, StoreError
-from .output import DbOption, FormatOption, LimitOption, dumps, emit, err_console, open_db, translate_errors
+from .output import (
+    DbOption,
+    FormatOption,
+    LimitOption,
+    dumps,
+    emit,
+    err_console,
+    escape_control,
+    open_db,
+    say,
+    translate_errors,
+)
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -82,22 +93,44 @@ def run(
     event_model: EventModelOption = None,
     coder: CoderOption = "learned",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
+    progress: Annotated[
+        str,
+        typer.Option(
+            help="auto: a bar on a terminal; jsonl: one JSON object per step on stderr, for scripts; none"
+        ),
+    ] = "auto",
+    max_feed_items: Annotated[
+        int, typer.Option(min=1, help="read at most this many items of one feed")
+    ] = IngestSettings().max_feed_items,
+    max_run_feed_items: Annotated[
+        int, typer.Option(min=1, help="read at most this many feed items in the whole run")
+    ] = IngestSettings().max_run_feed_items,
 ) -> None:
-    """Ingest and analyse SOURCES into the database (idempotent: running again adds nothing new)."""
+    """Ingest and analyse SOURCES into the database (idempotent: running again adds nothing new).
+
+    Exit codes: 0 every input went in; 7 some inputs failed (each is recorded with its reason, see
+    `newswatch errors`; the others were stored and analysed); 4 every input failed.
+    """
     from .. import pipeline
 
+    if progress not in ("auto", "jsonl", "none"):
+        raise ConfigError(f"--progress {progress!r}: choose auto, jsonl or none")
     settings = _settings(
         db,
         nlp={"workers": workers, "batch_size": batch_size, "model": model, "cluster": cluster},
         fetch={"allow_private": allow_private, "timeout": timeout},
+        ingest={"max_feed_items": max_feed_items, "max_run_feed_items": max_run_feed_items},
         coder=_coder_settings(event_model, coder),
     )
     from ..store import open_store
     from .progress import run_progress
 
     store = open_store(settings.db_url)
-    with run_progress(err_console, terminal=sys.stderr.isatty(), quiet=quiet, out=sys.stderr) as tick:
-        summary = pipeline.run(sources, store=store, settings=settings, progress=tick, reanalyze=reanalyze)
+    if progress == "jsonl":
+        summary = pipeline.run(sources, store=store, settings=settings, progress=_JsonlProgress(), reanalyze=reanalyze)
+    else:
+        with run_progress(err_console, terminal=sys.stderr.isatty(), quiet=quiet, out=sys.stderr) as tick:
+            summary = pipeline.run(sources, store=store, settings=settings, progress=tick, reanalyze=reanalyze)
     if not quiet:
         # a rate over a few articles would measure the start-up (loading spaCy and the tables), not the pipeline
         rate = (
@@ -113,12 +146,39 @@ def run(
             highlight=False,
             soft_wrap=True,
         )
+        if summary.notes:
+            err_console.print(
+                f"{summary.notes} article(s) carry a note (a text cut to the parser's limit, a date or URL "
+                "set aside); see the notes column of: newswatch articles",
+                highlight=False,
+            )
         if summary.errors:
             err_console.print(
                 f"{summary.errors} input(s) failed and were recorded; see them with: newswatch errors"
-                + (f" --db {db}" if db else ""),
+                + (f" --db {escape_control(db)}" if db else ""),
                 highlight=False,
             )
+    if summary.errors and summary.errors >= summary.documents:
+        raise typer.Exit(code=ALL_INPUTS_FAILED)
+    if summary.errors:
+        raise typer.Exit(code=SOME_INPUTS_FAILED)
+
+
+# Exit codes of `newswatch run` (documented in its --help and README): every input failed / some did.
+ALL_INPUTS_FAILED = InputError.exit_code
+SOME_INPUTS_FAILED = 7
+
+
+class _JsonlProgress:
+    """One JSON object per step on stderr: ``{"progress": "read"|"analyzed"|"stories"|"done", "count": n}``."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, what: str, n: int) -> None:
+        self.counts[what] = self.counts.get(what, 0) + n
+        sys.stderr.write(json.dumps({"progress": what, "count": self.counts[what]}) + "\n")
+        sys.stderr.flush()
 
 
 ARTICLE_COLUMNS = ("id", "published_at", "site", "title", "original_source", "duplicate_of", "story_id")
@@ -257,33 +317,45 @@ def code(
     from ..pipeline import code_records
 
     settings = CoderSettings.model_validate(_coder_settings(event_model, coder))
-    stream = sys.stdin if str(input_) == "-" else _open_text(input_)
+    stream = sys.stdin.buffer if str(input_) == "-" else _open_bytes(input_)
     records = _read_jsonl(stream, str(input_))
     for result in code_records(records, model=model, coder=settings):
         sys.stdout.write(dumps(result) + "\n")
 
 
-def _open_text(path: Path) -> Any:
+def _open_bytes(path: Path) -> Any:
     try:
-        return path.open(encoding="utf-8")
+        return path.open("rb")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}; check the path", source=str(path)) from exc
 
 
 def _read_jsonl(stream: Any, name: str) -> Any:
-    for n, line in enumerate(stream, 1):
-        line = line.strip()
+    """Records of a JSONL byte stream; a line that is not one (bad UTF-8 or JSON, nested too deeply, an
+    unpaired surrogate escape) is reported on stderr and skipped, and the lines after it are still read."""
+    for n, raw in enumerate(stream, 1):
+        try:
+            line = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as exc:
+            say(f"{name}:{n}: skipped, not UTF-8 (byte {exc.start}); re-encode the file as UTF-8")
+            continue
         if not line:
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            err_console.print(
-                f"{name}:{n}: skipped, not valid JSON ({exc.msg}); each line must be one JSON object"
-            )
+            say(f"{name}:{n}: skipped, not valid JSON ({exc.msg}); each line must be one JSON object")
+            continue
+        except RecursionError:
+            say(f"{name}:{n}: skipped, nested too deeply; each line must be one flat JSON object")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            err_console.print(f'{name}:{n}: skipped, needs an object with a "text" string')
+            say(f'{name}:{n}: skipped, needs an object with a "text" string')
+            continue
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            say(f"{name}:{n}: skipped, holds an unpaired surrogate escape (such as \\ud800); fix the escape")
             continue
         yield record
 
@@ -321,13 +393,21 @@ def export(
     finally:
         if output:
             out.close()
-    err_console.print(f"exported {n} events as {fmt}" + (f" to {output}" if output else ""), highlight=False)
+    say(f"exported {n} events as {fmt}" + (f" to {output}" if output else ""))
 
 
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="port (0 = any free port)")] = 8000,
+    port: Annotated[int, typer.Option(help="port (0 = any free port); a taken port is an error")] = 8000,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="another host name this server answers to (repeatable); by default only 127.0.0.1, "
+            "localhost and the --host address",
+        ),
+    ] = None,
 ) -> None:
     """Serve the JSON API and the dashboard."""
     from ..api.app import serve as serve_app
@@ -340,11 +420,16 @@ def serve(
         except StoreError as exc:  # no database yet: serve an empty one, but say where the data is
             err_console.print(f"note: {exc}; the dashboard starts empty", highlight=False, markup=False,
                               soft_wrap=True)
-    serve_app(url, host=host, port=port, announce=_announce)
+    serve_app(url, host=host, port=port, announce=_announce, allow_hosts=allow_host or ())
 
 
 def _announce(url: str) -> None:
-    err_console.print(f"newswatch is serving on [bold]{url}[/] (Ctrl+C to stop)", highlight=False)
+    from rich.text import Text
+
+    err_console.print(
+        Text.assemble("newswatch is serving on ", (escape_control(url), "bold"), " (Ctrl+C to stop)"),
+        highlight=False,
+    )
     sys.stderr.flush()
 
 
@@ -361,7 +446,11 @@ def demo(
     dashboard."""
     from ..demo import add_demo_watches, demo_sources, most_copied_article
 
-    run(demo_sources(), db=db, workers=workers, quiet=False)
+    try:
+        run(demo_sources(), db=db, workers=workers, quiet=False)
+    except typer.Exit as done:  # inputs that failed are recorded; the demo still serves the rest
+        if done.exit_code != SOME_INPUTS_FAILED:
+            raise
     store = open_db(db)
     alerts = add_demo_watches(store)
     err_console.print(

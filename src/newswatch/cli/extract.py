@@ -13,6 +13,7 @@ import typer
 from ..config import ExtractSettings, FetchSettings
 from ..errors import ConfigError, InputError, NewswatchError
 from ..models import IngestFailure
+from .output import escape_control
 
 # defaults come from the settings classes, declared once
 _FETCH = FetchSettings.model_fields
@@ -48,7 +49,7 @@ def extract_command(
 
     def report(failure: IngestFailure) -> None:
         failures.append(failure)
-        typer.echo(f"newswatch: {failure.source}: {failure.reason}", err=True)
+        typer.echo(escape_control(f"newswatch: {failure.source}: {failure.reason}"), err=True)
 
     try:
         for record in extract_paths(paths, settings=settings, fetch=fetch, on_failure=report):
@@ -81,5 +82,5 @@ def eval_extraction_command(
 
 
 def _fail(exc: NewswatchError) -> NoReturn:
-    typer.echo(f"newswatch: {exc}", err=True)
+    typer.echo(escape_control(f"newswatch: {exc}"), err=True)
     raise typer.Exit(exc.exit_code)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
@@ -13,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from ..errors import NewswatchError, StoreError
 
@@ -40,6 +41,33 @@ LimitOption = Annotated[int | None, typer.Option("--limit", "-n", help="at most 
 F = TypeVar("F", bound=Callable[..., Any])
 
 err_console = Console(stderr=True)
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides that reorder what a terminal shows
+# ("Trojan source"): a file name or title holding them must not move the cursor, retitle the window, clear
+# the screen or disguise itself. Newlines and tabs stay in table cells; one-line messages escape them too.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_control(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with control characters written as visible escapes (``\\x1b``) for a terminal."""
+    return (_CONTROL if keep_newlines else _CONTROL_LINE).sub(_escaped, text)
+
+
+class EscapeControlFilter(logging.Filter):
+    """Log records reach the terminal with control characters escaped (sources and reasons hold user text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        escaped = escape_control(message, keep_newlines=True)
+        if escaped != message:
+            record.msg, record.args = escaped, None
+        return True
 
 
 def json_default(value: Any) -> Any:
@@ -89,12 +117,14 @@ def emit(rows: Iterable[dict[str, Any]], *, fmt: str | None, columns: Sequence[s
             n += 1
         return n
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(title=title or None, show_lines=False)
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in columns])
+        # Text, not str: a title holding "[bold]" or "[/x]" is data, not Rich markup
+        table.add_row(*[Text(escape_control(_cell(row.get(c)), keep_newlines=True)) for c in columns])
         n += 1
     Console().print(table)
     return n
@@ -145,10 +175,21 @@ def open_db(db: str | None, *, create: bool = False) -> Store:
     return open_store(url)
 
 
+def say(message: str, *, label: str = "", style: str = "bold yellow") -> None:
+    """One message on stderr, user text escaped: no Rich markup, no terminal control characters."""
+    from rich.text import Text
+
+    parts: list[Any] = [(label, style), " "] if label else []
+    err_console.print(Text.assemble(*parts, escape_control(message)), highlight=False, soft_wrap=True)
+
+
 def fail(exc: NewswatchError) -> typer.Exit:
     """Print a NewswatchError as one line and give the exit that goes with it."""
-    # the message is plain text: "[postgres]" in "pip install 'newswatch[postgres]'" is not Rich markup
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+    from rich.text import Text
+
+    err_console.print(
+        Text.assemble(("error:", "bold red"), " ", escape_control(str(exc))), highlight=False, soft_wrap=True
+    )
     return typer.Exit(code=exc.exit_code)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from ..config import Settings, db_url_from_option
 from ..errors import ConfigError
-from .output import DbOption, FormatOption, LazyModule, emit, err_console, open_db, translate_errors
+from .output import DbOption, FormatOption, LazyModule, emit, err_console, open_db, say, translate_errors
 
 if TYPE_CHECKING:
     from .. import watch as lib
@@ -135,7 +135,7 @@ def add(
         min_history=min_history, count=count, max_age_days=max_age,
     )  # fmt: skip
     watch = lib.add_watch(_store(db, create=True), name, rule, replace=replace)
-    err_console.print(f"watch {watch['name']!r}: {rule.describe()}", highlight=False)
+    say(f"watch {watch['name']!r}: {rule.describe()}")
 
 
 def list_(db: DbOption = None, fmt: FormatOption = None) -> None:
@@ -149,7 +149,7 @@ def list_(db: DbOption = None, fmt: FormatOption = None) -> None:
 def remove(name: Annotated[str, typer.Argument(help="the watch to delete")], db: DbOption = None) -> None:
     """Delete a watch and its alerts."""
     gone = lib.remove_watch(_store(db, create=True), name)
-    err_console.print(f"removed watch {name!r} and {gone} alert(s)", highlight=False)
+    say(f"removed watch {name!r} and {gone} alert(s)")
 
 
 def check(
@@ -178,7 +178,7 @@ def check(
     emit((a.as_dict() for a in alerts), fmt=fmt, columns=_ALERT_COLUMNS, title="new alerts")
     errors = lib.notify(alerts, notifiers)
     for error in errors:
-        err_console.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
+        say(str(error), label="warning:")
     if errors:
         raise typer.Exit(code=lib.NotificationError.exit_code)
 
@@ -281,10 +281,9 @@ def poll(
                 emit((a.as_dict() for a in done.alerts), fmt=fmt, columns=_ALERT_COLUMNS, title="new alerts")
                 sys.stdout.flush()
             if done.error:
-                err_console.print(f"[bold yellow]warning:[/] round {done.number} failed: {done.error}",
-                                  highlight=False, soft_wrap=True)  # fmt: skip
+                say(f"round {done.number} failed: {done.error}", label="warning:")
             for error in done.notify_errors:
-                err_console.print(f"[bold yellow]warning:[/] {error}", highlight=False, soft_wrap=True)
+                say(str(error), label="warning:")
     except KeyboardInterrupt:
         err_console.print("stopped", highlight=False)
 

@@ -15,11 +15,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, and_, create_engine, delete, event, func, insert, or_, select, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from ..errors import NotFoundError, StoreError
+from ..instants import to_utc, utc_offset
 from ..models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
 from . import schema
 from .schema import actors, articles, claims, events, ingest_errors, mentions, stories
@@ -34,7 +48,7 @@ class SaveResult:
     article_id: str
     status: str
     analyzed: bool = False
-    copy: bool = False  # the stored article is a known copy: its original is the one analysed
+    copy: bool = False  # stored as a copy of an earlier article: never analysed (its original carries the events)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -47,11 +61,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _utc(value: datetime | None) -> datetime | None:
+    return to_utc(value)
+
+
+def _calendar_day(value: datetime | None, precision: str | None) -> datetime | None:
+    """An event date as stored: a clock time ("hour") is an instant, converted to UTC; a day, week, month or
+    year is a calendar date, kept as that date at midnight UTC (converting "21 January" at midnight in Tokyo
+    to UTC would move it to the 20th)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
+    if precision == "hour":
+        return to_utc(value)
+    return datetime(value.year, value.month, value.day, tzinfo=UTC)
+
+
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL refuses NUL in text; no text newswatch stores needs one."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+# Columns added after the first schema: a database made by an older version gets them (all nullable).
+_ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"articles": ("published_offset", "notes")}
 
 
 class Store:
@@ -66,11 +96,25 @@ class Store:
     def create(self) -> None:
         try:
             schema.metadata.create_all(self.engine)
+            self._add_columns()
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"could not create the newswatch tables in {self.url}: {exc.__class__.__name__}: {exc}. "
                 "Check that the database exists and that you may write to it."
             ) from exc
+
+    def _add_columns(self) -> None:
+        inspector = inspect(self.engine)
+        with self.engine.begin() as conn:
+            for table_name, names in _ADDED_COLUMNS.items():
+                present = {c["name"] for c in inspector.get_columns(table_name)}
+                for name in names:
+                    if name in present:
+                        continue
+                    column = schema.metadata.tables[table_name].c[name]
+                    kind = column.type.compile(dialect=self.engine.dialect)
+                    log.info("adding column %s.%s to %s", table_name, name, self.url)
+                    conn.execute(text(f'ALTER TABLE {table_name} ADD COLUMN "{name}" {kind}'))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -104,13 +148,24 @@ class Store:
         found = self.find_existing(conn, article)
         if found is not None:
             found_id, status, copy = found
-            return SaveResult(found_id, "existing", analyzed=status == "analyzed", copy=copy)
-        conn.execute(insert(articles).values(**self._article_row(article)))
+            return SaveResult(found_id, "existing", analyzed=status == "analyzed", copy=copy or status == "copy")
+        try:
+            conn.execute(insert(articles).values(**self._article_row(article)))
+        except (DataError, IntegrityError) as exc:
+            raise StoreError(
+                f"the database refused this article ({exc.orig}); the other articles are stored. "
+                "Check the record's fields for values the database cannot hold"
+            ) from exc
         return SaveResult(article.id, "new")
+
+    def mark_copy(self, article_id: str, *, conn: Connection) -> None:
+        """Record that ``article_id`` was stored as a copy: a re-run after a crash must not analyse it, just as
+        the run that stored it would not have."""
+        conn.execute(update(articles).where(articles.c.id == article_id).values(ingest_status="copy"))
 
     @staticmethod
     def _article_row(article: Article) -> dict[str, Any]:
-        return {
+        row = {
             "id": article.id,
             "url": article.url,
             "canonical_url": article.canonical_url,
@@ -127,15 +182,16 @@ class Store:
             "name": article.name,
             "ingest_status": "extracted",
             "created_at": datetime.now(UTC),
+            "published_offset": utc_offset(article.published_at),
+            "notes": [_no_nul(n) for n in article.notes] or None,
         }
+        return {k: _no_nul(v) for k, v in row.items()}
 
     def get_article(self, article_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
         if row is None:
-            raise NotFoundError(
-                f"no article with id {article_id!r} in {self.url}; list ids with: newswatch articles"
-            )
+            raise NotFoundError(f"no article with id {article_id!r}; list ids with: newswatch articles")
         return dict(row)
 
     def iter_articles(
@@ -168,8 +224,14 @@ class Store:
     ) -> None:
         """Replace everything stored for the article with this analysis, in one transaction."""
         if conn is None:
-            with self._begin() as c:
-                return self.save_analysis(analysis, coder_version=coder_version, conn=c)
+            try:
+                with self._begin() as c:
+                    return self.save_analysis(analysis, coder_version=coder_version, conn=c)
+            except (DataError, IntegrityError) as exc:
+                raise StoreError(
+                    f"the database refused the analysis of article {analysis.article.id} ({exc.orig}); "
+                    "the article stays stored without it and the next run tries again"
+                ) from exc
         aid = analysis.article.id
         for table in (mentions, events, claims):
             conn.execute(delete(table).where(table.c.article_id == aid))
@@ -196,13 +258,20 @@ class Store:
         if claim_rows:
             conn.execute(insert(claims), _unique_by_id(claim_rows))
         source_types = {c.id: c.source_type for c in analysis.claims}
-        event_rows = [self._event_row(e, source_types.get(e.claim_id or "")) for e in analysis.events]
+        # Re-coded events keep the story their article is in (a re-run that re-analyses an article placed
+        # by an earlier run must not leave its new events outside the story).
+        story_id = conn.execute(select(articles.c.story_id).where(articles.c.id == aid)).scalar()
+        event_rows = [
+            {**self._event_row(e, source_types.get(e.claim_id or "")), "story_id": story_id}
+            for e in analysis.events
+        ]
         if event_rows:
             conn.execute(insert(events), _unique_by_id(event_rows))
+        notes = list(dict.fromkeys([*analysis.article.notes, *analysis.notes]))
         conn.execute(
             update(articles)
             .where(articles.c.id == aid)
-            .values(ingest_status="analyzed", coder_version=coder_version)
+            .values(ingest_status="analyzed", coder_version=coder_version, notes=notes or None)
         )
         return None
 
@@ -272,7 +341,7 @@ class Store:
             "recipients": [actor_json(a) for a in e.recipients],
             "actor_countries": codes(e.actors),
             "recipient_countries": codes(e.recipients),
-            "event_date": _utc(date.value) if date else None,
+            "event_date": _calendar_day(date.value, date.precision) if date else None,
             "date_precision": date.precision if date else None,
             "date_text": date.text if date else None,
             "place_name": place.name if place else None,

@@ -8,6 +8,9 @@ after an interruption completes it without doubling anything.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -22,10 +25,30 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+
+from ..instants import to_utc
 
 SCHEMA_VERSION = 1
 metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant: written in UTC (a time with another offset is converted, a naive one is taken as UTC) and
+    read back as an aware UTC datetime, the same on SQLite (which keeps no offset) and on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        return to_utc(value) if isinstance(value, datetime) else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if not isinstance(value, datetime):
+            return value
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else to_utc(value)
+
 
 articles = Table(
     "articles",
@@ -36,8 +59,9 @@ articles = Table(
     Column("site", String(255), index=True),
     Column("title", Text),
     Column("author", Text),
-    Column("published_at", DateTime(timezone=True), index=True),
-    Column("fetched_at", DateTime(timezone=True)),
+    Column("published_at", UTCDateTime(), index=True),
+    Column("published_offset", String(6)),  # the offset the source gave ("-05:00"); published_at is UTC
+    Column("fetched_at", UTCDateTime()),
     Column("language", String(16)),
     Column("text", Text, nullable=False),
     Column("text_hash", String(64), nullable=False, index=True),
@@ -48,9 +72,10 @@ articles = Table(
     Column("story_id", String(32), index=True),
     Column("source", Text),
     Column("name", Text),
-    Column("ingest_status", String(16), nullable=False, default="extracted"),  # extracted|analyzed
+    Column("ingest_status", String(16), nullable=False, default="extracted"),  # extracted|analyzed|copy
     Column("coder_version", String(32)),
-    Column("created_at", DateTime(timezone=True), index=True),  # watch checks read "stored since"
+    Column("created_at", UTCDateTime(), index=True),  # watch checks read "stored since"
+    Column("notes", JSON),  # what was set aside or cut: a non-http URL, an unbelievable date, a long text
 )
 
 actors = Table(
@@ -133,7 +158,7 @@ events = Table(
     Column("recipients", JSON),
     Column("actor_countries", String(255), index=True),  # ",PRK,RUS," for filtering
     Column("recipient_countries", String(255)),
-    Column("event_date", DateTime(timezone=True), index=True),
+    Column("event_date", UTCDateTime(), index=True),
     Column("date_precision", String(16)),
     Column("date_text", Text),
     Column("place_name", Text),
@@ -157,8 +182,8 @@ stories = Table(
     metadata,
     Column("id", String(32), primary_key=True),
     Column("title", Text),
-    Column("first_seen", DateTime(timezone=True)),
-    Column("last_seen", DateTime(timezone=True)),
+    Column("first_seen", UTCDateTime()),
+    Column("last_seen", UTCDateTime()),
     Column("num_articles", Integer, default=0),
     Column("num_independent_sources", Integer, default=0),
     Column("summary", JSON),
@@ -170,7 +195,7 @@ signatures = Table(
     Column("article_id", String(32), ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("minhash", LargeBinary, nullable=False),
     Column("num_shingles", Integer),
-    Column("created_at", DateTime(timezone=True)),
+    Column("created_at", UTCDateTime()),
 )
 
 ingest_errors = Table(
@@ -180,7 +205,7 @@ ingest_errors = Table(
     Column("source", Text, nullable=False),
     Column("stage", String(16), nullable=False),
     Column("reason", Text, nullable=False),
-    Column("at", DateTime(timezone=True)),
+    Column("at", UTCDateTime()),
     Index("ix_ingest_errors_source", "source", mysql_length=255),
 )
 
@@ -190,8 +215,8 @@ watches = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(255), unique=True),
     Column("rule", JSON),
-    Column("created_at", DateTime(timezone=True)),
-    Column("checked_at", DateTime(timezone=True)),  # end of the last check: the next one starts there
+    Column("created_at", UTCDateTime()),
+    Column("checked_at", UTCDateTime()),  # end of the last check: the next one starts there
 )
 
 alerts = Table(
@@ -200,7 +225,7 @@ alerts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE")),
     Column("event_id", String(48)),
-    Column("at", DateTime(timezone=True)),
+    Column("at", UTCDateTime()),
     Column("message", Text),
     Column("kind", String(16)),  # event | spike
     Column("key", String(160)),  # what the alert is about (story, event or spike): one alert per watch and key

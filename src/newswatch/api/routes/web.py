@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from ...errors import NotFoundError
 from ..app import PACKAGE_DIR
 from ..deps import StoreDep
+from ..security import safe_link
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
@@ -57,6 +58,7 @@ def article_page(request: Request, article_id: str, store: StoreDep) -> HTMLResp
         article = store.get_article(article_id)
     except NotFoundError as exc:
         return templates.TemplateResponse(request, "error.html", {"message": str(exc)}, status_code=404)
+    article["url"] = safe_link(article.get("url"))  # a javascript: URL stored by an older version is no link
     events = list(store.iter_events(article_id=article_id))
     for e in events:
         e["evidence"] = _highlight(
