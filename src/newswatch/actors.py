@@ -30,7 +30,15 @@ from .models import Actor, CodedActor, Mention
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "actors"
-_FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv")
+_FILES = (
+    "countries.tsv",
+    "places.tsv",
+    "sectors.tsv",
+    "organisations.tsv",
+    "people.tsv",
+    "people_politics.tsv",
+    "sites.tsv",
+)
 # country-code domains commonly sold as generic names: they say nothing about where a site publishes from
 _VANITY_TLDS = frozenset("io tv co me ai ly fm am cc ws to gg nu sh la ac so st vc ms tk ml ga cf gq".split())
 
@@ -92,6 +100,8 @@ _DATELINE_TITLE_RE = re.compile(
     r"^\s*([A-Z][A-Za-z .'’-]{1,40}?)(?:,\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?\s*\([A-Z][\w .&-]{1,30}\)\s*(?:-|—|–)"
 )
 _DROP_DEPS = frozenset({"relcl", "acl", "advcl", "parataxis"})
+# words that may stand beside a one-word name inside a person's name without making it someone else's name
+_HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord lady sen rep gov jr sr 's".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,7 +352,10 @@ class ActorResolver:
         self._load_places()
         self._load_sectors()
         self._load_named(self.data_dir / "organisations.tsv", kind="org", prefix="org")
+        # the words of each person's own names, to tell "Hillary R. Clinton" from another "Clinton"
+        self._name_words: dict[str, frozenset[str]] = {}
         self._load_named(self.data_dir / "people.tsv", kind="person", prefix="people")
+        self._load_named(self.data_dir / "people_politics.tsv", kind="person", prefix="people")
         self._load_cities(min_city_population)
         self._sites: dict[str, str] = {}
         self._load_sites()
@@ -500,6 +513,9 @@ class ActorResolver:
             aliases = _split(row["aliases"])
             for alias in [name, *aliases]:
                 self._add(alias, entry)
+            if kind == "person":
+                words = {w for alias in [name, *aliases] for w in _alias_key(alias)[0]}
+                self._name_words[actor_id] = frozenset(words | self._name_words.get(actor_id, frozenset()))
             self._actors[actor_id] = Actor(
                 id=actor_id,
                 name=name,
@@ -598,7 +614,12 @@ class ActorResolver:
             return []
         matches = self._matches(toks)
         if names:
-            matches = [m for m in matches if m.entry.kind in _NAMED_KINDS or not _inside_name(m, names)]
+            matches = [
+                m
+                for m in matches
+                if (m.entry.kind in _NAMED_KINDS or not _inside_name(m, names))
+                and not self._in_other_name(m, toks, matches, names)
+            ]
         covered = {k for m in matches for k in range(m.i, m.j)}
         cut = next(
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
@@ -754,6 +775,29 @@ class ActorResolver:
                     )
                 )
         return out
+
+    def _in_other_name(
+        self, m: _Match, toks: Sequence[_Tok], matches: Sequence[_Match], names: Sequence[tuple[int, int]]
+    ) -> bool:
+        """A one-word alias of a person or organisation inside a longer person's name that is not theirs: "Cruz"
+        in "Maria Cruz", "Forbes" in "Kate Forbes", "Haley" in "Haley Stevens". The name may add the person's own
+        other names, initials, honorifics and titles ("Hillary R. Clinton", "Sen. Cruz")."""
+        if m.j - m.i != 1 or m.entry.kind not in ("person", "org"):
+            return False
+        span = next((r for r in names if r[0] <= m.start and m.end <= r[1] and r != (m.start, m.end)), None)
+        if span is None:
+            return False
+        if m.entry.kind == "org":
+            return True
+        own = self._name_words.get(m.entry.actor_id or "", frozenset())
+        titled = {k for other in matches if other.entry.kind == "sector" for k in range(other.i, other.j)}
+        for k, t in enumerate(toks):
+            if k == m.i or t.start < span[0] or t.end > span[1]:
+                continue
+            if t.norm in own or t.norm in _HONORIFICS or len(t.norm) == 1 or k in titled:
+                continue
+            return True
+        return False
 
     @staticmethod
     def _locative_place(toks: Sequence[_Tok], matches: Sequence[_Match], cut: int) -> _Match | None:
