@@ -290,3 +290,24 @@ def test_actors_politics_file_scale_and_every_row_loads(resolver: ActorResolver)
         "NGA",
     ):
         assert by_country[code] >= 10, code
+
+
+def _new_organisation_rows() -> list[dict[str, str]]:
+    text = (DATA_DIR / "organisations.tsv").read_text(encoding="utf-8")
+    block = text[text.index("# --- added 2026-12-03") :]
+    header = _rows("organisations.tsv")[0].keys()
+    lines = [line for line in block.splitlines() if line and line[0] != "#"]
+    return [dict(zip(header, line.split("\t"), strict=False)) for line in lines]
+
+
+def test_actors_politics_new_names_shadow_no_place_demonym_or_role_word(resolver: ActorResolver) -> None:
+    # "The Australian" (a newspaper) must not take over "Australian"; "Ministry of Defence" is every country's
+    rows = [*_rows("people_politics.tsv"), *_new_organisation_rows()]
+    assert len(rows) > 2500
+    shadowed = []
+    for row in rows:
+        for alias in [row["name"], *[a for a in row["aliases"].split("|") if a]]:
+            kinds = {e.kind for e in resolver._index.get(_alias_key(alias)[0], [])}
+            if kinds - {"person", "org"}:
+                shadowed.append((row["id"], alias, sorted(kinds)))
+    assert shadowed == []
