@@ -311,3 +311,21 @@ def test_actors_politics_new_names_shadow_no_place_demonym_or_role_word(resolver
             if kinds - {"person", "org"}:
                 shadowed.append((row["id"], alias, sorted(kinds)))
     assert shadowed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        # a generic institution name belongs to whoever the phrase names, not to a listed US or UK body
+        ("Russia's Ministry of Foreign Affairs", "RUS"),
+        ("South Korea's Defense Intelligence Agency", "KOR"),
+        ("North Korea's Workers' Party", "PRK"),
+        ("Australian troops", "AUS"),
+        ("Sweden's Left Party", "SWE"),
+    ],
+)
+def test_actors_politics_generic_institution_names_keep_their_country(
+    resolver: ActorResolver, text: str, country: str
+) -> None:
+    actor = resolver.code_text(text)
+    assert actor is not None and actor.country == country, (text, actor and actor.rule)
