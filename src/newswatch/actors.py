@@ -365,21 +365,24 @@ class ActorResolver:
 
     # ------------------------------------------------------------------ loading
 
-    def _add(self, alias: str, entry: _Entry) -> None:
+    def _add(self, alias: str, entry: _Entry) -> tuple[str, ...]:
+        """Index one alias of an entry; returns the alias's lookup key."""
         key, lower_ok, acronym = _alias_key(alias)
         if not key:
-            return
+            return key
         if entry.kind == "sector":
             lower_ok, acronym = True, False
-        entry = replace(entry, lower_ok=lower_ok, upper_only=acronym)
+        if (lower_ok, acronym) != (entry.lower_ok, entry.upper_only):
+            entry = replace(entry, lower_ok=lower_ok, upper_only=acronym)
         entries = self._index.setdefault(key, [])
         if any(
             e.kind == entry.kind and e.actor_id == entry.actor_id and e.country == entry.country
             for e in entries
         ):
-            return
+            return key
         entries.append(entry)
         self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
+        return key
 
     def _load_countries(self) -> None:
         import pycountry
@@ -511,10 +514,9 @@ class ActorResolver:
             name = row["name"].strip()
             entry = _Entry(kind, country, sector, actor_id, name, f"{prefix}:{slug}")
             aliases = _split(row["aliases"])
-            for alias in [name, *aliases]:
-                self._add(alias, entry)
+            keys = [self._add(alias, entry) for alias in [name, *aliases]]
             if kind == "person":
-                words = {w for alias in [name, *aliases] for w in _alias_key(alias)[0]}
+                words = {w for key in keys for w in key}
                 self._name_words[actor_id] = frozenset(words | self._name_words.get(actor_id, frozenset()))
             self._actors[actor_id] = Actor(
                 id=actor_id,
