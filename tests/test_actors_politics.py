@@ -329,3 +329,29 @@ def test_actors_politics_generic_institution_names_keep_their_country(
 ) -> None:
     actor = resolver.code_text(text)
     assert actor is not None and actor.country == country, (text, actor and actor.rule)
+
+
+@pytest.mark.parametrize(
+    ("name", "actor_id"),
+    [
+        ("Trump White House", "person:donald-trump"),  # the other words are an entry of their own
+        ("Counter-ISIS", "org:isis"),  # an acronym is no one's surname
+        ("Sen. Cruz", "person:ted-cruz"),  # a title
+        ("Charles E. Schumer", "person:chuck-schumer"),  # own first name and an initial
+        ("Kate Forbes", None),
+        ("Maria Cruz", None),
+    ],
+)
+def test_actors_politics_words_beside_a_one_word_name_inside_a_person_range(
+    resolver: ActorResolver, name: str, actor_id: str | None
+) -> None:
+    # the parser's PERSON range covers the whole text, as when it tags "Trump White House" as a person
+    from newswatch.actors import _tokens
+
+    actors = resolver._resolve(
+        _tokens(name), text=name, start=0, end=len(name), context=None, names=[(0, len(name))]
+    )
+    found = next(
+        (a.actor_id for a in actors if a.actor_id and a.actor_id.split(":")[0] in ("person", "org")), None
+    )
+    assert found == actor_id

@@ -784,19 +784,22 @@ class ActorResolver:
         """A one-word alias of a person or organisation inside a longer person's name that is not theirs: "Cruz"
         in "Maria Cruz", "Forbes" in "Kate Forbes", "Haley" in "Haley Stevens". The name may add the person's own
         other names, initials, honorifics and titles ("Hillary R. Clinton", "Sen. Cruz")."""
-        if m.j - m.i != 1 or m.entry.kind not in ("person", "org"):
-            return False
+        if m.j - m.i != 1 or m.entry.kind not in ("person", "org") or m.entry.upper_only:
+            return False  # an acronym ("ISIS", "NSA") is no one's surname
         span = next((r for r in names if r[0] <= m.start and m.end <= r[1] and r != (m.start, m.end)), None)
         if span is None:
             return False
-        if m.entry.kind == "org":
-            return True
-        own = self._name_words.get(m.entry.actor_id or "", frozenset())
-        titled = {k for other in matches if other.entry.kind == "sector" for k in range(other.i, other.j)}
+        own = (
+            self._name_words.get(m.entry.actor_id or "", frozenset())
+            if m.entry.kind == "person"
+            else frozenset()
+        )
+        # words another entry names ("Trump White House", "Sen.") are not someone else's name
+        covered = {k for other in matches if other is not m for k in range(other.i, other.j)}
         for k, t in enumerate(toks):
             if k == m.i or t.start < span[0] or t.end > span[1]:
                 continue
-            if t.norm in own or t.norm in _HONORIFICS or len(t.norm) == 1 or k in titled:
+            if k in covered or t.norm in own or t.norm in _HONORIFICS or (len(t.norm) == 1 and own):
                 continue
             return True
         return False
