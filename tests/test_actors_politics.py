@@ -355,3 +355,24 @@ def test_actors_politics_words_beside_a_one_word_name_inside_a_person_range(
         (a.actor_id for a in actors if a.actor_id and a.actor_id.split(":")[0] in ("person", "org")), None
     )
     assert found == actor_id
+
+
+@pytest.mark.parametrize(
+    ("name", "actor_id"),
+    [
+        ("Aleksey Navalny", "person:alexei-navalny"),  # another spelling of his first name
+        ("Mitsotakis of Greece", "person:kyriakos-mitsotakis"),
+        ("Sandra Sanders", None),  # sharing the surname's first letters is not enough
+        ("Maria de la Cruz", None),
+    ],
+)
+def test_actors_politics_spellings_and_particles_inside_a_person_range(
+    resolver: ActorResolver, name: str, actor_id: str | None
+) -> None:
+    from newswatch.actors import _tokens
+
+    actors = resolver._resolve(
+        _tokens(name), text=name, start=0, end=len(name), context=None, names=[(0, len(name))]
+    )
+    found = next((a.actor_id for a in actors if a.actor_id and a.actor_id.split(":")[0] == "person"), None)
+    assert found == actor_id

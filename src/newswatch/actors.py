@@ -783,7 +783,8 @@ class ActorResolver:
     ) -> bool:
         """A one-word alias of a person or organisation inside a longer person's name that is not theirs: "Cruz"
         in "Maria Cruz", "Forbes" in "Kate Forbes", "Haley" in "Haley Stevens". The name may add the person's own
-        other names, initials, honorifics and titles ("Hillary R. Clinton", "Sen. Cruz")."""
+        other names or spellings of them, initials, honorifics, lower-case particles and words other entries name
+        ("Hillary R. Clinton", "Aleksey Navalny", "Sen. Cruz", "Mitsotakis of Greece", "Trump White House")."""
         if m.j - m.i != 1 or m.entry.kind not in ("person", "org") or m.entry.upper_only:
             return False  # an acronym ("ISIS", "NSA") is no one's surname
         span = next((r for r in names if r[0] <= m.start and m.end <= r[1] and r != (m.start, m.end)), None)
@@ -794,12 +795,14 @@ class ActorResolver:
             if m.entry.kind == "person"
             else frozenset()
         )
+        # a spelling of one of the person's own names ("Aleksey" for "Alexei"): the same first three letters
+        stems = {w[:3] for w in own if len(w) >= 3 and w != toks[m.i].norm}
         # words another entry names ("Trump White House", "Sen.") are not someone else's name
         covered = {k for other in matches if other is not m for k in range(other.i, other.j)}
         for k, t in enumerate(toks):
-            if k == m.i or t.start < span[0] or t.end > span[1]:
-                continue
-            if k in covered or t.norm in own or t.norm in _HONORIFICS or (len(t.norm) == 1 and own):
+            if k == m.i or t.start < span[0] or t.end > span[1] or k in covered or t.lower:
+                continue  # a lower-case word: "of" in "Mitsotakis of Greece"
+            if t.norm in own or t.norm in _HONORIFICS or (own and (len(t.norm) == 1 or t.norm[:3] in stems)):
                 continue
             return True
         return False
