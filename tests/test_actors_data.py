@@ -10,7 +10,15 @@ import pytest
 from newswatch.actors import DATA_DIR, ActorResolver
 from newswatch.errors import ConfigError
 
-FILES = ["countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv"]
+FILES = [
+    "countries.tsv",
+    "places.tsv",
+    "sectors.tsv",
+    "organisations.tsv",
+    "people.tsv",
+    "people_politics.tsv",
+    "sites.tsv",
+]
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -25,7 +33,7 @@ def test_actors_data_file_has_provenance_header(name: str) -> None:
     assert "licence" in text
 
 
-@pytest.mark.parametrize("name", ["organisations.tsv", "people.tsv"])
+@pytest.mark.parametrize("name", ["organisations.tsv", "people.tsv", "people_politics.tsv"])
 def test_actors_data_ids_are_unique(name: str) -> None:
     rows = [
         line.split("\t")

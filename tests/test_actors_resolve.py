@@ -119,7 +119,14 @@ def test_actors_missing_data_dir_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_actors_bad_country_code_names_file_and_line(tmp_path: Path) -> None:
-    for name in ("places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv"):
+    for name in (
+        "places.tsv",
+        "sectors.tsv",
+        "organisations.tsv",
+        "people.tsv",
+        "people_politics.tsv",
+        "sites.tsv",
+    ):
         (tmp_path / name).write_text((DATA_DIR / name).read_text())
     (tmp_path / "countries.tsv").write_text("code\tnames\tdemonyms\tmetonyms\nRussia\tRussia\t\t\n")
     with pytest.raises(ConfigError, match=r"countries.tsv:2"):

@@ -31,7 +31,15 @@ from .sentences import doc_text
 log = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data" / "actors"
-_FILES = ("countries.tsv", "places.tsv", "sectors.tsv", "organisations.tsv", "people.tsv", "sites.tsv")
+_FILES = (
+    "countries.tsv",
+    "places.tsv",
+    "sectors.tsv",
+    "organisations.tsv",
+    "people.tsv",
+    "people_politics.tsv",
+    "sites.tsv",
+)
 # country-code domains commonly sold as generic names: they say nothing about where a site publishes from
 _VANITY_TLDS = frozenset("io tv co me ai ly fm am cc ws to gg nu sh la ac so st vc ms tk ml ga cf gq".split())
 
@@ -93,6 +101,8 @@ _DATELINE_TITLE_RE = re.compile(
     r"^\s*([A-Z][A-Za-z .'’-]{1,40}?)(?:,\s*[A-Z][a-z]{2,4}\.?\s+\d{1,2})?\s*\([A-Z][\w .&-]{1,30}\)\s*(?:-|—|–)"
 )
 _DROP_DEPS = frozenset({"relcl", "acl", "advcl", "parataxis"})
+# words that may stand beside a one-word name inside a person's name without making it someone else's name
+_HONORIFICS = frozenset("mr mrs ms miss dr sir dame lord lady sen rep gov jr sr 's".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,7 +353,10 @@ class ActorResolver:
         self._load_places()
         self._load_sectors()
         self._load_named(self.data_dir / "organisations.tsv", kind="org", prefix="org")
+        # the words of each person's own names, to tell "Hillary R. Clinton" from another "Clinton"
+        self._name_words: dict[str, frozenset[str]] = {}
         self._load_named(self.data_dir / "people.tsv", kind="person", prefix="people")
+        self._load_named(self.data_dir / "people_politics.tsv", kind="person", prefix="people")
         self._load_cities(min_city_population)
         self._sites: dict[str, str] = {}
         self._load_sites()
@@ -353,21 +366,24 @@ class ActorResolver:
 
     # ------------------------------------------------------------------ loading
 
-    def _add(self, alias: str, entry: _Entry) -> None:
+    def _add(self, alias: str, entry: _Entry) -> tuple[str, ...]:
+        """Index one alias of an entry; returns the alias's lookup key."""
         key, lower_ok, acronym = _alias_key(alias)
         if not key:
-            return
+            return key
         if entry.kind == "sector":
             lower_ok, acronym = True, False
-        entry = replace(entry, lower_ok=lower_ok, upper_only=acronym)
+        if (lower_ok, acronym) != (entry.lower_ok, entry.upper_only):
+            entry = replace(entry, lower_ok=lower_ok, upper_only=acronym)
         entries = self._index.setdefault(key, [])
         if any(
             e.kind == entry.kind and e.actor_id == entry.actor_id and e.country == entry.country
             for e in entries
         ):
-            return
+            return key
         entries.append(entry)
         self._first[key[0]] = max(self._first.get(key[0], 0), len(key))
+        return key
 
     def _load_countries(self) -> None:
         import pycountry
@@ -499,8 +515,10 @@ class ActorResolver:
             name = row["name"].strip()
             entry = _Entry(kind, country, sector, actor_id, name, f"{prefix}:{slug}")
             aliases = _split(row["aliases"])
-            for alias in [name, *aliases]:
-                self._add(alias, entry)
+            keys = [self._add(alias, entry) for alias in [name, *aliases]]
+            if kind == "person":
+                words = {w for key in keys for w in key}
+                self._name_words[actor_id] = frozenset(words | self._name_words.get(actor_id, frozenset()))
             self._actors[actor_id] = Actor(
                 id=actor_id,
                 name=name,
@@ -599,7 +617,12 @@ class ActorResolver:
             return []
         matches = self._matches(toks)
         if names:
-            matches = [m for m in matches if m.entry.kind in _NAMED_KINDS or not _inside_name(m, names)]
+            matches = [
+                m
+                for m in matches
+                if (m.entry.kind in _NAMED_KINDS or not _inside_name(m, names))
+                and not self._in_other_name(m, toks, matches, names)
+            ]
         covered = {k for m in matches for k in range(m.i, m.j)}
         cut = next(
             (k for k, t in enumerate(toks) if k > 0 and t.norm in _CUT_WORDS and k not in covered), len(toks)
@@ -755,6 +778,35 @@ class ActorResolver:
                     )
                 )
         return out
+
+    def _in_other_name(
+        self, m: _Match, toks: Sequence[_Tok], matches: Sequence[_Match], names: Sequence[tuple[int, int]]
+    ) -> bool:
+        """A one-word alias of a person or organisation inside a longer person's name that is not theirs: "Cruz"
+        in "Maria Cruz", "Forbes" in "Kate Forbes", "Haley" in "Haley Stevens". The name may add the person's own
+        other names or spellings of them, initials, honorifics, lower-case particles and words other entries name
+        ("Hillary R. Clinton", "Aleksey Navalny", "Sen. Cruz", "Mitsotakis of Greece", "Trump White House")."""
+        if m.j - m.i != 1 or m.entry.kind not in ("person", "org") or m.entry.upper_only:
+            return False  # an acronym ("ISIS", "NSA") is no one's surname
+        span = next((r for r in names if r[0] <= m.start and m.end <= r[1] and r != (m.start, m.end)), None)
+        if span is None:
+            return False
+        own = (
+            self._name_words.get(m.entry.actor_id or "", frozenset())
+            if m.entry.kind == "person"
+            else frozenset()
+        )
+        # a spelling of one of the person's own names ("Aleksey" for "Alexei"): the same first three letters
+        stems = {w[:3] for w in own if len(w) >= 3 and w != toks[m.i].norm}
+        # words another entry names ("Trump White House", "Sen.") are not someone else's name
+        covered = {k for other in matches if other is not m for k in range(other.i, other.j)}
+        for k, t in enumerate(toks):
+            if k == m.i or t.start < span[0] or t.end > span[1] or k in covered or t.lower:
+                continue  # a lower-case word: "of" in "Mitsotakis of Greece"
+            if t.norm in own or t.norm in _HONORIFICS or (own and (len(t.norm) == 1 or t.norm[:3] in stems)):
+                continue
+            return True
+        return False
 
     @staticmethod
     def _locative_place(toks: Sequence[_Tok], matches: Sequence[_Match], cut: int) -> _Match | None:
