@@ -151,3 +151,9 @@ def test_codes_follow_type_and_mode() -> None:
     assert acled_for("ASSAULT", None, two_sided=True) == "ARMED_CLASH"
     assert acled_for("CONSULT", None) is None
     assert "arrest" in modes_of("COERCE") and all(cameo_for(t, None) for t in PLOVER_TYPES)
+
+
+def test_coder_types_are_the_cameo_tables_types() -> None:
+    from newswatch.codes import plover_types
+
+    assert set(PLOVER_TYPES) == plover_types() and len(PLOVER_TYPES) == 16

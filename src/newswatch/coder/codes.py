@@ -8,19 +8,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from ..codes import lookup
 from ..errors import ConfigError
 
 PLOVER_TYPES: tuple[str, ...] = (
     "AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT", "REQUEST",
     "ACCUSE", "REJECT", "THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT",
 )  # fmt: skip
-
-# CAMEO root (two digits; 08 split at 084) -> PLOVER type: the PLOVER manual's table of categories (facts)
-_CAMEO_ROOTS = {
-    "03": "AGREE", "04": "CONSULT", "05": "SUPPORT", "06": "COOPERATE", "07": "AID", "09": "ACCUSE",
-    "10": "REQUEST", "11": "ACCUSE", "12": "REJECT", "13": "THREATEN", "14": "PROTEST", "15": "MOBILIZE",
-    "16": "SANCTION", "17": "COERCE", "18": "ASSAULT", "19": "ASSAULT", "20": "ASSAULT",
-}  # fmt: skip
 
 # the sentence-level ACLED cue label refines an event's sub-event type when it belongs to the type's family
 _ACLED_FAMILIES: dict[str, frozenset[str]] = {
@@ -38,10 +32,9 @@ _ACLED_FAMILIES: dict[str, frozenset[str]] = {
 
 
 def plover_of_cameo(code: str) -> str | None:
-    """The PLOVER type of a CAMEO code (None for the dropped roots 01 and 02)."""
-    if code[:2] == "08":
-        return "CONCEDE" if code[:3] < "084" else "RETREAT"
-    return _CAMEO_ROOTS.get(code[:2])
+    """The PLOVER type of a CAMEO code, from the project's CAMEO table (None for codes PLOVER drops)."""
+    row = lookup(code)
+    return row.plover_type if row is not None else None
 
 
 @dataclass(frozen=True)
