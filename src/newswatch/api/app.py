@@ -8,20 +8,19 @@ import socket
 from collections.abc import Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import NewswatchError
 from ..store import open_store
+from . import errors
 
 log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 # Route modules under newswatch.api.routes, each with an APIRouter named ``router``; listed in one place.
-ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "web")
+ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "export", "web")
 
 
 def create_app(db_url: str) -> FastAPI:
@@ -33,9 +32,7 @@ def create_app(db_url: str) -> FastAPI:
     )
     app.state.store = open_store(db_url)
 
-    @app.exception_handler(NewswatchError)
-    async def _newswatch_error(_request: Request, exc: NewswatchError) -> JSONResponse:
-        return JSONResponse({"ok": False, "error": str(exc)}, status_code=exc.http_status)
+    errors.install(app)
 
     for name in ROUTE_MODULES:
         try:

@@ -15,9 +15,9 @@ router = APIRouter(prefix="/api", tags=["articles"])
 def list_articles(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    site: str | None = None,
-    q: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    site: Annotated[str | None, Query(max_length=255)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Retrieve articles, newest first, without their text."""
     items = list(store.iter_articles(limit=limit, offset=offset, site=site, q=q, include_text=False))
