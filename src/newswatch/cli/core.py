@@ -299,7 +299,7 @@ def export(
     negated: Annotated[bool, typer.Option(help="include negated and hypothetical events")] = False,
 ) -> None:
     """Export events in the formats the field uses, streamed (constant memory at any size)."""
-    from ..export import exporter, export_events
+    from ..export import export_events, exporter
     from ..query import event_filter
     from ..store import query as q
 

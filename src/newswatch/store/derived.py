@@ -223,8 +223,8 @@ def rebuild(engine: Engine, *, batch: int = 20_000) -> int:
         keys: list[dict[str, Any]] = []
         for row in result.mappings():
             n += 1
-            keys.extend(key_rows(row))
-            counts.update(rollup_keys(row))
+            keys.extend(key_rows(dict(row)))
+            counts.update(rollup_keys(dict(row)))
             if n % batch == 0:
                 with engine.begin() as conn:
                     conn.execute(insert(event_keys), keys)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, true, union_all
+from sqlalchemy import Select, and_, false, func, literal, or_, select, true, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -57,7 +57,21 @@ def _utc(value: Any) -> datetime | None:
 # ---------------------------------------------------------------------------------------- event lists
 
 
-def _conditions(f: EventFilter, *, skip_key: str | None = None) -> list[ColumnElement[bool]]:
+FEW_STORIES = 2000
+
+
+def _qualifying_stories(engine: Engine, min_sources: int) -> list[str] | None:
+    """The ids of the stories with at least ``min_sources`` sources when there are few of them, else None."""
+    with engine.connect() as conn:
+        ids = conn.execute(
+            select(stories.c.id).where(stories.c.num_independent_sources >= min_sources).limit(FEW_STORIES + 1)
+        ).scalars().all()
+    return list(ids) if len(ids) <= FEW_STORIES else None
+
+
+def _conditions(
+    f: EventFilter, *, skip_key: str | None = None, few_stories: list[str] | None = None
+) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     for key in f.keys():
         if key == skip_key:
@@ -83,6 +97,8 @@ def _conditions(f: EventFilter, *, skip_key: str | None = None) -> list[ColumnEl
         conds.append(events.c.story_id == f.story_id)
     if f.min_sources:
         conds.append(stories.c.num_independent_sources >= f.min_sources)
+        if few_stories is not None:  # few stories qualify: read their events by story, not the whole date walk
+            conds.append(events.c.story_id.in_(few_stories))
     if f.q:
         like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conds.append(events.c.text.ilike(like, escape="\\"))
@@ -102,20 +118,25 @@ _LIST_COLUMNS = (
 
 
 def _walk(
-    f: EventFilter, *, ptype: str | None, columns: Sequence[Any] = _LIST_COLUMNS
+    f: EventFilter, *, ptype: str | None, columns: Sequence[Any] = _LIST_COLUMNS, engine: Engine | None = None
 ) -> tuple[Select[Any], Any, Any]:
     """The filtered select driven by one index, with the (date, id) columns it is ordered by."""
     keys = f.keys()
+    few = _qualifying_stories(engine, f.min_sources) if f.min_sources and engine is not None else None
+    if few is not None and not few:
+        keys = []
     joined: Any
     if keys:
         drive = event_keys.alias("drive")
         joined = drive.join(events, events.c.id == drive.c.event_id)
         date_col, id_col = drive.c.event_date, drive.c.event_id
-        conds = [drive.c.key == keys[0], *_conditions(f, skip_key=keys[0])]
+        conds = [drive.c.key == keys[0], *_conditions(f, skip_key=keys[0], few_stories=few)]
     else:
         joined = events
         date_col, id_col = events.c.event_date, events.c.id
-        conds = _conditions(f)
+        conds = _conditions(f, few_stories=few)
+        if few is not None and not few:
+            conds.append(false())  # no story has that many sources
     joined = joined.join(articles, articles.c.id == events.c.article_id)
     joined = joined.join(stories, stories.c.id == events.c.story_id, isouter=not f.min_sources)
     if ptype is not None:
@@ -148,10 +169,10 @@ def _phase(
     types: list[str | None] = list(f.types) if f.types else [None]
     if f.keys() and f.types:
         # a key walk checks the type on each row; one walk per type would repeat the key walk
-        parts = [_walk(f.with_(types=()), ptype=None)]
+        parts = [_walk(f.with_(types=()), ptype=None, engine=engine)]
         parts[0] = (parts[0][0].where(events.c.plover_type.in_(f.types)), parts[0][1], parts[0][2])
     else:
-        parts = [_walk(f, ptype=t) for t in types]
+        parts = [_walk(f, ptype=t, engine=engine) for t in types]
     subs = []
     for query, date_col, id_col in parts:
         order = [date_col.desc(), id_col.desc()] if desc else [date_col.asc(), id_col.asc()]
@@ -286,7 +307,7 @@ def count_events(engine: Engine, f: EventFilter) -> tuple[int, bool]:
             kind, key = target
             total = conn.execute(select(func.coalesce(func.sum(event_rollup.c.n), 0)).where(*_rollup_where(f, kind, key))).scalar()
             return int(total or 0), True
-        query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.id])
+        query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.id], engine=engine)
         if f.types:
             query = query.where(events.c.plover_type.in_(f.types))
         n = conn.execute(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())).scalar() or 0
@@ -331,12 +352,10 @@ def choose_bucket(f: EventFilter, bucket: str, first: date | None, last: date | 
 
 def _date_span(engine: Engine, f: EventFilter) -> tuple[date | None, date | None]:
     r = event_rollup.c
-    with engine.connect() as conn:
-        lo, hi = conn.execute(
-            select(func.min(r.period), func.max(r.period)).where(
-                r.kind == "t", r.party == (f.country or ""), r.grain == "d", r.n > 0
-            )
-        ).one()
+    where = (r.kind == "t", r.party == (f.country or ""), r.grain == "d")
+    with engine.connect() as conn:  # one aggregate per query: each is then a single index lookup
+        lo = conn.execute(select(func.min(r.period)).where(*where)).scalar()
+        hi = conn.execute(select(func.max(r.period)).where(*where)).scalar()
     return (date.fromisoformat(lo) if lo else None, date.fromisoformat(hi) if hi else None)
 
 
@@ -373,12 +392,12 @@ def timeline(engine: Engine, f: EventFilter, *, bucket: str = "auto", by: str = 
                 elif n:
                     counts[(_bucket_of(period, bucket), ptype)] += int(n)
     else:
-        query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.event_date, events.c.plover_type])
+        live, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.event_date, events.c.plover_type], engine=engine)
         if f.types:
-            query = query.where(events.c.plover_type.in_(f.types))
+            live = live.where(events.c.plover_type.in_(f.types))
         with engine.connect() as conn:
             seen = 0
-            for when, ptype in conn.execute(query.limit(LIVE_CAP + 1)):
+            for when, ptype in conn.execute(live.limit(LIVE_CAP + 1)).tuples():
                 seen += 1
                 if seen > LIVE_CAP:
                     complete = False
@@ -427,7 +446,7 @@ def _live_rows(engine: Engine, f: EventFilter) -> tuple[list[dict[str, Any]], bo
     cols = [events.c.id, events.c.event_date, events.c.plover_type, events.c.actors, events.c.recipients,
             events.c.country, events.c.place_name, events.c.lat, events.c.lon, events.c.geo_precision,
             events.c.negated, events.c.tense]  # fmt: skip
-    query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=cols)
+    query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=cols, engine=engine)
     if f.types:
         query = query.where(events.c.plover_type.in_(f.types))
     with engine.connect() as conn:
@@ -480,7 +499,8 @@ def network(engine: Engine, f: EventFilter, *, level: str = "country", limit: in
     for key, ptype, n in rows:
         by_edge[key][ptype] += n
     ranked = sorted(by_edge.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    edges, nodes = [], {}
+    edges: list[dict[str, Any]] = []
+    nodes: dict[str, dict[str, Any]] = {}
     for key, types in ranked[:limit]:
         a, _, b = key.partition(">")
         quads = _quads(types)
@@ -648,8 +668,8 @@ def list_claims(
     nxt = None
     if more and rows:
         last = rows[-1]
-        when = _utc(last["article_published_at"])
-        nxt = Cursor(when.isoformat() if when else None, last["id"], {"a": last["article_id"]}).encode()
+        published = _utc(last["article_published_at"])
+        nxt = Cursor(published.isoformat() if published else None, last["id"], {"a": last["article_id"]}).encode()
     exact = total <= COUNT_CAP
     return Page(rows, min(int(total), COUNT_CAP), exact, nxt)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from ...query import BUCKETS, CERTAINTIES, CLAIM_SORTS, EVENT_SORTS, SOURCE_TYPES, choices
 from ...store import query as q
@@ -23,8 +26,25 @@ def next_link(request: Request, cursor: str | None) -> str | None:
     return f"{request.url.path}?{urlencode([*params, ('cursor', cursor)])}"
 
 
-def page_body(request: Request, page: q.Page) -> dict[str, Any]:
-    return {
+class FastJSON(JSONResponse):
+    """JSON written by the standard library with dates as ISO 8601 (no per-value pydantic encoding pass)."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, default=_default, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def page_body(request: Request, page: q.Page) -> JSONResponse:
+    return FastJSON({
         "ok": True,
         "total": page.total,
         "total_exact": page.total_exact,
@@ -32,7 +52,7 @@ def page_body(request: Request, page: q.Page) -> dict[str, Any]:
         "next": next_link(request, page.next_cursor),
         "cursor": page.next_cursor,
         "items": page.items,
-    }
+    })
 
 
 @router.get("/events")
@@ -44,7 +64,7 @@ def list_events(
     offset: OffsetParam = 0,
     cursor: CursorParam = None,
     sort: Annotated[str, Query(description="-date (newest first) or date")] = "-date",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Retrieve coded events with their evidence sentence, story sources and article, filtered, newest first.
 
     ``total`` counts every match (``total_exact`` is false when it stopped at 100,000); ``next`` is the URL of
@@ -60,11 +80,11 @@ def events_timeline(
     f: FilterDep,
     bucket: Annotated[str, Query(description="auto, day, week, month or year")] = "auto",
     by: Annotated[str, Query(description="type, quad or total")] = "type",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Count events per day, week, month or year, one series per PLOVER type, quad class or in total."""
     choice(bucket, "bucket", BUCKETS)
     choice(by, "by", ("type", "quad", "total"))
-    return {"ok": True, "filter": f.params(), **q.timeline(store.engine, f, bucket=bucket, by=by)}
+    return FastJSON({"ok": True, "filter": f.params(), **q.timeline(store.engine, f, bucket=bucket, by=by)})
 
 
 @router.get("/events/network")
@@ -73,18 +93,18 @@ def events_network(
     f: FilterDep,
     level: Annotated[str, Query(description="country (RUS>UKR) or actor (RUS GOV>UKR MIL)")] = "country",
     limit: Annotated[int, Query(ge=1, le=500, description="strongest edges to return")] = 80,
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The actor network: actors as nodes, actor>recipient dyads as edges with event counts per quad class and a
     tone from -1 (all conflict) to +1 (all cooperation)."""
     choice(level, "level", ("country", "actor"))
-    return {"ok": True, "filter": f.params(), **q.network(store.engine, f, level=level, limit=limit)}
+    return FastJSON({"ok": True, "filter": f.params(), **q.network(store.engine, f, level=level, limit=limit)})
 
 
 @router.get("/events/places")
-def events_places(store: StoreDep, f: FilterDep) -> dict[str, Any]:
+def events_places(store: StoreDep, f: FilterDep) -> JSONResponse:
     """Count events by place: ``points`` for places with coordinates (cities, points, regions with a seat) and
     ``areas`` for countries and regions known without a point (never placed at a made-up centroid)."""
-    return {"ok": True, "filter": f.params(), **q.places(store.engine, f)}
+    return FastJSON({"ok": True, "filter": f.params(), **q.places(store.engine, f)})
 
 
 @router.get("/events/top")
@@ -118,7 +138,7 @@ def list_claims(
     q_: Annotated[str | None, Query(alias="q", max_length=200, description="claim sentence contains")] = None,
     article_id: Annotated[str | None, Query(max_length=64)] = None,
     sort: Annotated[str, Query(description="-date or date (the article's publication)")] = "-date",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Retrieve claims: speaker, source type, cue, certainty, the sentence and its article, newest first."""
     from ...query import _split
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
 from ...query import MAX_MIN_SOURCES, STORY_SORTS, parse_day
 from ...store import query as q
@@ -27,7 +28,7 @@ def list_stories(
     until: Annotated[str | None, Query(max_length=32, description="first seen on or before YYYY-MM-DD")] = None,
     q_: Annotated[str | None, Query(alias="q", max_length=200, description="title contains")] = None,
     sort: Annotated[str, Query(description="-last_seen, last_seen, -sources or -articles")] = "-last_seen",
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Retrieve stories with their numbers of articles and independent sources, most recent first."""
     choice(sort, "sort", STORY_SORTS)
     page = q.list_stories(
