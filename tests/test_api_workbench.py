@@ -147,3 +147,21 @@ def test_api_choices_list_every_allowed_value(api) -> None:  # type: ignore[no-u
     body = api.get("/api/choices").json()
     assert "ASSAULT" in body["type"] and {"code": "UKR", "name": "Ukraine"} in body["country"]
     assert body["limits"]["offset"] == [0, 10000]
+
+
+def test_web_pages_show_watches_and_their_alerts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from newswatch import watch
+
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    store = open_store(url)
+    fill_events(store, articles=8)
+    watch.add_watch(store, "ukraine-assaults", watch.WatchRule(types=["ASSAULT"], countries=["UKR"]))
+    raised = watch.check(store, backfill=True)
+    with TestClient(create_app(url)) as client:
+        html = client.get("/watches").text
+        assert "ukraine-assaults" in html and "ASSAULT" in html
+        import html as markup
+
+        assert raised and raised[0].message[:40] in markup.unescape(html)
+        body = client.get("/api/articles?limit=2").json()
+        assert body["total"] == 8 and body["count"] == 2

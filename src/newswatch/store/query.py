@@ -674,6 +674,19 @@ def list_claims(
     return Page(rows, min(int(total), COUNT_CAP), exact, nxt)
 
 
+def count_articles(engine: Engine, *, site: str | None = None, q: str | None = None) -> tuple[int, bool]:
+    """(number of stored articles of ``site`` containing ``q``, whether exact: capped like the event counts)."""
+    query = select(articles.c.id)
+    if site:
+        query = query.where(articles.c.site == site)
+    if q:
+        like = "%" + q.replace("%", "") + "%"
+        query = query.where(or_(articles.c.title.ilike(like), articles.c.text.ilike(like)))
+    with engine.connect() as conn:
+        n = conn.execute(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())).scalar() or 0
+    return (COUNT_CAP, False) if n > COUNT_CAP else (int(n), True)
+
+
 def claim_certainty_counts(engine: Engine, article_id: str) -> dict[str, int]:
     with engine.connect() as conn:
         rows = conn.execute(

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ...store.query import count_articles
 from ..deps import StoreDep
 
 router = APIRouter(prefix="/api", tags=["articles"])
@@ -23,7 +24,8 @@ def list_articles(
     items = list(store.iter_articles(limit=limit, offset=offset, site=site, q=q, include_text=False))
     for item in items:
         item["actors"] = store.article_actors(item["id"])[:8]
-    return {"ok": True, "count": len(items), "offset": offset, "items": items}
+    total, exact = count_articles(store.engine, site=site, q=q)
+    return {"ok": True, "total": total, "total_exact": exact, "count": len(items), "offset": offset, "items": items}
 
 
 @router.get("/articles/{article_id}")

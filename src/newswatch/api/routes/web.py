@@ -173,6 +173,7 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
         "top_dyads": q.top(engine, f, kind="e", limit=10),
         "top_places": q.top(engine, f, kind="p", limit=10),
         "top_countries": q.top(engine, f, kind="c", limit=10),
+        "top_actor_dyads": q.top(engine, f, kind="d", limit=10) if f.country else [],
         "stories": q.list_stories(engine, limit=8).items,
         "download_links": _downloads(f),
     }
