@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal, or_, select, true, union_all
+from sqlalchemy import Select, and_, false, func, literal, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -156,10 +156,11 @@ def _keyset(
     conds = [date_col.is_not(None)]
     if cursor is not None and cursor.value is not None:
         when = datetime.fromisoformat(cursor.value)
+        # a row-value comparison: both engines seek the (date, id) index to it
         if desc:
-            conds += [date_col <= when, or_(date_col < when, id_col < cursor.id)]
+            conds.append(tuple_(date_col, id_col) < tuple_(literal(when, events.c.event_date.type), literal(cursor.id)))
         else:
-            conds += [date_col >= when, or_(date_col > when, id_col > cursor.id)]
+            conds.append(tuple_(date_col, id_col) > tuple_(literal(when, events.c.event_date.type), literal(cursor.id)))
     return conds
 
 
@@ -169,24 +170,32 @@ def _phase(
     types: list[str | None] = list(f.types) if f.types else [None]
     if f.keys() and f.types:
         # a key walk checks the type on each row; one walk per type would repeat the key walk
-        parts = [_walk(f.with_(types=()), ptype=None, engine=engine)]
-        parts[0] = (parts[0][0].where(events.c.plover_type.in_(f.types)), parts[0][1], parts[0][2])
-    else:
-        parts = [_walk(f, ptype=t, engine=engine) for t in types]
-    subs = []
-    for query, date_col, id_col in parts:
+        query, date_col, id_col = _walk(f.with_(types=()), ptype=None, engine=engine)
+        parts = [(query.where(events.c.plover_type.in_(f.types)), date_col, id_col)]
+    elif len(types) == 1:
+        parts = [_walk(f, ptype=types[0], engine=engine)]
+    else:  # the merge below reads only (date, id) from each walk
+        parts = [_walk(f, ptype=t, engine=engine, columns=(events.c.id,)) for t in types]
+
+    def ordered(query: Select[Any], date_col: Any, id_col: Any) -> Select[Any]:
         order = [date_col.desc(), id_col.desc()] if desc else [date_col.asc(), id_col.asc()]
-        if not dated:
-            order = order[1:]
-        subs.append(query.where(*_keyset(date_col, id_col, cursor, desc=desc, dated=dated)).order_by(*order).limit(limit))
-    if len(subs) == 1:
-        final = subs[0]
-    else:
-        merged = union_all(*[select(s.subquery()) for s in subs]).subquery()
-        order = [merged.c.event_date.desc(), merged.c.id.desc()] if desc else [merged.c.event_date, merged.c.id]
-        final = select(merged).order_by(*(order if dated else order[1:])).limit(limit)
+        where = _keyset(date_col, id_col, cursor, desc=desc, dated=dated)
+        return query.where(*where).order_by(*(order if dated else order[1:])).limit(limit)
+
     with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(final).mappings()]
+        if len(parts) == 1:
+            return [dict(r) for r in conn.execute(ordered(*parts[0])).mappings()]
+        # Several ordered walks (one per type): merge their (date, id) keys, which each index holds, and read
+        # the full rows of the one page that wins, not of every walk's page.
+        subs = [ordered(q.with_only_columns(d.label("d"), i.label("i")), d, i) for q, d, i in parts]
+        merged = union_all(*[select(s.subquery()) for s in subs]).subquery()
+        order = [merged.c.d.desc(), merged.c.i.desc()] if desc else [merged.c.d, merged.c.i]
+        ids = [r.i for r in conn.execute(select(merged.c.i).order_by(*(order if dated else order[1:])).limit(limit))]
+        if not ids:
+            return []
+        full, _d, _i = _walk(EventFilter(), ptype=None)
+        rows = {r["id"]: dict(r) for r in conn.execute(full.where(events.c.id.in_(ids))).mappings()}
+    return [rows[i] for i in ids if i in rows]
 
 
 def list_events(
