@@ -23,7 +23,7 @@ from .schema import actor_counts, event_keys, event_rollup, events, mentions, me
 
 log = logging.getLogger(__name__)
 
-DERIVED_VERSION = "1"
+DERIVED_VERSION = "2"
 UNDATED = "0000-00-00"
 # the event columns the derived rows are computed from
 EVENT_COLUMNS = (
@@ -113,9 +113,10 @@ def key_rows(row: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _periods(when: datetime | None) -> list[tuple[str, str]]:
+    """The cells' time grains: its day and month (or undated), and all time (read when no date filter is set)."""
     if when is None:
-        return [("u", UNDATED)]
-    return [("d", when.strftime("%Y-%m-%d")), ("m", when.strftime("%Y-%m-01"))]
+        return [("u", UNDATED), ("a", "")]
+    return [("d", when.strftime("%Y-%m-%d")), ("m", when.strftime("%Y-%m-01")), ("a", "")]
 
 
 def rollup_keys(row: Mapping[str, Any]) -> list[RollupKey]:
@@ -259,6 +260,10 @@ def ensure(engine: Engine) -> None:
         for table in (events, stories):  # create_all makes indexes only with new tables
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
+        if version is not None:  # made by an earlier layout of the derived tables: make them anew
+            for table in (event_rollup, event_keys):
+                table.drop(conn, checkfirst=True)
+                table.create(conn)
         has_rows = conn.execute(select(func.count()).select_from(select(mentions.c.id).limit(1).subquery())).scalar()
         has_rows = has_rows or conn.execute(select(func.count()).select_from(select(events.c.id).limit(1).subquery())).scalar()
         if not has_rows:

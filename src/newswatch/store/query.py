@@ -266,10 +266,10 @@ def _month_end(d: date) -> date:
 
 def _grains(since: date | None, until: date | None) -> list[ColumnElement[bool]]:
     """Conditions selecting rollup rows that cover [since, until] exactly: whole months from the month rows,
-    the days of partial months from the day rows, undated events only when there is no date filter."""
+    the days of partial months from the day rows; without dates, the all-time rows (undated events included)."""
     r = event_rollup.c
     if since is None and until is None:
-        return [r.grain.in_(("m", "u"))]
+        return [r.grain == "a"]
     first_full = None if since is None else (since if since.day == 1 else _month_end(since) + timedelta(days=1))
     last_full = None if until is None else (until if until == _month_end(until) else _month_start(until) - timedelta(days=1))
     parts: list[ColumnElement[bool]] = []
@@ -387,8 +387,10 @@ def timeline(engine: Engine, f: EventFilter, *, bucket: str = "auto", by: str = 
                 grains.append(r.period <= f.until.isoformat())
             if not (f.since or f.until):
                 grains = [r.grain.in_(("d", "u"))]
-        else:
+        elif f.since or f.until:
             grains = _grains(f.since, f.until)
+        else:
+            grains = [r.grain.in_(("m", "u"))]
         query = (
             select(r.grain, r.period, r.plover_type, func.sum(r.n).label("n"))
             .where(*_rollup_where(f, kind, key, grains=False), *grains)
