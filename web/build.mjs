@@ -20,7 +20,7 @@ const scripts = [
   "d3-force/dist/d3-force.min.js",
   "topojson-client/dist/topojson-client.min.js",
 ];
-const data = { "countries-110m.json": "world-atlas/countries-110m.json", "countries-50m.json": "world-atlas/countries-50m.json" };
+const data = { "countries-110m.json": "world-atlas/countries-110m.json" };
 
 const version = (name) => JSON.parse(readFileSync(resolve(`${name}/package.json`), "utf8")).version;
 const pkg = (path) => path.split("/")[0];

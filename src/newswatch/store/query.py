@@ -672,7 +672,7 @@ def list_claims(
     query = select(*cols).select_from(joined).where(*page_conds).order_by(*order).limit(limit + 1)
     with engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
-        counted = select(claims.c.id).select_from(joined).where(*conds).limit(COUNT_CAP + 1).subquery()
+        counted = select(claims.c.id).where(*conds).limit(COUNT_CAP + 1).subquery()  # the filters are on claims only
         total = conn.execute(select(func.count()).select_from(counted)).scalar() or 0
     more = len(rows) > limit
     rows = rows[:limit]
