@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ...store.query import count_articles
+from ...store.query import articles_actors, count_articles
 from ..deps import StoreDep
 
 router = APIRouter(prefix="/api", tags=["articles"])
@@ -22,8 +22,9 @@ def list_articles(
 ) -> dict[str, Any]:
     """Retrieve articles, newest first, without their text."""
     items = list(store.iter_articles(limit=limit, offset=offset, site=site, q=q, include_text=False))
+    actors = articles_actors(store.engine, [i["id"] for i in items], per_article=8)
     for item in items:
-        item["actors"] = store.article_actors(item["id"])[:8]
+        item["actors"] = actors.get(item["id"], [])
     total, exact = count_articles(store.engine, site=site, q=q)
     return {"ok": True, "total": total, "total_exact": exact, "count": len(items), "offset": offset, "items": items}
 

@@ -67,7 +67,7 @@ def list_events(
 ) -> JSONResponse:
     """Retrieve coded events with their evidence sentence, story sources and article, filtered, newest first.
 
-    ``total`` counts every match (``total_exact`` is false when it stopped at 100,000); ``next`` is the URL of
+    ``total`` counts every match (``total_exact`` is false when it stopped at 10,000); ``next`` is the URL of
     the following page (keyset: stable while new events arrive)."""
     choice(sort, "sort", EVENT_SORTS)
     page = q.list_events(store.engine, f, limit=limit, cursor=cursor, sort=sort, offset=offset)

@@ -167,7 +167,7 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
         "form": _form(f, raw),
         "total": total,
         "total_exact": exact,
-        "counts": {t: store.count(t) for t in ("articles", "claims", "stories", "ingest_errors")},
+        "counts": {t: store.count(t) for t in ("articles", "stories", "ingest_errors")},
         "timeline": q.timeline(engine, f, by=request.query_params.get("by", "type") if request.query_params.get("by") in ("type", "quad") else "type"),
         "top_actors": q.top(engine, f, kind="a", limit=10),
         "top_dyads": q.top(engine, f, kind="e", limit=10),
@@ -353,8 +353,9 @@ def articles_page(
     items = list(store.iter_articles(limit=PAGE_SIZE + 1, offset=offset, q=q_, site=site, include_text=False))
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
+    actors = q.articles_actors(store.engine, [i["id"] for i in items])
     for item in items:
-        item["actors"] = store.article_actors(item["id"])[:10]
+        item["actors"] = actors.get(item["id"], [])
     params = {"q": q_, "site": site}
     context = {"articles": items, "q": q_ or "", "site": site or "", "params": params,
                "next_url": _url("/articles", params, offset=offset + PAGE_SIZE) if more else None}  # fmt: skip
