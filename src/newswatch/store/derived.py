@@ -19,11 +19,12 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..query import actor_code
-from .schema import actor_counts, event_keys, event_rollup, events, mentions, meta_table, stories
+from .schema import actor_counts, articles, event_keys, event_rollup, events, mentions, meta_table, stories
 
 log = logging.getLogger(__name__)
 
 DERIVED_VERSION = "2"
+INDEX_VERSION = "2"  # the indexes the queries of store.query rely on
 UNDATED = "0000-00-00"
 # the event columns the derived rows are computed from
 EVENT_COLUMNS = (
@@ -252,14 +253,21 @@ _OBSOLETE_INDEXES = ("ix_events_plover_type", "ix_events_certainty", "ix_events_
 def ensure(engine: Engine) -> None:
     """Bring a database's derived tables up to date (once, when it was made by an earlier version)."""
     with engine.begin() as conn:
-        version = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "derived_version")).scalar()
+        query = select(meta_table.c.key, meta_table.c.value).where(
+            meta_table.c.key.in_(("derived_version", "index_version"))
+        )
+        found = {str(k): v for k, v in conn.execute(query).all()}
+        if found.get("index_version") != INDEX_VERSION:
+            for name in _OBSOLETE_INDEXES:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+            for table in (events, stories, articles):  # create_all makes indexes only with new tables
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+            conn.execute(delete(meta_table).where(meta_table.c.key == "index_version"))
+            conn.execute(insert(meta_table).values(key="index_version", value=INDEX_VERSION))
+        version = found.get("derived_version")
         if version == DERIVED_VERSION:
             return
-        for name in _OBSOLETE_INDEXES:
-            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
-        for table in (events, stories):  # create_all makes indexes only with new tables
-            for index in table.indexes:
-                index.create(conn, checkfirst=True)
         if version is not None:  # made by an earlier layout of the derived tables: make them anew
             for table in (event_rollup, event_keys):
                 table.drop(conn, checkfirst=True)
