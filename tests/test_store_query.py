@@ -27,6 +27,8 @@ FILTERS = [
     {"since": "2023-02-01", "until": "2023-02-28"},
     {"country": "USA", "since": "2023-06-01", "realised": True},
     {"certainty": "hedged"},
+    {"country": "UKR", "certainty": "hedged"},
+    {"dyad": "RUS>UKR", "certainty": "reported,hedged"},
     {"country": "ISL"},
 ]
 

@@ -223,6 +223,10 @@ stories = Table(
     Column("num_independent_sources", Integer, default=0, index=True),
     Column("summary", JSON),
 )
+# Stories are listed newest first: an index in that order for each engine (SQLite has no NULLS LAST in
+# an index, and sorts NULLs first ascending, i.e. last when read backwards).
+Index("ix_stories_last_seen", stories.c.last_seen, stories.c.id).ddl_if(dialect="sqlite")
+Index("ix_stories_last_seen_desc", stories.c.last_seen.desc().nulls_last(), stories.c.id).ddl_if(dialect="postgresql")
 
 signatures = Table(
     "article_signatures",
