@@ -4,7 +4,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint install clean
+ASSETS := src/newswatch/static/vendor/manifest.json
+
+.PHONY: demo test lint install assets clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,18 +17,25 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# The dashboard's map, network and chart code and the world map (npm packages pinned by web/package-lock.json),
+# copied into the package's static/vendor folder; rebuilt when the lockfile or the build script changes.
+$(ASSETS): web/package.json web/package-lock.json web/build.mjs
+	cd web && npm ci --no-audit --no-fund --loglevel=error && node build.mjs
+
+assets: $(ASSETS)
+
+demo: $(STAMP) $(ASSETS)
 	$(BIN)/newswatch demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP)
+test: $(STAMP) $(ASSETS)
 	bash scripts/test-system-deps.sh
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/node_modules src/newswatch/static/vendor

@@ -2,6 +2,7 @@
 
     NewswatchError                 exit 1   base; every message says what happened and what to do
     ├── ConfigError                exit 2   bad option or setting (usage error)
+    │   └── QueryError                      a filter, sort or paging value out of its allowed set (HTTP 422)
     ├── ModelNotInstalledError     exit 3   the spaCy English pipeline is missing
     ├── InputError                 exit 4   one input document could not be read or understood
     │   ├── FetchError                      a URL could not be fetched (timeout, status, size cap, refused address)
@@ -31,6 +32,17 @@ class ConfigError(NewswatchError):
 
     exit_code = 2
     http_status = 400
+
+
+class QueryError(ConfigError):
+    """A query parameter is not one of its allowed values or out of range; ``allowed`` lists the choices."""
+
+    http_status = 422
+
+    def __init__(self, message: str, *, param: str = "", allowed: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+        self.allowed = allowed
 
 
 class ModelNotInstalledError(NewswatchError):

@@ -211,7 +211,7 @@ def assign_stories(
         texts = store_stories.article_texts(conn, ids)
         events = store_stories.article_events(conn, ids)
         profiles = {i: _profile(texts.get(i, "")) for i in ids}
-        placed = _Placed(profiles)
+        placed = _Placed(profiles, window)
         for r in rows.values():
             if r["story_id"]:
                 placed.add(r)
@@ -238,31 +238,52 @@ def assign_stories(
 
 
 class _Placed:
-    """Articles already in a story, with an inverted index from profile words to articles.
+    """Articles already in a story, with an inverted index from profile words to articles per time slot.
 
-    Only articles sharing one of a new article's rarer words are compared with it, so placing a day's
-    articles does not compare every pair.
+    A slot is one story window long, so an article within the window of another sits in the same or a
+    neighbouring slot: only articles of those three slots that share one of a new article's rarer words (rarer
+    there) are compared with it. The work per article then depends on how many articles appear around its
+    date, not on the size of the whole corpus (all-time postings grew with it, which made a large run
+    quadratic).
     """
 
     _RARE_WORDS = 30
 
-    def __init__(self, profiles: Mapping[str, set[str]]) -> None:
+    def __init__(self, profiles: Mapping[str, set[str]], window: timedelta) -> None:
         self._profiles = profiles
         self._rows: list[Mapping[str, Any]] = []
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[str, dict[int | None, list[int]]] = {}
+        self._slot_seconds = max(window.total_seconds(), 1.0)
+
+    def _slot(self, row: Mapping[str, Any]) -> int | None:
+        when = _when(row)
+        return None if when is None else int(when.timestamp() // self._slot_seconds)
 
     def add(self, row: Mapping[str, Any]) -> None:
         n = len(self._rows)
         self._rows.append(row)
+        slot = self._slot(row)
         for word in self._profiles.get(row["id"], ()):
-            self._postings.setdefault(word, []).append(n)
+            self._postings.setdefault(word, {}).setdefault(slot, []).append(n)
 
     def candidates(self, row: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-        words = [w for w in self._profiles.get(row["id"], ()) if w in self._postings]
-        words.sort(key=lambda w: (len(self._postings[w]), w))
+        slot = self._slot(row)
+        near: dict[str, list[list[int]]] = {}
+        for word in self._profiles.get(row["id"], ()):
+            slots = self._postings.get(word)
+            if not slots:
+                continue
+            if slot is None:  # undated: it may match anything, as before
+                lists = list(slots.values())
+            else:  # undated placed articles match every date too
+                lists = [x for x in (slots.get(slot - 1), slots.get(slot), slots.get(slot + 1), slots.get(None)) if x]
+            if lists:
+                near[word] = lists
+        words = sorted(near, key=lambda w: (sum(len(x) for x in near[w]), w))
         found: set[int] = set()
         for word in words[: self._RARE_WORDS]:
-            found.update(self._postings[word])
+            for postings in near[word]:
+                found.update(postings)
         return [self._rows[i] for i in sorted(found)]
 
 

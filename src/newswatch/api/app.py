@@ -9,14 +9,13 @@ import socket
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
-from ..errors import NewswatchError, ServiceError
+from ..errors import ServiceError
 from ..store import open_store
-from . import security
+from . import errors, security
 from .security import DEFAULT_HOSTS
 
 log = logging.getLogger(__name__)
@@ -24,7 +23,7 @@ log = logging.getLogger(__name__)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 # Route modules under newswatch.api.routes, each with an APIRouter named ``router``; listed in one place.
-ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "web")
+ROUTE_MODULES: tuple[str, ...] = ("articles", "actors", "events", "stories", "watch", "export", "web")
 
 
 def create_app(db_url: str, *, allowed_hosts: Iterable[str] | None = None) -> FastAPI:
@@ -40,9 +39,7 @@ def create_app(db_url: str, *, allowed_hosts: Iterable[str] | None = None) -> Fa
     app.state.store = open_store(db_url)
     security.install(app, allowed_hosts=allowed_hosts)
 
-    @app.exception_handler(NewswatchError)
-    async def _newswatch_error(_request: Request, exc: NewswatchError) -> JSONResponse:
-        return JSONResponse({"ok": False, "error": str(exc)}, status_code=exc.http_status)
+    errors.install(app)
 
     for name in ROUTE_MODULES:
         try:

@@ -225,8 +225,8 @@ def events(
     db: DbOption = None,
     fmt: FormatOption = None,
     limit: LimitOption = None,
-    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type, e.g. ASSAULT")] = None,
-    country: Annotated[str | None, typer.Option(help="actor, recipient or place country (ISO-3)")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type(s), e.g. ASSAULT,COERCE")] = None,
+    country: Annotated[str | None, typer.Option(help="actor, recipient or place country (ISO-3 or name)")] = None,
     certainty: Annotated[
         str | None, typer.Option(help="asserted, reported, hedged, speculative, denied")
     ] = None,
@@ -239,18 +239,17 @@ def events(
     negated: Annotated[bool, typer.Option(help="include negated events")] = True,
 ) -> None:
     """List coded events with their evidence, filtered."""
+    from itertools import islice
+
+    from ..query import event_filter
+    from ..store import query as q
+
+    f = event_filter(
+        type=type_, country=country, certainty=certainty, source_type=source_type, since=since, until=until,
+        negated=negated, article_id=article,
+    )  # fmt: skip
     store = _store(db)
-    rows = store.iter_events(
-        article_id=article,
-        plover_type=type_,
-        country=country,
-        certainty=certainty,
-        source_type=source_type,
-        since=_parse_day(since, "--since"),
-        until=_parse_day(until, "--until"),
-        include_negated=negated,
-        limit=limit,
-    )
+    rows = islice(q.iter_events(store.engine, f, batch=min(limit or 2000, 2000)), limit)
     emit(
         (
             {**r, "actors": _codes(r["actors"]), "recipients": _codes(r["recipients"])}
@@ -362,32 +361,45 @@ def _read_jsonl(stream: Any, name: str) -> Any:
 
 def export(
     fmt: Annotated[
-        str, typer.Option("--format", "-f", help="plover-json, cameo-tsv, acled-csv, geojson, jsonl")
+        str,
+        typer.Option(
+            "--format", "-f",
+            help="csv, jsonl, parquet, geojson, plover-json, acled-csv, gdelt-tsv (GDELT 2.0 layout), cameo-tsv",
+        ),
     ],
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="file to write (default stdout)")
+        Path | None, typer.Option("--output", "-o", help="file to write (default stdout; parquet needs a file)")
     ] = None,
     db: DbOption = None,
-    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type")] = None,
-    country: Annotated[str | None, typer.Option(help="ISO-3 code")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="PLOVER type(s), comma-separated")] = None,
+    quad: Annotated[str | None, typer.Option(help="quad class, e.g. material-conflict")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO-3 code or English name")] = None,
+    dyad: Annotated[str | None, typer.Option(help="actor>recipient, e.g. RUS>UKR")] = None,
+    certainty: Annotated[str | None, typer.Option(help="asserted, reported, hedged, speculative, denied")] = None,
+    source_type: Annotated[str | None, typer.Option(help="state_media, official, military, ...")] = None,
     since: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
     until: Annotated[str | None, typer.Option(help="YYYY-MM-DD")] = None,
+    min_sources: Annotated[int, typer.Option(help="at least this many independent sources")] = 0,
     negated: Annotated[bool, typer.Option(help="include negated and hypothetical events")] = False,
 ) -> None:
-    """Export events in the formats the field uses."""
-    from ..export import EXPORTERS, export_events
+    """Export events in the formats the field uses, streamed (constant memory at any size)."""
+    from ..export import export_events, exporter
+    from ..query import event_filter
+    from ..store import query as q
 
-    if fmt not in EXPORTERS:  # a usage error is reported before the database is looked at
-        raise ConfigError(f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}")
+    spec = exporter(fmt)
+    f = event_filter(
+        type=type_, quad=quad, country=country, dyad=dyad, certainty=certainty, source_type=source_type,
+        since=since, until=until, min_sources=min_sources,
+    )  # fmt: skip
+    if spec.binary and output is None and sys.stdout.isatty():
+        raise ConfigError(f"{fmt} is a binary format; write it to a file with -o FILE.{spec.extension}")
     store = _store(db)
-    rows = store.iter_events(
-        plover_type=type_,
-        country=country,
-        since=_parse_day(since, "--since"),
-        until=_parse_day(until, "--until"),
-        include_negated=negated,
-    )
-    out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    rows = q.iter_events(store.engine, f)
+    if output:
+        out: Any = output.open("wb") if spec.binary else output.open("w", encoding="utf-8", newline="")
+    else:
+        out = sys.stdout.buffer if spec.binary else sys.stdout
     try:
         n = export_events(rows, fmt=fmt, out=out, include_unrealised=negated)
     finally:

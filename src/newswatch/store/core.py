@@ -35,7 +35,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from ..errors import NotFoundError, StoreError
 from ..instants import to_utc, utc_offset
 from ..models import Actor, Analysis, Article, Claim, CodedActor, Event, IngestFailure
-from . import schema
+from . import derived, schema
 from .schema import actors, articles, claims, events, ingest_errors, mentions, stories
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,7 @@ class Store:
         try:
             schema.metadata.create_all(self.engine)
             self._add_columns()
+            derived.ensure(self.engine)
         except SQLAlchemyError as exc:
             raise StoreError(
                 f"could not create the newswatch tables in {self.url}: {exc.__class__.__name__}: {exc}. "
@@ -233,6 +234,7 @@ class Store:
                     "the article stays stored without it and the next run tries again"
                 ) from exc
         aid = analysis.article.id
+        derived.remove_article(conn, aid)
         for table in (mentions, events, claims):
             conn.execute(delete(table).where(table.c.article_id == aid))
         if analysis.mentions:
@@ -254,6 +256,7 @@ class Store:
                     for m in analysis.mentions
                 ],
             )
+            derived.change_actor_counts(conn, [m.actor.actor_id if m.actor else None for m in analysis.mentions], 1)
         claim_rows = [self._claim_row(c, coder_version) for c in analysis.claims]
         if claim_rows:
             conn.execute(insert(claims), _unique_by_id(claim_rows))
@@ -266,7 +269,9 @@ class Store:
             for e in analysis.events
         ]
         if event_rows:
-            conn.execute(insert(events), _unique_by_id(event_rows))
+            event_rows = _unique_by_id(event_rows)
+            conn.execute(insert(events), event_rows)
+            derived.add_events(conn, event_rows)
         notes = list(dict.fromkeys([*analysis.article.notes, *analysis.notes]))
         conn.execute(
             update(articles)
@@ -384,16 +389,7 @@ class Store:
         self, *, country: str | None = None, mentioned_only: bool = False, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
         """Actors with how often they are mentioned; ``mentioned_only`` keeps those seen in stored articles."""
-        counts = (
-            select(
-                mentions.c.actor_id,
-                func.count().label("mentions"),
-                func.count(mentions.c.article_id.distinct()).label("articles"),
-            )
-            .where(mentions.c.actor_id.is_not(None))
-            .group_by(mentions.c.actor_id)
-            .subquery()
-        )
+        counts = select(schema.actor_counts).where(schema.actor_counts.c.mentions > 0).subquery()
         join = actors.join(counts, counts.c.actor_id == actors.c.id, isouter=not mentioned_only)
         query = (
             select(

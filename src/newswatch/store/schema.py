@@ -22,10 +22,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 
 from ..instants import to_utc
@@ -76,6 +78,14 @@ articles = Table(
     Column("coder_version", String(32)),
     Column("created_at", UTCDateTime(), index=True),  # watch checks read "stored since"
     Column("notes", JSON),  # what was set aside or cut: a non-http URL, an unbelievable date, a long text
+    # Copies only: SQLite's statistics count the NULLs of duplicate_of as one value and then prefer a table
+    # scan to ix_articles_duplicate_of (seconds at a million articles); this index holds the copies alone.
+    Index(
+        "ix_articles_copies",
+        "duplicate_of",
+        sqlite_where=text("duplicate_of IS NOT NULL"),
+        postgresql_where=text("duplicate_of IS NOT NULL"),
+    ),
 )
 
 actors = Table(
@@ -149,7 +159,7 @@ events = Table(
     Column("trigger", Text),
     Column("trigger_start", Integer),
     Column("trigger_end", Integer),
-    Column("plover_type", String(16), index=True),
+    Column("plover_type", String(16)),
     Column("mode", String(32)),
     Column("context", JSON),
     Column("cameo_code", String(8), index=True),
@@ -158,7 +168,7 @@ events = Table(
     Column("recipients", JSON),
     Column("actor_countries", String(255), index=True),  # ",PRK,RUS," for filtering
     Column("recipient_countries", String(255)),
-    Column("event_date", UTCDateTime(), index=True),
+    Column("event_date", UTCDateTime()),
     Column("date_precision", String(16)),
     Column("date_text", Text),
     Column("place_name", Text),
@@ -168,13 +178,63 @@ events = Table(
     Column("geo_precision", String(16)),
     Column("negated", Boolean, default=False),
     Column("tense", String(16)),
-    Column("certainty", String(16), index=True),
+    Column("certainty", String(16)),
     Column("claim_id", String(48)),
     Column("source_type", String(32)),
     Column("confidence", Float),
     Column("rule", Text),
     Column("coder_version", String(32)),
     Column("story_id", String(32), index=True),
+    # Lists are read newest first: each filter that can drive a list walks one of these in date order and
+    # stops after a page, so a rare value costs as little as a common one.
+    Index("ix_events_date_id", "event_date", "id"),
+    Index("ix_events_type_date", "plover_type", "event_date", "id"),
+    Index("ix_events_certainty_date", "certainty", "event_date", "id"),
+    Index("ix_events_source_type_date", "source_type", "event_date", "id"),
+)
+
+# What an event involves, one row per key: "c:UKR" (a country among its actors, recipients or place),
+# "a:RUS GOV" (an actor code as actor or recipient), "d:RUS GOV>UKR MIL" and "d:RUS>UKR" (actor>recipient
+# dyads), "p:Kyiv|UKR" (its place). Filters on these walk (key, event_date, event_id) in date order.
+event_keys = Table(
+    "event_keys",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("event_date", DateTime(timezone=True)),
+    Column("event_id", String(48), nullable=False),
+    Index("ix_event_keys_walk", "key", "event_date", "event_id"),
+    Index("ix_event_keys_event", "event_id"),
+)
+
+# Event counts kept up to date as analyses are stored: per grain (d day, m month, u undated, a all time), period, kind
+# (t type, d actor-code dyad, e country dyad, p place, a actor code), party ('' for all events, else a country
+# the event involves), PLOVER type, realised or not, and key. Aggregates and total counts read these.
+event_rollup = Table(
+    "event_rollup",
+    metadata,
+    Column("kind", String(1), nullable=False),
+    Column("party", String(8), nullable=False),
+    Column("grain", String(1), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("plover_type", String(16), nullable=False),
+    Column("realised", Integer, nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("n", Integer, nullable=False),
+    # The key holds the count too (SQLite: a clustered WITHOUT ROWID table; PostgreSQL: INCLUDE), so a range
+    # of cells is read from the index alone, without a random read per cell.
+    PrimaryKeyConstraint(
+        "kind", "party", "grain", "period", "plover_type", "realised", "key", postgresql_include=["n"]
+    ),
+    sqlite_with_rowid=False,
+)
+
+# How often each actor is mentioned and in how many articles, kept up to date with the mentions.
+actor_counts = Table(
+    "actor_counts",
+    metadata,
+    Column("actor_id", String(128), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("articles", Integer, nullable=False, index=True),
 )
 
 stories = Table(
@@ -185,9 +245,13 @@ stories = Table(
     Column("first_seen", UTCDateTime()),
     Column("last_seen", UTCDateTime()),
     Column("num_articles", Integer, default=0),
-    Column("num_independent_sources", Integer, default=0),
+    Column("num_independent_sources", Integer, default=0, index=True),
     Column("summary", JSON),
 )
+# Stories are listed newest first: an index in that order for each engine (SQLite has no NULLS LAST in
+# an index, and sorts NULLs first ascending, i.e. last when read backwards).
+Index("ix_stories_last_seen", stories.c.last_seen, stories.c.id).ddl_if(dialect="sqlite")
+Index("ix_stories_last_seen_desc", stories.c.last_seen.desc().nulls_last(), stories.c.id).ddl_if(dialect="postgresql")
 
 signatures = Table(
     "article_signatures",

@@ -348,13 +348,13 @@ def article_copies(engine: Engine, article_id: str) -> dict[str, Any]:
             raise NotFoundError(f"no article with id {article_id!r}; list articles with `newswatch articles`")
         root_id = row["duplicate_of"] or article_id
         original = conn.execute(select(*cols).where(articles.c.id == root_id)).mappings().first()
-        copies = conn.execute(
-            select(*cols)
-            .where(articles.c.duplicate_of == root_id)
-            .order_by(articles.c.published_at, articles.c.id)
-        ).mappings()
+        copies = conn.execute(select(*cols).where(articles.c.duplicate_of == root_id)).mappings()
+        far = datetime.max.replace(tzinfo=UTC)
         return {
             "article": dict(row),
             "original": dict(original) if original is not None else {"id": root_id},
-            "copies": [dict(c) for c in copies],
+            "copies": sorted(
+                (dict(c) for c in copies),
+                key=lambda c: ((c["published_at"] or far).replace(tzinfo=UTC), c["id"]),
+            ),
         }

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from ...store.query import articles_actors, count_articles
 from ..deps import StoreDep
 
 router = APIRouter(prefix="/api", tags=["articles"])
@@ -15,15 +16,17 @@ router = APIRouter(prefix="/api", tags=["articles"])
 def list_articles(
     store: StoreDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    site: str | None = None,
-    q: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    site: Annotated[str | None, Query(max_length=255)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
     """Retrieve articles, newest first, without their text."""
     items = list(store.iter_articles(limit=limit, offset=offset, site=site, q=q, include_text=False))
+    actors = articles_actors(store.engine, [i["id"] for i in items], per_article=8)
     for item in items:
-        item["actors"] = store.article_actors(item["id"])[:8]
-    return {"ok": True, "count": len(items), "offset": offset, "items": items}
+        item["actors"] = actors.get(item["id"], [])
+    total, exact = count_articles(store.engine, site=site, q=q)
+    return {"ok": True, "total": total, "total_exact": exact, "count": len(items), "offset": offset, "items": items}
 
 
 @router.get("/articles/{article_id}")

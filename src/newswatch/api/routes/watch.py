@@ -23,11 +23,11 @@ def list_watches(store: StoreDep) -> dict[str, Any]:
 @router.get("/alerts")
 def list_alerts(
     store: StoreDep,
-    watch: Annotated[str | None, Query(description="only this watch's alerts")] = None,
+    watch: Annotated[str | None, Query(max_length=255, description="only this watch's alerts")] = None,
     kind: Annotated[Literal["event", "spike"] | None, Query()] = None,
     since: Annotated[datetime | None, Query(description="raised at or after this time (ISO 8601)")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> dict[str, Any]:
     """Retrieve alerts, newest first: matched events (with evidence and sources) and spikes."""
     items = [

@@ -1,0 +1,281 @@
+"""Tables derived from the events, kept in step with them: ``event_keys`` (what each event involves, for
+filters that walk an index in date order) and ``event_rollup`` (event counts by period, type, country, dyad,
+place and actor, for aggregates and total counts at a million events).
+
+``Store.save_analysis`` calls ``remove_article`` before it replaces an article's events and ``add_events``
+after, in the same transaction, so the derived rows never disagree with the events. ``rebuild`` recomputes
+everything (a database made before these tables existed is rebuilt once when it is opened).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from ..query import actor_code
+from .schema import actor_counts, articles, event_keys, event_rollup, events, mentions, meta_table, stories
+
+log = logging.getLogger(__name__)
+
+DERIVED_VERSION = "2"
+INDEX_VERSION = "3"  # the indexes the queries of store.query rely on
+UNDATED = "0000-00-00"
+# the event columns the derived rows are computed from
+EVENT_COLUMNS = (
+    events.c.id,
+    events.c.event_date,
+    events.c.plover_type,
+    events.c.actors,
+    events.c.recipients,
+    events.c.country,
+    events.c.place_name,
+    events.c.lat,
+    events.c.lon,
+    events.c.geo_precision,
+    events.c.negated,
+    events.c.tense,
+)
+RollupKey = tuple[str, str, str, str, str, int, str]  # kind, party, grain, period, type, realised, key
+
+
+def realised(row: Mapping[str, Any]) -> bool:
+    return not row.get("negated") and row.get("tense") not in ("future", "hypothetical")
+
+
+def _codes(parties: Iterable[Mapping[str, Any]] | None) -> list[str]:
+    out = []
+    for a in parties or ():
+        code = actor_code(a.get("country"), a.get("sector"))
+        if code and code not in out:
+            out.append(code)
+    return out
+
+
+def place_key(row: Mapping[str, Any]) -> str | None:
+    """"name|country" of an event's place, the form the ``place`` filter takes."""
+    name = (row.get("place_name") or "").strip()
+    return f"{name}|{row.get('country') or ''}" if name else None
+
+
+def place_rollup_key(row: Mapping[str, Any]) -> str | None:
+    """The place with its precision and coordinates (none for a country or region without a point)."""
+    key = place_key(row)
+    if key is None:
+        return None
+    lat, lon = row.get("lat"), row.get("lon")
+    coords = f"{lat:.4f}|{lon:.4f}" if lat is not None and lon is not None else "|"
+    return f"{key}|{row.get('geo_precision') or ''}|{coords}"
+
+
+def event_parts(row: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Countries, actor codes, dyads (code- and country-level) and place of a stored event row."""
+    actors = _codes(row.get("actors"))
+    recipients = _codes(row.get("recipients"))
+    countries: list[str] = []
+    for a in [*(row.get("actors") or ()), *(row.get("recipients") or ())]:
+        if a.get("country") and a["country"] not in countries:
+            countries.append(a["country"])
+    if row.get("country") and row["country"] not in countries:
+        countries.append(row["country"])
+    dyads = list(dict.fromkeys(f"{a}>{b}" for a in actors for b in recipients if a != b))
+    country_dyads = list(
+        dict.fromkeys(
+            f"{a.get('country')}>{b.get('country')}"
+            for a in row.get("actors") or ()
+            for b in row.get("recipients") or ()
+            if a.get("country") and b.get("country") and a.get("country") != b.get("country")
+        )
+    )
+    place = place_key(row)
+    return {
+        "countries": countries,
+        "codes": list(dict.fromkeys(actors + recipients)),
+        "dyads": dyads,
+        "country_dyads": country_dyads,
+        "places": [place] if place else [],
+    }
+
+
+def key_rows(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    parts = event_parts(row)
+    keys = (
+        ["c:" + c for c in parts["countries"]]
+        + ["a:" + c for c in parts["codes"]]
+        + ["d:" + d for d in dict.fromkeys(parts["dyads"] + parts["country_dyads"])]
+        + ["p:" + p for p in parts["places"]]
+    )
+    return [{"key": k[:200], "event_date": row.get("event_date"), "event_id": row["id"]} for k in keys]
+
+
+def _periods(when: datetime | None) -> list[tuple[str, str]]:
+    """The cells' time grains: its day and month (or undated), and all time (read when no date filter is set)."""
+    if when is None:
+        return [("u", UNDATED), ("a", "")]
+    return [("d", when.strftime("%Y-%m-%d")), ("m", when.strftime("%Y-%m-01")), ("a", "")]
+
+
+def rollup_keys(row: Mapping[str, Any]) -> list[RollupKey]:
+    """Every rollup cell one event counts in."""
+    parts = event_parts(row)
+    ptype = row.get("plover_type") or ""
+    real = int(realised(row))
+    cells: list[tuple[str, str]] = [("t", "")]
+    cells += [("d", d) for d in parts["dyads"]]
+    cells += [("e", d) for d in parts["country_dyads"]]
+    cells += [("a", c) for c in parts["codes"]]
+    place = place_rollup_key(row)
+    if place:
+        cells.append(("p", place))
+    out: list[RollupKey] = []
+    for grain, period in _periods(row.get("event_date")):
+        for party in ["", *parts["countries"]]:
+            for kind, key in cells:
+                out.append((kind, party[:8], grain, period, ptype, real, key[:200]))
+    return out
+
+
+def _apply(conn: Connection, counts: Counter[RollupKey]) -> None:
+    """Add ``counts`` (negative to subtract) to the rollup cells, creating the missing ones."""
+    if not counts:
+        return
+    rows = [
+        {"kind": k[0], "party": k[1], "grain": k[2], "period": k[3], "plover_type": k[4], "realised": k[5],
+         "key": k[6], "n": n}
+        for k, n in counts.items()
+        if n
+    ]  # fmt: skip
+    if not rows:
+        return
+    _upsert(conn, event_rollup, rows, ("n",))
+
+
+def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], adds: Sequence[str]) -> None:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    stmt = upsert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[c.name for c in table.primary_key.columns],
+        set_={name: table.c[name] + stmt.excluded[name] for name in adds},
+    )
+    for i in range(0, len(rows), 2000):
+        conn.execute(stmt, rows[i : i + 2000])
+
+
+def change_actor_counts(conn: Connection, actor_ids: Iterable[str | None], sign: int) -> None:
+    """Add (sign 1) or take away (sign -1) one article's mentions of actors."""
+    counts = Counter(a for a in actor_ids if a)
+    rows = [{"actor_id": a[:128], "mentions": sign * n, "articles": sign} for a, n in counts.items()]
+    if rows:
+        _upsert(conn, actor_counts, rows, ("mentions", "articles"))
+
+
+def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Derived rows for newly inserted events."""
+    keys = [k for r in rows for k in key_rows(r)]
+    for i in range(0, len(keys), 2000):
+        conn.execute(insert(event_keys), keys[i : i + 2000])
+    _apply(conn, Counter(k for r in rows for k in rollup_keys(r)))
+
+
+def remove_article(conn: Connection, article_id: str) -> None:
+    """Take an article's stored events out of the derived tables (before they are replaced)."""
+    old_actors = conn.execute(select(mentions.c.actor_id).where(mentions.c.article_id == article_id)).scalars()
+    change_actor_counts(conn, list(old_actors), -1)
+    old = [dict(r) for r in conn.execute(select(*EVENT_COLUMNS).where(events.c.article_id == article_id)).mappings()]
+    if not old:
+        return
+    ids = [r["id"] for r in old]
+    for i in range(0, len(ids), 500):
+        conn.execute(delete(event_keys).where(event_keys.c.event_id.in_(ids[i : i + 500])))
+    counts: Counter[RollupKey] = Counter()
+    for r in old:
+        for k in rollup_keys(r):
+            counts[k] -= 1
+    _apply(conn, counts)
+
+
+def rebuild(engine: Engine, *, batch: int = 20_000) -> int:
+    """Recompute both derived tables from the events; returns the number of events read."""
+    n = 0
+    with engine.begin() as conn:
+        conn.execute(delete(event_keys))
+        conn.execute(delete(event_rollup))
+        conn.execute(delete(actor_counts))
+        per_actor = (
+            select(
+                mentions.c.actor_id,
+                func.count().label("mentions"),
+                func.count(mentions.c.article_id.distinct()).label("articles"),
+            )
+            .where(mentions.c.actor_id.is_not(None))
+            .group_by(mentions.c.actor_id)
+        )
+        conn.execute(insert(actor_counts).from_select(["actor_id", "mentions", "articles"], per_actor))
+    with engine.connect() as reader:
+        result = reader.execution_options(stream_results=True, yield_per=batch).execute(select(*EVENT_COLUMNS))
+        counts: Counter[RollupKey] = Counter()
+        keys: list[dict[str, Any]] = []
+        for row in result.mappings():
+            n += 1
+            keys.extend(key_rows(dict(row)))
+            counts.update(rollup_keys(dict(row)))
+            if n % batch == 0:
+                with engine.begin() as conn:
+                    conn.execute(insert(event_keys), keys)
+                    _apply(conn, counts)
+                keys, counts = [], Counter()
+        with engine.begin() as conn:
+            if keys:
+                conn.execute(insert(event_keys), keys)
+            _apply(conn, counts)
+            _set_version(conn)
+    log.info("derived tables rebuilt from %d events", n)
+    return n
+
+
+def _set_version(conn: Connection) -> None:
+    conn.execute(delete(meta_table).where(meta_table.c.key == "derived_version"))
+    conn.execute(insert(meta_table).values(key="derived_version", value=DERIVED_VERSION))
+
+
+# indexes of earlier schema versions that the planner would prefer to the date-ordered ones
+_OBSOLETE_INDEXES = ("ix_events_plover_type", "ix_events_certainty", "ix_events_event_date")
+
+
+def ensure(engine: Engine) -> None:
+    """Bring a database's derived tables up to date (once, when it was made by an earlier version)."""
+    with engine.begin() as conn:
+        query = select(meta_table.c.key, meta_table.c.value).where(
+            meta_table.c.key.in_(("derived_version", "index_version"))
+        )
+        found = {str(k): v for k, v in conn.execute(query).all()}
+        if found.get("index_version") != INDEX_VERSION:
+            for name in _OBSOLETE_INDEXES:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+            for table in (events, stories, articles):  # create_all makes indexes only with new tables
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+            conn.execute(delete(meta_table).where(meta_table.c.key == "index_version"))
+            conn.execute(insert(meta_table).values(key="index_version", value=INDEX_VERSION))
+        version = found.get("derived_version")
+        if version == DERIVED_VERSION:
+            return
+        if version is not None:  # made by an earlier layout of the derived tables: make them anew
+            for table in (event_rollup, event_keys):
+                table.drop(conn, checkfirst=True)
+                table.create(conn)
+        has_rows = conn.execute(select(func.count()).select_from(select(mentions.c.id).limit(1).subquery())).scalar()
+        has_rows = has_rows or conn.execute(select(func.count()).select_from(select(events.c.id).limit(1).subquery())).scalar()
+        if not has_rows:
+            _set_version(conn)
+            return
+    log.warning("building the event index and counts tables for this database (once)")
+    rebuild(engine)
