@@ -24,6 +24,8 @@ import sqlalchemy as sa
 from newswatch.store import open_store
 from newswatch.store.schema import metadata
 
+from .conftest import SHARED
+
 pytestmark = pytest.mark.slow
 
 DEMO = Path(__file__).resolve().parents[1] / "src" / "newswatch" / "data" / "demo"
@@ -38,8 +40,25 @@ VOLATILE = {
 }
 
 
-def _records(name: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (DEMO / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+def _records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _originals() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Two groups of real articles: the White House and Wikinews texts of ../shared when it is beside the clone,
+    else the demo's own wire records (with a few dates taken away: undated articles are part of the test)."""
+    wh_path, wn_path = SHARED / "corpus" / "whitehouse_briefings.jsonl", SHARED / "corpus" / "wikinews_2004.jsonl"
+    if wh_path.is_file() and wn_path.is_file():
+        return _records(wh_path)[:20], _records(wn_path)[:18]
+    wire = _records(DEMO / "wire" / "peninsulawire.jsonl")
+    wh, wn = wire[:20], wire[20:33]
+    for k in (1, 5, 9):
+        wn[k] = {key: value for key, value in wn[k].items() if key != "date"}
+    return wh, wn
+
+
+WH, WN = _originals()
+TOTAL = len(WH) + len(WN) + 6  # the originals, the early copy and five copies
 
 
 def _later(day: str, days: int) -> str:
@@ -48,11 +67,10 @@ def _later(day: str, days: int) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    """44 real articles in three JSONL files: originals (some undated), copies of several kinds, and a copy
+    """TOTAL (44 with ../shared) real articles in three JSONL files: originals (some undated), copies of several kinds, and a copy
     read before the original it copies (the original then takes over the copy group)."""
     d = tmp_path_factory.mktemp("corpus")
-    wh = _records("whitehouse_briefings.jsonl")[:20]
-    wn = _records("wikinews_2004.jsonl")[:18]
+    wh, wn = WH, WN
     assert any(not r.get("date") for r in wn)  # undated articles are part of the test
     early_copy = {**wn[3], "url": "https://mirror.example.net/a/1", "date": _later(wn[3]["date"], 1)}
     copies = [
@@ -207,7 +225,7 @@ def _crash_and_rerun(corpus: list[str], db: str, stage: str, count: int) -> None
         store = open_store(db)
         try:  # the kill landed inside the placing transaction: nothing of it was committed
             assert store.count("stories") == 0
-            assert store.count("articles") == 44
+            assert store.count("articles") == TOTAL
         finally:
             store.close()
     _run(corpus, db)
@@ -229,7 +247,7 @@ def test_crash_rerun_equals_clean_run(
             return _sqlite(tmp_path, next(names))
 
         clean_db, clean, steps = request.getfixturevalue("clean_sqlite")
-    assert len(clean["articles"]) == 44 and len(clean["stories"]) >= 25
+    assert len(clean["articles"]) == TOTAL and len(clean["stories"]) >= 10
     assert sum(1 for s in steps if s["progress"] == "stories") > 1
     copies = [r for r in open_store(clean_db).iter_articles(include_text=False) if r["duplicate_of"]]
     assert len(copies) == 6, "the corpus's six copies were all linked"
@@ -300,6 +318,6 @@ def test_progress_jsonl_counts_every_step(clean_sqlite: tuple[str, dict[str, Any
     last = {s["progress"]: s["count"] for s in steps}
     # 44 documents read; the 5 copies found when stored are not analysed (the sixth, read before its
     # original, was analysed as an original first); every article joins a story
-    assert last["read"] == 44 and last["analyzed"] == 39 and last["stories"] == 44
-    assert [s["count"] for s in steps if s["progress"] == "read"] == list(range(1, 45))
+    assert last["read"] == TOTAL and last["analyzed"] == TOTAL - 5 and last["stories"] == TOTAL
+    assert [s["count"] for s in steps if s["progress"] == "read"] == list(range(1, TOTAL + 1))
     assert steps[-1] == {"progress": "done", "count": 0}

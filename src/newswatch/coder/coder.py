@@ -7,7 +7,7 @@ import bisect
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -218,6 +218,11 @@ class LearnedCoder:
             context, threshold=float(self.model.thresholds.get("fill", 0.5)),
         )  # fmt: skip
         actors, recipients = _drop_shared(dedupe(actor_pairs), dedupe(recipient_pairs))
+        if not any(a.country for a in actors):
+            # rules as a fallback: the rule coder's actors for an event of the same type in this sentence
+            fallback = self._rule_event(v, index, lo, hi, p.plover_type, article_id, context)
+            if fallback is not None and any(a.country for a in fallback.actors):
+                actors = [replace(a, rule=f"{a.rule}+rules-fallback") for a in fallback.actors]
         i = p.cand.i
         toks = [i, *p.extra]
         first = min(toks) if max(toks) - min(toks) <= 3 else i
@@ -264,13 +269,30 @@ class LearnedCoder:
             coder_version=self.version,
         )
 
-    def rule_hints(self, doc: Any) -> dict[int, str]:
-        """What rules-0.2.0's lexicon and modality rules say of each predicate (features, not decisions)."""
+    def _rules_coder(self) -> Any:
         if self._rules is None:
             from ..events import EventCoder
 
             self._rules = EventCoder(resolver=self._resolver)
-        hints: dict[int, str] = self._rules.hints(doc)
+        return self._rules
+
+    def _rule_event(
+        self, v: DocView, index: int, lo: int, hi: int, plover_type: str, article_id: str, context: Any
+    ) -> Event | None:
+        """The rule coder's first event of ``plover_type`` in the sentence (coded once per sentence)."""
+        cache = v.__dict__.setdefault("_rule_events", {})
+        if index not in cache:
+            try:
+                cache[index] = self._rules_coder()._code_sentence(v.doc[lo:hi], index, article_id=article_id,
+                                                                  context=context)  # fmt: skip
+            except Exception:  # the fallback is a courtesy: a sentence the rules cannot read has none
+                log.debug("rule fallback failed on sentence %d", index, exc_info=True)
+                cache[index] = []
+        return next((e for e in cache[index] if e.plover_type == plover_type and not e.negated), None)
+
+    def rule_hints(self, doc: Any) -> dict[int, str]:
+        """What rules-0.2.0's lexicon and modality rules say of each predicate (features, not decisions)."""
+        hints: dict[int, str] = self._rules_coder().hints(doc)
         return hints
 
     def _acled_classifier(self) -> Any:

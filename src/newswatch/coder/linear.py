@@ -80,8 +80,15 @@ class LinearModel:
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         features = [f for f, _ in sorted(self.vocab.items(), key=lambda kv: kv[1])]
+        meta = {
+            "written_by": "the newswatch project",
+            "source": f"the {self.name} classifier of an event model trained by 'newswatch train events' from "
+            "stand-off labels (see meta.json and MODEL_CARD.md beside it); features are names of parse features "
+            "and single words, never sentences",
+        }
         (folder / f"{self.name}.features.json").write_text(
-            json.dumps({"classes": self.classes, "features": features}, ensure_ascii=False), encoding="utf-8"
+            json.dumps({"_meta": meta, "classes": self.classes, "features": features}, ensure_ascii=False),
+            encoding="utf-8",
         )
         arrays = {"weights": self.weights.astype(np.float16), "bias": self.bias.astype(np.float32)}
         if self.dense is not None:

@@ -39,7 +39,14 @@ class EventModel:
         for m in (self.type_model, self.status_model, self.mode_model, self.role_model, self.fill_model):
             if m is not None:
                 m.save(folder)
-        meta = dict(self.meta)
+        meta = {
+            "_meta": {
+                "written_by": "the newswatch project",
+                "source": "an event model trained by 'newswatch train events' from stand-off labels of annotated "
+                "sentences (see MODEL_CARD.md); it holds weights and single words, never the text",
+            },
+            **{k: v for k, v in self.meta.items() if k != "_meta"},
+        }
         meta["thresholds"] = self.thresholds
         meta["trigger_nouns"] = sorted(self.trigger_nouns)
         (folder / "meta.json").write_text(
@@ -58,6 +65,7 @@ class EventModel:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise ConfigError(f"{meta_path} is not valid JSON ({exc}); retrain the model") from exc
+        meta.pop("_meta", None)
         models = {name: LinearModel.load(folder, name) for name in MODEL_FILES}
         for name in OPTIONAL_FILES:
             if (folder / f"{name}.features.json").is_file():

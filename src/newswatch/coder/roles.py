@@ -47,10 +47,12 @@ def choose_roles(
     actors: list[int] = []
     recipients: list[int] = []
     for c, p in zip(tokens, probs, strict=True):
-        k = int(np.argmax(p))
-        if k == 1 and p[1] >= actor_threshold:
-            actors.append(c)
-        elif k == 2 and p[2] >= recipient_threshold:
+        # the likelier of the two roles, when it clears its threshold (a threshold under a half lets a role win
+        # over "neither")
+        if p[1] >= p[2]:
+            if p[1] >= actor_threshold:
+                actors.append(c)
+        elif p[2] >= recipient_threshold:
             recipients.append(c)
     actors = _tidy(v, actors, set(recipients))
     recipients = _tidy(v, recipients, set(actors))

@@ -51,6 +51,7 @@ class TrainConfig:
     # 0.474 without, 2026-12-03), and they tie a model to one parser's weights, so they are off by default
     use_tensor: bool = False
     thresholds: tuple[float, ...] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+    role_thresholds: tuple[float, ...] = (0.3, 0.4, 0.5)
 
 
 @dataclass
@@ -337,7 +338,19 @@ def train_events(
         )
         if score > best[1]:
             best = (th, score)
-    thresholds = {"type": best[0], "actor": 0.5, "recipient": 0.5}
+    # then the role thresholds, at that type threshold: recipients are often left out when unsure
+    roles_best = (0.5, 0.5, -1.0)
+    for ta in config.role_thresholds:
+        for tr in config.role_thresholds:
+            th_all = {"type": best[0], "actor": ta, "recipient": tr}
+            coder = LearnedCoder(model=_bundle(models, nouns, th_all, meta), resolver=resolver, lexicon=lex)
+            figures = score_news(tune_gold, predict(coder, tune_part))
+            if figures["full_f1"] > roles_best[2]:
+                roles_best = (ta, tr, figures["full_f1"])
+    say(
+        f"role thresholds: actor {roles_best[0]}, recipient {roles_best[1]} (full F1 {roles_best[2]:.3f} on tuning)"
+    )
+    thresholds = {"type": best[0], "actor": roles_best[0], "recipient": roles_best[1]}
     # 2. refit on the whole training split
     nouns = trigger_nouns(parsed_train)
     ex = build_examples(parsed_train, lex, nouns, resolver=resolver, use_tensor=config.use_tensor)
