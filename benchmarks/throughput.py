@@ -34,6 +34,7 @@ def main() -> int:
     ap.add_argument("sources", nargs="*", help="files, folders, feeds (default: the demo corpus's originals)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--coder", nargs="+", default=["learned", "rules"], help="event coders to run the pipeline with")
     args = ap.parse_args()
     sources = args.sources or [s for s in demo_sources() if not s.endswith("copies")]
     texts = _texts(sources)
@@ -44,10 +45,10 @@ def main() -> int:
     # the stages' data (actor tables, lexicons, gazetteer) also load once per process: time that apart
     t0 = time.perf_counter()
     from newswatch.actors import get_resolver
-    from newswatch.coder import get_event_coder as get_coder
+    from newswatch.coder import get_event_coder
     from newswatch.timeplace import get_gazetteer
 
-    get_resolver(), get_coder(), get_gazetteer()
+    get_resolver(), get_event_coder(), get_event_coder(kind="rules"), get_gazetteer()
     print(f"one-time load of actor data, lexicons and gazetteer: {time.perf_counter() - t0:.2f} s per process")
     t0 = time.perf_counter()
     for _ in model.pipe(texts, batch_size=args.batch_size):
@@ -55,25 +56,29 @@ def main() -> int:
     parse_s = time.perf_counter() - t0
     rows = [("bare nlp.pipe (1 process)", parse_s)]
 
-    for workers in args.workers:
-        with tempfile.TemporaryDirectory() as tmp:
-            store = open_store(f"sqlite:///{tmp}/bench.db")
-            settings = Settings(db_url=store.url, nlp={"workers": workers, "batch_size": args.batch_size})
-            t0 = time.perf_counter()
-            summary = pipeline.run(sources, store=store, settings=settings)
-            elapsed = time.perf_counter() - t0
-            store.close()
-        if summary.analyzed != len(texts):
-            print(
-                f"warning: analysed {summary.analyzed} of {len(texts)} (errors {summary.errors})",
-                file=sys.stderr,
-            )
-        rows.append((f"newswatch run --workers {workers}", elapsed))
+    for coder in args.coder:
+        for workers in args.workers:
+            with tempfile.TemporaryDirectory() as tmp:
+                store = open_store(f"sqlite:///{tmp}/bench.db")
+                settings = Settings(
+                    db_url=store.url, nlp={"workers": workers, "batch_size": args.batch_size}, coder={"kind": coder}
+                )
+                t0 = time.perf_counter()
+                summary = pipeline.run(sources, store=store, settings=settings)
+                elapsed = time.perf_counter() - t0
+                store.close()
+            if summary.analyzed != len(texts):
+                print(
+                    f"warning: analysed {summary.analyzed} of {len(texts)} (errors {summary.errors})",
+                    file=sys.stderr,
+                )
+            rows.append((f"newswatch run --workers {workers} --coder {coder}", elapsed))
 
-    print(f"{'what':34} {'seconds':>8} {'docs/s':>8} {'words/s':>9} {'x parse':>8}")
+    print(f"{'what':46} {'seconds':>8} {'docs/s':>8} {'words/s':>9} {'x parse time':>12} {'x parse speed':>13}")
     for name, seconds in rows:
         print(
-            f"{name:34} {seconds:8.2f} {len(texts) / seconds:8.1f} {words / seconds:9,.0f} {seconds / parse_s:8.2f}"
+            f"{name:46} {seconds:8.2f} {len(texts) / seconds:8.1f} {words / seconds:9,.0f} {seconds / parse_s:12.2f}"
+            f" {parse_s / seconds:13.2f}"
         )
     return 0
 

@@ -94,16 +94,32 @@ class LearnedCoder:
         attach_mentions(v, context)
         if self.uses_rule_hints and v.hints is None:
             v.hints = self.rule_hints(doc)
+        ranges = list(zip(v.sent_starts, v.sent_ends, strict=True))
+        try:
+            per_sentence = self.predict_ranges(v, ranges)
+        except Exception:  # an odd parse: code sentence by sentence so that only the odd one is lost
+            per_sentence = [
+                self._predict_one(v, index, lo, hi, article_id) for index, (lo, hi) in enumerate(ranges)
+            ]
         events: list[Event] = []
-        for index, (lo, hi) in enumerate(zip(v.sent_starts, v.sent_ends, strict=True)):
-            try:
-                preds = self.predict_sentence(v, lo, hi)
-                events.extend(self._event(v, p, index, lo, hi, article_id, context) for p in preds)
-            except Exception:  # one odd parse must not lose the article
-                log.exception(
-                    "event coder failed on sentence %d of article %s; sentence skipped", index, article_id
-                )
+        for index, ((lo, hi), preds) in enumerate(zip(ranges, per_sentence, strict=True)):
+            for p in preds:
+                try:
+                    events.append(self._event(v, p, index, lo, hi, article_id, context))
+                except Exception:  # one odd parse must not lose the article
+                    log.exception(
+                        "event coder failed on sentence %d of article %s; event skipped", index, article_id
+                    )
         return events
+
+    def _predict_one(self, v: DocView, index: int, lo: int, hi: int, article_id: str) -> list[Prediction]:
+        try:
+            return self.predict_sentence(v, lo, hi)
+        except Exception:
+            log.exception(
+                "event coder failed on sentence %d of article %s; sentence skipped", index, article_id
+            )
+            return []
 
     def code_texts(
         self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32
@@ -134,64 +150,74 @@ class LearnedCoder:
 
     def predict_sentence(self, v: DocView, lo: int, hi: int) -> list[Prediction]:
         """The events of the sentence of tokens [lo, hi), with role tokens chosen."""
-        cands = list(candidates(v, lo, hi, self._nouns))
-        if not cands:
-            return []
+        return self.predict_ranges(v, [(lo, hi)])[0]
+
+    def predict_ranges(self, v: DocView, ranges: list[tuple[int, int]]) -> list[list[Prediction]]:
+        """The events of each sentence [lo, hi) in ``ranges``; every model is asked once for all of them (numpy
+        pays per call, not per row)."""
         m = self.model
-        rows = [predicate_features(v, c, self.lexicon, hi) for c in cands]
+        out: list[list[Prediction]] = [[] for _ in ranges]
+        cands: list[tuple[int, Candidate]] = []
+        rows: list[list[str]] = []
+        for s, (lo, hi) in enumerate(ranges):
+            for c in candidates(v, lo, hi, self._nouns):
+                cands.append((s, c))
+                rows.append(predicate_features(v, c, self.lexicon, hi))
+        if not cands:
+            return out
         vecs = (
-            v.tensor[[c.i for c in cands]]
+            v.tensor[[c.i for _, c in cands]]
             if v.tensor is not None and m.type_model.dense is not None
             else None
         )
         probs = m.type_model.proba_many(rows, vecs)
         classes = m.type_model.classes
         none_k = classes.index(NONE)
-        chosen: list[tuple[int, int, float]] = []
-        for r, p in enumerate(probs):
-            q = p.copy()
-            q[none_k] = -1.0
-            k = int(np.argmax(q))
-            if p[k] >= self._type_threshold:
-                chosen.append((r, k, float(p[k])))
+        q = probs.copy()
+        q[:, none_k] = -1.0
+        best = q.argmax(axis=1)
+        chosen = [
+            (r, int(k), float(probs[r, k])) for r, k in enumerate(best) if probs[r, k] >= self._type_threshold
+        ]
         if not chosen:
-            return []
-        preds: list[Prediction] = []
+            return out
         srows = [rows[r] + ["T=" + classes[k]] for r, k, _ in chosen]
         svecs = (
             vecs[[r for r, _, _ in chosen]] if vecs is not None and m.status_model.dense is not None else None
         )
         sprobs = m.status_model.proba_many(srows, svecs)
         for (r, k, pk), sp in zip(chosen, sprobs, strict=True):
+            s, cand = cands[r]
             ptype = classes[k]
-            cand = cands[r]
-            status = m.status_model.classes[int(np.argmax(sp))]
-            preds.append(
+            out[s].append(
                 Prediction(
                     cand=cand,
                     plover_type=ptype,
                     p_type=pk,
-                    status=status,
+                    status=m.status_model.classes[int(np.argmax(sp))],
                     mode=self._mode(v, cand, ptype),
                     why=_why(m.type_model, rows[r], k),
                 )
             )
-        preds = _merge(v, preds)
-        for pred in preds:
-            skip = frozenset([pred.cand.i, *pred.extra])
-            tokens, rrows = role_rows(v, pred.cand.i, pred.cand.kind, pred.plover_type, lo, hi, skip)
-            if not tokens:
-                continue
-            rp = m.role_model.proba_many(rrows)
-            roles = choose_roles(
-                v,
-                tokens,
-                rp,
-                actor_threshold=self._actor_threshold,
-                recipient_threshold=self._recipient_threshold,
-            )
-            pred.actors, pred.recipients = roles.actors, roles.recipients
-        return preds
+        jobs: list[tuple[Prediction, list[int], int, int]] = []  # prediction, its role tokens, row span
+        role_feats: list[list[str]] = []
+        for s, (lo, hi) in enumerate(ranges):
+            out[s] = _merge(v, out[s])
+            for pred in out[s]:
+                skip = frozenset([pred.cand.i, *pred.extra])
+                tokens, rrows = role_rows(v, pred.cand.i, pred.cand.kind, pred.plover_type, lo, hi, skip)
+                if tokens:
+                    jobs.append((pred, tokens, len(role_feats), len(role_feats) + len(rrows)))
+                    role_feats.extend(rrows)
+        if jobs:
+            rp = m.role_model.proba_many(role_feats)
+            for pred, tokens, a, b in jobs:
+                roles = choose_roles(
+                    v, tokens, rp[a:b], actor_threshold=self._actor_threshold,
+                    recipient_threshold=self._recipient_threshold,
+                )  # fmt: skip
+                pred.actors, pred.recipients = roles.actors, roles.recipients
+        return out
 
     def _mode(self, v: DocView, cand: Candidate, ptype: str) -> str | None:
         allowed = self._modes.get(ptype) or frozenset()
@@ -240,7 +266,10 @@ class LearnedCoder:
             p.plover_type in ("ASSAULT", "PROTEST", "COERCE", "SANCTION", "MOBILIZE", "RETREAT")
             and not negated
         ):
-            label = self._sentence_acled(sent_text)
+            labels = v.__dict__.setdefault("_acled_labels", {})  # one cue reading per sentence
+            if index not in labels:
+                labels[index] = self._sentence_acled(sent_text)
+            label = labels[index]
         two_sided = (
             v.lemma[i] in _TWO_SIDED or len({a.country for a in actors if a.country}) > 1 and not recipients
         )
