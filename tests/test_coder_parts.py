@@ -139,6 +139,30 @@ def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
         read_labels(labels, [tmp_path / "nowhere"])
 
 
+def test_written_sentences_are_fitted_on_but_never_choose_thresholds(tmp_path: Path) -> None:
+    from newswatch.coder.training import _in_tuning
+
+    sent = "Rebels seized the town of Kidal on Sunday."
+    (tmp_path / "own.jsonl").write_text(
+        "".join(json.dumps({"id": f"o{i}", "text": sent}) + "\n" for i in range(200)), encoding="utf-8"
+    )
+    rows = [
+        {"sid": f"o{i}", "source": "own.jsonl", "record": f"o{i}", "start": 0, "end": len(sent),
+         "sha1": _sha1(sent), "split": "train", "stratum": stratum, "events": []}
+        for i in range(200)
+        for stratum in (["own"] if i < 100 else ["random"])
+    ]  # fmt: skip
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "own.jsonl"])
+    assert not problems and len(sentences) == 200
+    written = [s for s in sentences if s.written]
+    real = [s for s in sentences if not s.written]
+    assert len(written) == 100 and len(real) == 100
+    assert not any(_in_tuning(s, 50) for s in written)
+    assert 20 < sum(_in_tuning(s, 50) for s in real) < 80  # real articles are still drawn by their hash
+
+
 def test_codes_follow_type_and_mode() -> None:
     assert plover_of_cameo("190") == "ASSAULT" and plover_of_cameo("083") == "CONCEDE"
     assert plover_of_cameo("084") == "RETREAT" and plover_of_cameo("010") is None

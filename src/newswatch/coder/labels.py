@@ -52,6 +52,8 @@ class LabelledSentence:
     events: list[GoldEvent] = field(default_factory=list)
     source: str = ""
     record: str = ""
+    # written for training ("stratum": "own"), not drawn from real text: fitted on, never used to choose thresholds
+    written: bool = False
 
 
 def sha1(text: str) -> str:
@@ -175,6 +177,7 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
                 events=events,
                 source=row["source"],
                 record=str(row["record"]),
+                written=row.get("stratum") == "own",
             )
         )
     return out, problems
