@@ -278,15 +278,14 @@ def run(
     reanalyze: bool = False,
 ) -> RunSummary:
     """Ingest and analyse ``sources`` into ``store``; idempotent, and resumable after an interruption."""
-    from .dedup import DedupIndex
-    from .stories import assign_stories
+    from .grouping import StoredDedupIndex, assign_stories
 
     started = time.perf_counter()
     summary = RunSummary()
     tick = progress or (lambda _what, _n: None)
     _ensure_actors(store)
     coder_version = get_event_coder(settings.coder.event_model, kind=settings.coder.kind).version
-    index = DedupIndex.load(store.engine)
+    index = StoredDedupIndex.load(store.engine)
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
     ok_sources: list[str] = []
