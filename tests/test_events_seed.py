@@ -8,20 +8,27 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.config import Settings
 from newswatch.models import CodedActor, Event
 from newswatch.registry import Stages
-
-STAGES = Stages()  # the parts a default run uses, built once per process
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
 
 
-@pytest.fixture(scope="module")
-def events() -> list[Event]:
+@pytest.fixture(scope="module", params=["learned", "rules"])
+def events(request: pytest.FixtureRequest) -> list[Event]:
+    """The seed story's events, by the learned coder (the default) and by rules-0.2.0."""
     if not SEED.exists():
         pytest.skip("shared/corpus/seed_article.txt is not here")
-    doc = STAGES.nlp(SEED.read_text(encoding="utf-8"))
-    return STAGES.rules_coder.code_doc(doc, article_id="seed")
+    stages = Stages(Settings(coder={"kind": request.param}))
+    doc = stages.nlp(SEED.read_text(encoding="utf-8"))
+    return list(stages.coder.code_doc(doc, article_id="seed"))
+
+
+def _learned_misses(request: pytest.FixtureRequest, why: str) -> None:
+    """Known gaps of events-1.0.0, kept visible: the test fails loudly the day the model finds it."""
+    if request.node.callspec.params["events"] == "learned":
+        request.applymarker(pytest.mark.xfail(reason=why, strict=True))
 
 
 def _countries(actors: list[CodedActor]) -> set[str | None]:
@@ -34,7 +41,8 @@ def test_seed_weapons_test_by_north_korea(events: list[Event]) -> None:
     )
 
 
-def test_seed_shoigu_visit(events: list[Event]) -> None:
+def test_seed_shoigu_visit(events: list[Event], request: pytest.FixtureRequest) -> None:
+    _learned_misses(request, "events-1.0.0 finds the visit (CONSULT, RUS) but not its host as recipient")
     assert any(
         e.plover_type == "CONSULT" and _countries(e.actors) == {"RUS"} and "PRK" in _countries(e.recipients)
         for e in events
@@ -56,7 +64,8 @@ def test_seed_missile_supply(events: list[Event]) -> None:
     )
 
 
-def test_seed_troops_to_russia(events: list[Event]) -> None:
+def test_seed_troops_to_russia(events: list[Event], request: pytest.FixtureRequest) -> None:
+    _learned_misses(request, "events-1.0.0 codes the assistance as AID with both states as actors")
     assert any(
         e.plover_type in ("AID", "MOBILIZE")
         and "PRK" in _countries(e.actors)
