@@ -12,7 +12,11 @@ in ``BUILTINS``, as datasette lists its DEFAULT_PLUGINS, and another coder or ex
     def my_coder(*, parts, event_model=None):
         return MyCoder(resolver=parts.actors)
 
-and chosen by name: ``Settings(coder={"kind": "mine"})``, ``newswatch run --coder mine``.
+and chosen by name, ``Settings(coder={"kind": "mine"})``, by a program that uses newswatch as a library (the
+command line and its ``--coder``/``--format`` choices see what is registered in its process; it loads no
+third-party module of its own accord). Register before the first run: a part already built keeps the parts it was built with. A factory registered at run time reaches
+``--workers`` processes (they are forked from this one); a Dask worker knows what its own process imported, so
+a coder for a cluster is registered in a module the workers import.
 
 Parts are built on first use and kept for the life of the process, one for each configuration (a spaCy pipeline
 and the actor tables take seconds to load; the per-user cache in ``newswatch.cache`` makes the tables quick, this
@@ -145,7 +149,7 @@ _LOCK = threading.RLock()  # a factory builds the parts it needs through ``parts
 
 def register(kind: str, name: str, make: Callable[..., Any] | None = None) -> Any:
     """Register ``make`` as the factory of ``kind`` called ``name``; without ``make``, a decorator. A name
-    registered again replaces the earlier factory (and parts it built are built again on next use)."""
+    registered again replaces the earlier factory, and what it built is built again on next use."""
     if kind not in KINDS:
         raise ConfigError(f"no kind of part called {kind!r}; the kinds are: {', '.join(KINDS)}")
 
