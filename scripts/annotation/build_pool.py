@@ -132,6 +132,9 @@ def main() -> int:
     ap.add_argument(
         "--extend", help="an earlier pool: its sentences are not drawn again and numbering goes on"
     )
+    ap.add_argument(
+        "--eventish-share", type=float, default=0.5, help="share of each quota drawn from event-like sentences"
+    )
     args = ap.parse_args()
     quota = {k: int(v) for k, v in (kv.split("=") for kv in args.quota.split(","))}
     nlp = load_pipeline()
@@ -160,7 +163,7 @@ def main() -> int:
         rows.sort(key=lambda r: (r["source"], r["record"], r["start"]))
         eventish = [r for r in rows if _EVENTISH.search(r["text"])]
         n = min(quota[group], len(rows))
-        first = rng.sample(eventish, min(n // 2, len(eventish)))
+        first = rng.sample(eventish, min(int(n * args.eventish_share), len(eventish)))
         taken = {id(r) for r in first}
         rest = [r for r in rows if id(r) not in taken]
         second = rng.sample(rest, n - len(first))

@@ -69,7 +69,9 @@ def main() -> int:
     ap.add_argument("--annotators", required=True)
     ap.add_argument("--labels", required=True)
     ap.add_argument("--second", required=True)
-    ap.add_argument("--own", help="our own sentences (JSONL {id, text, split, events}), labelled inline")
+    ap.add_argument(
+        "--own", action="append", default=[], help="our own sentences (JSONL {id, text, split, events}), labelled inline"
+    )
     args = ap.parse_args()
     refs = {}
     with open(args.pool, encoding="utf-8") as f:
@@ -109,8 +111,8 @@ def main() -> int:
                         "events": events,
                     }
                 )
-    if args.own:
-        with open(args.own, encoding="utf-8") as f:
+    for own in args.own:
+        with open(own, encoding="utf-8") as f:
             for line in f:
                 if not line.strip():
                     continue
@@ -120,7 +122,7 @@ def main() -> int:
                     print(f"own {r['id']}: {b}", file=sys.stderr)
                 problems += len(bad)
                 first.append({
-                    "sid": r["id"], "source": os.path.basename(args.own), "record": r["id"], "start": 0,
+                    "sid": r["id"], "source": os.path.basename(own), "record": r["id"], "start": 0,
                     "end": len(r["text"]), "sha1": hashlib.sha1(r["text"].encode("utf-8")).hexdigest(),
                     "split": r.get("split", "train"), "stratum": "own", "annotator": r.get("annotator", "own"),
                     "events": events,
