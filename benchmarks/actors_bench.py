@@ -19,8 +19,8 @@ import json
 import time
 from pathlib import Path
 
-from newswatch.actors import ActorResolver, get_resolver
-from newswatch.nlp import load_pipeline
+from newswatch.actors import ActorResolver
+from newswatch.registry import Stages
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLES = sorted((ROOT / "tests" / "fixtures" / "actors").glob("phrases*.tsv"))
@@ -54,7 +54,7 @@ def span_table(resolver: ActorResolver, *, verbose: bool) -> None:
     """tests/fixtures/actors/spans_blind.jsonl: phrases in their sentence, coded with the article context."""
     path = ROOT / "tests" / "fixtures" / "actors" / "spans_blind.jsonl"
     rows = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
-    nlp = load_pipeline()
+    nlp = Stages().nlp
     country_ok = both_ok = 0
     for row in rows:
         doc = nlp(row["text"])
@@ -79,7 +79,7 @@ def span_table(resolver: ActorResolver, *, verbose: bool) -> None:
 
 def gold_check(resolver: ActorResolver, path: str, *, verbose: bool) -> None:
     records = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-    docs = list(load_pipeline().pipe([r["text"] for r in records]))
+    docs = list(Stages().nlp.pipe([r["text"] for r in records]))
     n_text = ok_text = ok_text_igo = coded_n = n_span = ok_span = ok_span_igo = 0
     for record, doc in zip(records, docs, strict=True):
         context = resolver.new_context(doc)
@@ -134,7 +134,7 @@ def speed(resolver: ActorResolver, corpus: str, docs_n: int) -> None:
     print(f"code_text: {per_call * 1e6:.1f} us per call (mean over {calls} calls of {len(phrases)} phrases)")
     with open(corpus, encoding="utf-8") as fh:
         texts = [json.loads(line)["text"] for line in fh if line.strip()][:docs_n]
-    nlp = load_pipeline()
+    nlp = Stages().nlp
     t0 = time.perf_counter()
     docs = list(nlp.pipe(texts, batch_size=32))
     t_parse = time.perf_counter() - t0
@@ -177,7 +177,7 @@ def main() -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    resolver = get_resolver()
+    resolver = Stages().actors
     print(f"resolver built in {time.perf_counter() - t0:.2f}s: {len(resolver.all_actors())} actor entries")
     tables(resolver, verbose=args.verbose)
     span_table(resolver, verbose=args.verbose)

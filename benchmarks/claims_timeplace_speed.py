@@ -23,11 +23,9 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N texts")
     args = parser.parse_args()
 
-    from newswatch.actors import get_resolver
     from newswatch.claims import find_claims, link_events
-    from newswatch.coder import get_event_coder as get_coder
-    from newswatch.nlp import load_pipeline
-    from newswatch.timeplace import get_gazetteer, place_and_date
+    from newswatch.registry import Stages
+    from newswatch.timeplace import place_and_date
 
     records: list[dict[str, str]] = []
     with args.texts.open(encoding="utf-8") as fh:
@@ -38,16 +36,17 @@ def main() -> None:
                 break
     texts = [str(r.get("text") or "") for r in records]
     dates = [datetime.fromisoformat(r["date"].replace(" ", "T")) if r.get("date") else None for r in records]
-    nlp = load_pipeline()
-    coder = get_coder()
-    resolver = get_resolver()
+    stages = Stages()
+    nlp = stages.nlp
+    coder = stages.coder
+    resolver = stages.actors
     t0 = time.perf_counter()
-    get_gazetteer()
+    gazetteer = stages.gazetteer
     gazetteer_s = time.perf_counter() - t0
     # warm up the lexicons outside the timed part
     warm = nlp("Russia said on Monday that it held talks in Istanbul.")
     find_claims(warm, article_id="warm-up")
-    place_and_date(coder.code_doc(warm, article_id="warm-up"), warm, published_at=None)
+    place_and_date(coder.code_doc(warm, article_id="warm-up"), warm, published_at=None, gazetteer=gazetteer)
 
     t0 = time.perf_counter()
     docs = list(nlp.pipe(texts, batch_size=32))
@@ -62,7 +61,7 @@ def main() -> None:
         t1 = time.perf_counter()
         claims = find_claims(doc, article_id=str(i), resolver=resolver, context=context)
         link_events(events, claims)
-        place_and_date(events, doc, published_at=published)
+        place_and_date(events, doc, published_at=published, gazetteer=gazetteer)
         t2 = time.perf_counter()
         coder_s += t1 - t0
         ours_s += t2 - t1

@@ -26,11 +26,10 @@ def main() -> None:
     parser.add_argument("--event-model", type=Path, default=None, help="model folder (default: the shipped one)")
     args = parser.parse_args()
 
-    from newswatch.actors import get_resolver
     from newswatch.coder import LearnedCoder
     from newswatch.coder.model import EventModel, shipped_model_dir
     from newswatch.events import EventCoder
-    from newswatch.nlp import load_pipeline
+    from newswatch.registry import Stages
 
     texts: list[str] = []
     with args.texts.open(encoding="utf-8") as fh:
@@ -39,14 +38,19 @@ def main() -> None:
                 texts.append(str(json.loads(line).get("text") or ""))
             if args.limit is not None and len(texts) >= args.limit:
                 break
-    nlp = load_pipeline()
-    resolver = get_resolver()
+    stages = Stages()
+    nlp = stages.nlp
+    resolver = stages.actors
     folder = args.event_model or shipped_model_dir()
     t0 = time.perf_counter()
     model = EventModel.load(folder)
     load_s = time.perf_counter() - t0
     size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    coders = {model.version: LearnedCoder(model=model, resolver=resolver), "rules-0.2.0": EventCoder(resolver=resolver)}
+    rules = EventCoder(resolver=resolver, gazetteer=stages.gazetteer, acled=stages.acled)
+    coders = {
+        model.version: LearnedCoder(model=model, resolver=resolver, rules=rules, acled=stages.acled),
+        "rules-0.2.0": rules,
+    }
     warm = nlp("Russia and Ukraine held talks in Istanbul.")
     for coder in coders.values():
         coder.code_doc(warm, article_id="warm-up")

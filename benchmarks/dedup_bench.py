@@ -1,4 +1,4 @@
-"""Benchmark copy detection: check + add throughput of DedupIndex on a persisted SQLite index, and peak memory.
+"""Benchmark copy detection: check + add throughput of the dedup index on a persisted SQLite index, and peak memory.
 
 Synthetic articles of ~600 words are drawn from a Zipf word distribution over a made-up vocabulary, in
 paragraphs; a share of them are copies of an earlier article (page chrome added, trimmed to the first half,
@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import create_engine, event, insert
 
-from newswatch.dedup import DedupIndex
+from newswatch.grouping import StoredDedupIndex
 from newswatch.models import Article
 from newswatch.store import schema
 
@@ -138,7 +138,7 @@ def main() -> None:
     print(f"setup: {args.n} article rows written in {time.perf_counter() - t:.1f} s "
           f"(text generation {gen_seconds:.1f} s)")
 
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     timed = cpu = 0.0
     found = correct = copies = 0
     conn = engine.connect()
@@ -174,7 +174,7 @@ def main() -> None:
     del index  # a new process would start with only the reloaded index
     gc.collect()
     s = time.perf_counter()
-    reloaded = DedupIndex.load(engine)
+    reloaded = StoredDedupIndex.load(engine)
     print(f"reload of {len(reloaded)} persisted signatures: {time.perf_counter() - s:.1f} s; "
           f"peak RSS so far {_rss_mb():.0f} MB")
     engine.dispose()

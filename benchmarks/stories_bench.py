@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import insert
 
 from newswatch import stories
+from newswatch.grouping import assign_stories
 from newswatch.store import open_store
 from newswatch.store.schema import articles
-from newswatch.stories import assign_stories
 
 
 class _AllTimePlaced:

@@ -8,18 +8,20 @@ from typing import Any
 
 import pytest
 
-from newswatch.actors import DATA_DIR, ActorResolver, _alias_key, get_resolver
-from newswatch.nlp import load_pipeline
+from newswatch.actors import DATA_DIR, ActorResolver, _alias_key
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 @pytest.fixture(scope="module")
 def resolver() -> ActorResolver:
-    return get_resolver()
+    return STAGES.actors
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Any:
-    return load_pipeline()
+    return STAGES.nlp
 
 
 def _span(doc: Any, text: str) -> Any:

@@ -9,8 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from newswatch.actors import DATA_DIR, ActorResolver, get_resolver
+from newswatch.actors import DATA_DIR, ActorResolver
 from newswatch.errors import ConfigError
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 FIXTURES = Path(__file__).parent / "fixtures" / "actors"
 
@@ -23,7 +26,7 @@ def _table() -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def resolver() -> ActorResolver:
-    return get_resolver()
+    return STAGES.actors
 
 
 @pytest.mark.parametrize(("phrase", "country", "sector"), _table())
@@ -373,7 +376,7 @@ _WORDS = [
 @given(st.lists(st.sampled_from(_WORDS) | st.text(max_size=6), max_size=12).map(" ".join))
 @settings(max_examples=300, deadline=None)
 def test_actors_offsets_always_point_into_the_text(text: str) -> None:
-    for actor in get_resolver().code_text_all(text):
+    for actor in STAGES.actors.code_text_all(text):
         assert 0 <= actor.start <= actor.end <= len(text)
         assert text[actor.start : actor.end] == actor.text
         assert actor.country is not None or actor.sector is not None

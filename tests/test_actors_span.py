@@ -7,20 +7,22 @@ from typing import Any
 
 import pytest
 
-from newswatch.actors import ActorResolver, ArticleContext, get_resolver
-from newswatch.nlp import load_pipeline
+from newswatch.actors import ActorResolver, ArticleContext
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 STORY = (Path(__file__).parent / "fixtures" / "actors" / "bilateral_story.txt").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
 def resolver() -> ActorResolver:
-    return get_resolver()
+    return STAGES.actors
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Any:
-    return load_pipeline()
+    return STAGES.nlp
 
 
 @pytest.fixture(scope="module")

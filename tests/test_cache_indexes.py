@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from newswatch import cache
-from newswatch.places import Gazetteer, get_gazetteer
+from newswatch.places import Gazetteer, load_gazetteer
 
 
 @pytest.fixture
@@ -92,20 +92,16 @@ def test_cache_gazetteer_file_answers_like_the_built_one(cache_home: Path, tmp_p
 
 @pytest.mark.slow
 def test_cache_gazetteer_is_written_once_and_read_by_the_next_process(cache_home: Path) -> None:
-    get_gazetteer.cache_clear()
-    try:
-        first = get_gazetteer()
-        files = list(cache_home.glob("gazetteer-*.sqlite"))
-        assert len(files) == 1 and isinstance(first._index, dict)  # built in memory, then written
-        code = (
-            "from newswatch.places import get_gazetteer, _IndexFile; g = get_gazetteer(); "
-            "assert isinstance(g._index, _IndexFile); print(g.resolve('Pyongyang').country)"
-        )
-        env = {**os.environ, "NEWSWATCH_CACHE_DIR": str(cache_home)}
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-        assert out.stdout.strip() == "PRK"
-    finally:
-        get_gazetteer.cache_clear()
+    first = load_gazetteer()
+    files = list(cache_home.glob("gazetteer-*.sqlite"))
+    assert len(files) == 1 and isinstance(first._index, dict)  # built in memory, then written
+    code = (
+        "from newswatch.places import load_gazetteer, _IndexFile; g = load_gazetteer(); "
+        "assert isinstance(g._index, _IndexFile); print(g.resolve('Pyongyang').country)"
+    )
+    env = {**os.environ, "NEWSWATCH_CACHE_DIR": str(cache_home)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "PRK"
 
 
 @pytest.mark.slow
@@ -114,7 +110,7 @@ def test_cache_actor_tables_survive_a_read_only_cache_folder(cache_home: Path) -
     cache_home.mkdir()
     code = (
         "import os, newswatch.cache as c; os.access = lambda *a, **k: False; "
-        "from newswatch.actors import get_resolver; r = get_resolver(); "
+        "from newswatch.actors import load_resolver; r = load_resolver(); "
         "print(r.code_text('North Korea').country, c.cache_dir())"
     )
     env = {**os.environ, "NEWSWATCH_CACHE_DIR": str(cache_home)}

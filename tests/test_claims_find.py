@@ -9,11 +9,13 @@ import pytest
 
 from newswatch.claims import chain_certainty, find_claims, link_events
 from newswatch.models import Claim, Event
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 def _doc(text: str) -> Any:
-    return load_pipeline()(text)
+    return STAGES.nlp(text)
 
 
 def _event(doc: Any, trigger: str, article_id: str = "a1") -> Event:

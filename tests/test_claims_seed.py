@@ -11,8 +11,10 @@ import pytest
 
 from newswatch.claims import find_claims, link_events
 from newswatch.models import Claim, Event
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
 from newswatch.timeplace import place_and_date
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
 # a Saturday: the Thursday before it is 2024-11-28
@@ -23,7 +25,7 @@ PUBLISHED = datetime(2024, 11, 30, 12, 0, tzinfo=UTC)
 def doc() -> Any:
     if not SEED.exists():
         pytest.skip("shared/corpus/seed_article.txt is not here")
-    return load_pipeline()(SEED.read_text(encoding="utf-8"))
+    return STAGES.nlp(SEED.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +71,7 @@ def test_seed_claims(claims: list[Claim], speaker: str, source_type: str, certai
 def test_seed_test_date_is_the_thursday_before_publication(doc: Any, claims: list[Claim]) -> None:
     event = _event(doc, r"The test was conducted on Thursday", "conducted")
     link_events([event], claims)
-    place_and_date([event], doc, published_at=PUBLISHED)
+    place_and_date([event], doc, published_at=PUBLISHED, gazetteer=STAGES.gazetteer)
     assert event.certainty == "asserted"
     assert event.date is not None and event.date.value is not None
     assert (event.date.value.date().isoformat(), event.date.precision) == ("2024-11-28", "day")
@@ -78,7 +80,7 @@ def test_seed_test_date_is_the_thursday_before_publication(doc: Any, claims: lis
 def test_seed_places(doc: Any) -> None:
     visit = _event(doc, r"Sergei Shoigu visited Pyongyang", "visited")
     redeploy = _event(doc, r"being redeployed to the front lines", "redeployed")
-    place_and_date([visit, redeploy], doc, published_at=PUBLISHED)
+    place_and_date([visit, redeploy], doc, published_at=PUBLISHED, gazetteer=STAGES.gazetteer)
     assert visit.place is not None and (visit.place.name, visit.place.country, visit.place.precision) == (
         "Pyongyang", "PRK", "city")
     assert redeploy.place is not None and (redeploy.place.country, redeploy.place.precision) == ("RUS", "admin")

@@ -19,12 +19,14 @@ from newswatch.coder.linear import LinearModel, fit
 from newswatch.coder.roles import choose_roles
 from newswatch.coder.view import doc_view
 from newswatch.errors import ConfigError, InputError
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 @pytest.fixture(scope="module")
 def nlp():  # type: ignore[no-untyped-def]
-    return load_pipeline()
+    return STAGES.nlp
 
 
 def test_view_matches_spacy_tokens(nlp) -> None:  # type: ignore[no-untyped-def]

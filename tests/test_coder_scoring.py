@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from newswatch.coder.scoring import score_news
 from newswatch.evaluation.events import detect_format
-from newswatch.evaluation.news_events import score_news
 
 from .conftest import SHARED
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from newswatch.api.app import create_app
 from newswatch.cli import stories as stories_cli
-from newswatch.dedup import DedupIndex, assign_stories
+from newswatch.grouping import StoredDedupIndex, assign_stories
 from newswatch.models import Article
 from newswatch.store import open_store
 
@@ -26,7 +26,7 @@ def db(tmp_path: Path) -> str:
     """A database with an original, a chrome-wrapped copy that names it, and an unrelated article."""
     url = f"sqlite:///{tmp_path / 'news.db'}"
     store = open_store(url)
-    index = DedupIndex.load(store.engine)
+    index = StoredDedupIndex.load(store.engine)
     body = (FIX / "port_strike_a.txt").read_text(encoding="utf-8")
     chrome = (FIX / "chrome_header.txt").read_text(encoding="utf-8")
     arts = [

@@ -10,8 +10,10 @@ import pytest
 from datasketch import MinHash
 from sqlalchemy import create_engine, insert, select
 
-from newswatch.dedup import MINHASH_SEED, NUM_PERM, DedupIndex, _Hasher, assign_stories, normalise_site
+from newswatch.dedup import MINHASH_SEED, NUM_PERM, DedupIndex, _Hasher
+from newswatch.grouping import StoredDedupIndex, assign_stories
 from newswatch.models import Article
+from newswatch.sites import normalise_site
 from newswatch.store import schema
 
 FIX = Path(__file__).parent / "fixtures" / "dedup"
@@ -33,7 +35,7 @@ def _chrome(body: str) -> str:
 def _index_with(*articles: Article) -> DedupIndex:
     index = DedupIndex()
     for a in articles:
-        index.add(a, index.check(a), conn=None)
+        index.add(a, index.check(a))
     return index
 
 
@@ -116,7 +118,7 @@ def test_dedup_original_arriving_after_its_copies_becomes_root() -> None:
     original = _art("orig", body + "\n\nMore to follow.", site="www.aljazeera.com", hours=7)
     decision = index.check(original)
     assert decision.supersedes == "c1" and decision.duplicate_of is None
-    index.add(original, decision, conn=None)
+    index.add(original, decision)
     assert [index.root_of(i) for i in ("c1", "c2", "orig")] == ["orig", "orig", "orig"]
 
 
@@ -142,14 +144,14 @@ def _store_article(conn, a: Article) -> None:  # type: ignore[no-untyped-def]
 
 def test_dedup_persisted_index_reloads_without_texts_in_memory(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     first = [_art("a", _text("port_strike_a.txt")), _art("o", _text("port_strike_other.txt"), hours=1)]
     with engine.begin() as conn:
         for a in first:
             _store_article(conn, a)
             index.add(a, index.check(a), conn=conn)
     # A new process: the index comes from the stored signatures; verification re-reads the text.
-    reloaded = DedupIndex.load(engine)
+    reloaded = StoredDedupIndex.load(engine)
     assert len(reloaded) == 2
     copy = _art("c", _chrome(_trim_half(_text("port_strike_a.txt"))), site="copy.example", hours=4)
     decision = reloaded.check(copy)
@@ -166,7 +168,7 @@ def test_dedup_persisted_index_reloads_without_texts_in_memory(tmp_path: Path) -
 
 def test_dedup_persisted_supersede_repoints_rows(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     body = _text("port_strike_a.txt")
     arts = [
         _art("c1", _chrome(body), site="m1.example", original_source="aljazeera.com", hours=5),
@@ -198,7 +200,7 @@ def test_dedup_seed_article_copy_without_chrome_is_linked_one_source(tmp_path: P
     body = [p for p in paras if p.strip() not in {"Loading Now", "Post Comment"} and not p.startswith("Original Source")]
     body = [p for p in body if "investigative reporter" not in p]
     engine = _engine(tmp_path)
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     seed = _art("seed", text, site="syndicator.example", original_source="www.aljazeera.com")
     plain = _art("plain", "\n\n".join(body), site="another.example", hours=2)
     decisions = {}
@@ -218,7 +220,7 @@ def test_dedup_seed_article_copy_without_chrome_is_linked_one_source(tmp_path: P
 
 def test_dedup_refresh_reads_signatures_added_by_another_process(tmp_path: Path) -> None:
     engine = _engine(tmp_path)
-    mine, theirs = DedupIndex.load(engine), DedupIndex.load(engine)
+    mine, theirs = StoredDedupIndex.load(engine), StoredDedupIndex.load(engine)
     with engine.begin() as conn:
         own = _art("o", _text("port_strike_other.txt"))
         _store_article(conn, own)
@@ -266,7 +268,7 @@ def test_dedup_deferred_writes_equal_immediate_ones(tmp_path: Path) -> None:
     for defer in (False, True):
         (tmp_path / str(defer)).mkdir()
         engine = _engine(tmp_path / str(defer))
-        index = DedupIndex.load(engine)
+        index = StoredDedupIndex.load(engine)
         with engine.begin() as conn:
             for a in arts:
                 _store_article(conn, a)
@@ -277,7 +279,7 @@ def test_dedup_deferred_writes_equal_immediate_ones(tmp_path: Path) -> None:
                 select(schema.articles.c.id, schema.articles.c.duplicate_of, schema.articles.c.dup_relation)
             ).all()
             n_sigs = len(conn.execute(select(schema.signatures.c.article_id)).all())
-        stored[defer] = (sorted(rows), n_sigs, [DedupIndex.load(engine).root_of(a.id) for a in arts])
+        stored[defer] = (sorted(rows), n_sigs, [StoredDedupIndex.load(engine).root_of(a.id) for a in arts])
     assert stored[False] == stored[True]
     assert stored[True][0] == [("a", None, None), ("c", "a", "syndicated"), ("o", None, None), ("t", "a", "contained")]
     assert stored[True][2] == ["a", "o", "a", "a"]
@@ -316,7 +318,7 @@ def test_dedup_chain_of_copies_spanning_more_than_the_gap_stays_linked() -> None
 def test_dedup_check_reads_candidates_through_the_callers_transaction(tmp_path: Path) -> None:
     """Plain SQLite (no WAL): a second connection cannot read while the batch's transaction writes."""
     engine = _engine(tmp_path)
-    index = DedupIndex.load(engine, cache_size=0)  # force reading candidate texts from the database
+    index = StoredDedupIndex.load(engine, cache_size=0)  # force reading candidate texts from the database
     body = _text("port_strike_a.txt")
     with engine.begin() as conn:
         first = _art("a", body)

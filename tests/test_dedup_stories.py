@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, create_engine, insert, select
 
-from newswatch.dedup import DedupIndex
+from newswatch.grouping import StoredDedupIndex, assign_stories
 from newswatch.models import Article
 from newswatch.store import schema
-from newswatch.stories import assign_stories, load_owners, owner_of
+from newswatch.stories import load_owners, owner_of
 
 FIX = Path(__file__).parent / "fixtures" / "dedup"
 T0 = datetime(2025, 5, 5, 8, 0, tzinfo=UTC)
@@ -30,7 +30,7 @@ def engine(tmp_path: Path) -> Engine:
     return eng
 
 
-def _ingest(engine: Engine, index: DedupIndex, aid: str, text: str, *, site: str, hours: float,
+def _ingest(engine: Engine, index: StoredDedupIndex, aid: str, text: str, *, site: str, hours: float,
             events: list[dict[str, Any]] = (), **kw: Any) -> None:  # type: ignore[assignment]
     art = Article(id=aid, text=text, site=site, published_at=T0 + timedelta(hours=hours), **kw)
     with engine.begin() as conn:
@@ -51,7 +51,7 @@ def _stories(engine: Engine) -> dict[str, str]:
 
 
 def test_dedup_stories_same_event_other_words_one_story(engine: Engine) -> None:
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     _ingest(engine, index, "a", _text("port_strike_a.txt"), site="harbourtimes.example", hours=0, events=[STRIKE])
     _ingest(engine, index, "b", _text("port_strike_b.txt"), site="coastnews.example", hours=2, events=[STRIKE])
     _ingest(engine, index, "other", _text("port_strike_other.txt"), site="harbourtimes.example", hours=24 * 12,
@@ -68,7 +68,7 @@ def test_dedup_stories_same_event_other_words_one_story(engine: Engine) -> None:
 
 
 def test_dedup_stories_copies_and_owner_outlets_count_once_incrementally(engine: Engine) -> None:
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     body = _text("port_strike_a.txt")
     _ingest(engine, index, "a", body, site="harbourtimes.example", hours=0)
     assign_stories(engine, owners=OWNERS)
@@ -85,7 +85,7 @@ def test_dedup_stories_copies_and_owner_outlets_count_once_incrementally(engine:
 
 
 def test_dedup_stories_claimed_origin_counts_as_that_outlet(engine: Engine) -> None:
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     body = _text("port_strike_a.txt")
     _ingest(engine, index, "c1", body + "\n\nOriginal Source: www.aljazeera.com", site="s1.example", hours=0,
             original_source="www.aljazeera.com")
@@ -106,7 +106,7 @@ def test_dedup_stories_owner_of(site: str, owner: str | None) -> None:
 
 
 def test_dedup_stories_recoded_events_get_story_again(engine: Engine) -> None:
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     _ingest(engine, index, "a", _text("port_strike_a.txt"), site="harbourtimes.example", hours=0, events=[STRIKE])
     assign_stories(engine, owners=OWNERS)
     with engine.begin() as conn:  # re-coding replaces the article's events, without a story id
@@ -119,7 +119,7 @@ def test_dedup_stories_recoded_events_get_story_again(engine: Engine) -> None:
 
 
 def test_dedup_stories_copies_not_given_join_their_original(engine: Engine) -> None:
-    index = DedupIndex.load(engine)
+    index = StoredDedupIndex.load(engine)
     body = _text("port_strike_a.txt")
     _ingest(engine, index, "a", body, site="harbourtimes.example", hours=0)
     _ingest(engine, index, "copy", body + "\n\nShare this article", site="mirror.example", hours=1)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.acled import AcledClassifier, get_classifier
+from newswatch.acled import AcledClassifier
 from newswatch.errors import ConfigError
-from newswatch.events import get_coder
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 @pytest.mark.parametrize(
@@ -38,15 +40,15 @@ from newswatch.events import get_coder
     ],
 )
 def test_acled_label_from_definitions(text: str, label: str) -> None:
-    assert get_classifier().classify(text) == label
+    assert STAGES.acled.classify(text) == label
 
 
 def test_acled_nothing_for_unrelated_text() -> None:
-    assert get_classifier().classify("The museum opened a new wing for modern art.") is None
+    assert STAGES.acled.classify("The museum opened a new wing for modern art.") is None
 
 
 def test_acled_explain_lists_the_cues() -> None:
-    hits = get_classifier().explain("Gunmen stormed a village and kidnapped five farmers.")
+    hits = STAGES.acled.explain("Gunmen stormed a village and kidnapped five farmers.")
     assert "ABDUCT_DISSAP" in hits
     assert any("kidnap" in hit for hit in hits["ABDUCT_DISSAP"])
 
@@ -59,10 +61,8 @@ def test_acled_bad_cue_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_acled_non_political_snippet_gets_no_plover_event() -> None:
-    from newswatch.nlp import load_pipeline
-
     text = "Floods and landslides killed twelve people after heavy rain, and the army rescued survivors."
-    label, events = get_coder().code_snippet(load_pipeline()(text), article_id="flood")
+    label, events = STAGES.rules_coder.code_snippet(STAGES.nlp(text), article_id="flood")
     assert label == "NATURAL_DISASTER"
     assert events == []
 
@@ -126,4 +126,4 @@ DEFINITION_CASES = [
 
 @pytest.mark.parametrize(("label", "text"), DEFINITION_CASES, ids=[label for label, _ in DEFINITION_CASES])
 def test_acled_every_label_from_its_definition(label: str, text: str) -> None:
-    assert get_classifier().classify(text) == label
+    assert STAGES.acled.classify(text) == label

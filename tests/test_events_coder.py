@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from newswatch.events import CODER_VERSION, EventCoder, get_coder, main_event
+from newswatch.events import CODER_VERSION, EventCoder, main_event
 from newswatch.models import Event
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 CASES = [
@@ -24,12 +26,12 @@ CASES = [
 
 @pytest.fixture(scope="module")
 def nlp() -> Any:
-    return load_pipeline()
+    return STAGES.nlp
 
 
 @pytest.fixture(scope="module")
 def coder() -> EventCoder:
-    return get_coder()
+    return STAGES.rules_coder
 
 
 def _code(nlp: Any, coder: EventCoder, text: str) -> tuple[Any, list[Event]]:
@@ -383,7 +385,7 @@ def test_events_lexicon_drives_the_coding(nlp: Any, tmp_path: Path) -> None:
     custom = EventCoder(data_dir=_data_copy(tmp_path, {"besmirch": "111"}))
     doc = nlp("Serbia besmirched Croatia on Monday.")
     assert [e.plover_type for e in custom.code_doc(doc, article_id="t")] == ["ACCUSE"]
-    assert get_coder().code_doc(doc, article_id="t") == []
+    assert STAGES.rules_coder.code_doc(doc, article_id="t") == []
 
 
 def test_events_unknown_cameo_code_in_lexicon_is_a_config_error(tmp_path: Path) -> None:

@@ -10,13 +10,13 @@ import typer
 from typer.testing import CliRunner
 
 from newswatch.cli import events_eval
-from newswatch.coder import get_event_coder
 from newswatch.errors import InputError
 from newswatch.evaluation.events import detect_format, evaluate_events, format_report
+from newswatch.registry import Stages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 # the scorer is checked against figures worked out by hand for the rule coder's output on these records
-RULES = get_event_coder(kind="rules")
+RULES = Stages().rules_coder
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_evaluation_command_prints_figures() -> None:
     assert result.exit_code == 0, result.output
     figures = json.loads(result.output)
     # the learned coder and rules-0.2.0 beside it, on the same records
-    assert set(figures) == {get_event_coder().version, "rules-0.2.0"}
+    assert set(figures) == {Stages().coder.version, "rules-0.2.0"}
     assert all(f["format"] == "acled" and f["records"] == 3 for f in figures.values())
 
 
@@ -93,7 +93,7 @@ def test_evaluation_command_compares_coders_on_news_gold() -> None:
     lines = result.output.splitlines()
     assert lines[0] == "format: news   records: 6"
     header = lines[2].split()
-    assert header == [get_event_coder().version, "rules-0.2.0"]
+    assert header == [Stages().coder.version, "rules-0.2.0"]
     rows = {line.split()[0]: line.split()[1:] for line in lines[3:] if line.strip() and not line.startswith("label")}
     for key in ("type_f1", "full_f1", "quiet_rate", "actor_f1"):
         assert len(rows[key]) == 2 and all(0.0 <= float(x) <= 1.0 for x in rows[key])

@@ -9,20 +9,22 @@ from typing import Any
 
 import pytest
 
-from newswatch.events import EventCoder, get_coder, main_event
-from newswatch.nlp import load_pipeline
+from newswatch.events import EventCoder, main_event
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 _ATTACK_LABELS = ("ART_MISS_ATTACK", "AIR_STRIKE", "ATTACK", "ARMED_CLASH", "REM_EXPLOS")
 
 
 @pytest.fixture(scope="module")
 def nlp() -> Any:
-    return load_pipeline()
+    return STAGES.nlp
 
 
 @pytest.fixture(scope="module")
 def coder() -> EventCoder:
-    return get_coder()
+    return STAGES.rules_coder
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from newswatch.coder import get_event_coder
+from newswatch.config import Settings
 from newswatch.models import CodedActor, Event
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seed_article.txt"
 
@@ -20,8 +20,9 @@ def events(request: pytest.FixtureRequest) -> list[Event]:
     """The seed story's events, by the learned coder (the default) and by rules-0.2.0."""
     if not SEED.exists():
         pytest.skip("shared/corpus/seed_article.txt is not here")
-    doc = load_pipeline()(SEED.read_text(encoding="utf-8"))
-    return list(get_event_coder(kind=request.param).code_doc(doc, article_id="seed"))
+    stages = Stages(Settings(coder={"kind": request.param}))
+    doc = stages.nlp(SEED.read_text(encoding="utf-8"))
+    return list(stages.coder.code_doc(doc, article_id="seed"))
 
 
 def _learned_misses(request: pytest.FixtureRequest, why: str) -> None:

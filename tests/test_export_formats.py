@@ -9,7 +9,7 @@ import json
 import pytest
 
 from newswatch.errors import ConfigError
-from newswatch.export import export_events
+from newswatch.registry import exporter
 from newswatch.store import open_store
 
 from ._data import fill
@@ -24,7 +24,7 @@ def rows(sqlite_url: str) -> list[dict]:
 
 def _export(rows: list[dict], fmt: str, **kw: bool) -> str:
     out = io.StringIO()
-    export_events(iter(rows), fmt=fmt, out=out, **kw)
+    exporter(fmt).write(iter(rows), out=out, **kw)
     return out.getvalue()
 
 

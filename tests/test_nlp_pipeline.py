@@ -6,6 +6,9 @@ import pytest
 
 from newswatch.errors import ModelNotInstalledError
 from newswatch.nlp import INSTALL_HINT, load_pipeline, parse_with_ids
+from newswatch.registry import Stages
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 def test_nlp_missing_model_names_the_install_command() -> None:
@@ -30,10 +33,10 @@ def test_nlp_missing_model_names_the_install_command() -> None:
     ],
 )
 def test_nlp_paragraphs_start_sentences(text: str, expected: list[str]) -> None:
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     assert [s.text.strip() for s in doc.sents] == expected
 
 
 def test_nlp_parse_with_ids_keeps_ids_beside_docs() -> None:
-    out = list(parse_with_ids([("Kyiv said.", "a"), ("Seoul said.", "b")]))
+    out = list(parse_with_ids([("Kyiv said.", "a"), ("Seoul said.", "b")], nlp=STAGES.nlp))
     assert [(doc.text, ctx) for doc, ctx in out] == [("Kyiv said.", "a"), ("Seoul said.", "b")]

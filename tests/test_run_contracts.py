@@ -16,6 +16,7 @@ from newswatch.cli import register_all
 from newswatch.cli.core import SOME_INPUTS_FAILED
 from newswatch.config import Settings
 from newswatch.errors import InputError
+from newswatch.registry import Stages
 from newswatch.store import open_store
 
 app = register_all()
@@ -106,7 +107,7 @@ def test_a_text_over_the_parser_limit_is_cut_with_a_note_and_the_batch_goes_on(
 def test_a_parser_failure_on_one_text_is_recorded_and_the_others_are_analysed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parser = nlp.load_pipeline(None)  # the cached pipeline the run uses
+    parser = Stages().nlp  # the pipeline the run uses: the registry builds it once per process
     monkeypatch.setattr(parser, "max_length", 3_000)  # spaCy raises E088 on the long text, as it would at 1M
     monkeypatch.setattr(nlp, "MAX_CHARS", 10**9)  # and newswatch does not cut it first
     source = _jsonl(tmp_path / "r.jsonl", [TOKYO, {"id": "long", "text": _long_text(8_000)}, NEW_YORK])

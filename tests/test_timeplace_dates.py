@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from newswatch.models import Event, Place
-from newswatch.nlp import load_pipeline
+from newswatch.registry import Stages
 from newswatch.timeplace import place_and_date, resolve_dates
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 # Friday 13 June 2025, 08:00 UTC
 PUB = datetime(2025, 6, 13, 8, 0, tzinfo=UTC)
@@ -24,9 +26,9 @@ def _event(doc: Any, trigger: str) -> Event:
 
 
 def _date(text: str, trigger: str, published: datetime | None = PUB) -> tuple[str | None, str]:
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, trigger)
-    resolve_dates([event], doc, published_at=published)
+    resolve_dates([event], doc, published_at=published, gazetteer=STAGES.gazetteer)
     assert event.date is not None
     value = event.date.value.date().isoformat() if event.date.value else None
     return value, event.date.precision
@@ -75,23 +77,23 @@ def test_dates_without_publication_time_relative_is_unknown() -> None:
 
 def test_dates_clock_time_takes_the_earlier_day_and_the_place_time_zone() -> None:
     text = "The missile was fired on Thursday. It landed at around 7 a.m. local time."
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, "landed")
     event.place = Place("Sea of Japan", None)  # no country: keeps the publication zone
-    resolve_dates([event], doc, published_at=PUB)
+    resolve_dates([event], doc, published_at=PUB, gazetteer=STAGES.gazetteer)
     assert event.date is not None and event.date.value is not None
     assert (event.date.value.date().isoformat(), event.date.value.hour, event.date.precision) == (
         "2025-06-12", 7, "hour")
     event.place = Place("Pyongyang", "PRK")
-    resolve_dates([event], doc, published_at=PUB)
+    resolve_dates([event], doc, published_at=PUB, gazetteer=STAGES.gazetteer)
     assert event.date.value is not None and str(event.date.value.tzinfo) == "Asia/Pyongyang"
 
 
 def test_dates_place_and_date_locates_before_dating() -> None:
     text = "The launch happened in Pyongyang at 9 a.m. local time on Tuesday."
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, "happened")
-    place_and_date([event], doc, published_at=PUB)
+    place_and_date([event], doc, published_at=PUB, gazetteer=STAGES.gazetteer)
     assert event.place is not None and event.place.country == "PRK"
     assert event.date is not None and event.date.value is not None
     assert event.date.value.isoformat() == "2025-06-10T09:00:00+09:00"
@@ -99,9 +101,9 @@ def test_dates_place_and_date_locates_before_dating() -> None:
 
 def test_dates_clock_time_uses_the_city_time_zone_not_the_capital() -> None:
     text = "The blast happened in Vladivostok at 8 a.m. local time on Monday."
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, "happened")
-    place_and_date([event], doc, published_at=PUB)
+    place_and_date([event], doc, published_at=PUB, gazetteer=STAGES.gazetteer)
     assert event.place is not None and event.place.country == "RUS"
     assert event.date is not None and event.date.value is not None
     assert str(event.date.value.tzinfo) == "Asia/Vladivostok"

@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from newswatch.models import Event
-from newswatch.nlp import load_pipeline
-from newswatch.timeplace import get_gazetteer, locate_events
+from newswatch.registry import Stages
+from newswatch.timeplace import locate_events
+
+STAGES = Stages()  # the parts a default run uses, built once per process
 
 
 def _event(doc: Any, trigger: str) -> Event:
@@ -20,9 +22,9 @@ def _event(doc: Any, trigger: str) -> Event:
 
 
 def _place(text: str, trigger: str, dateline: str | None = None) -> tuple[str | None, str | None, str | None]:
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, trigger)
-    locate_events([event], doc, dateline=dateline)
+    locate_events([event], doc, gazetteer=STAGES.gazetteer, dateline=dateline)
     if event.place is None:
         return None, None, None
     return event.place.name, event.place.country, event.place.precision
@@ -42,19 +44,19 @@ def _place(text: str, trigger: str, dateline: str | None = None) -> tuple[str | 
     ],
 )
 def test_gazetteer_resolves_names(name: str, country: str, precision: str) -> None:
-    entry = get_gazetteer().resolve(name)
+    entry = STAGES.gazetteer.resolve(name)
     assert entry is not None
     assert (entry.country, entry.precision) == (country, precision)
 
 
 def test_gazetteer_prefers_cities_in_countries_the_article_names() -> None:
-    gaz = get_gazetteer()
+    gaz = STAGES.gazetteer
     assert gaz.resolve("Tripoli").country == "LBY"  # type: ignore[union-attr]
     assert gaz.resolve("Tripoli", countries=frozenset({"LBN"})).country == "LBN"  # type: ignore[union-attr]
 
 
 def test_gazetteer_country_place_has_no_coordinates() -> None:
-    gaz = get_gazetteer()
+    gaz = STAGES.gazetteer
     place = gaz.place(gaz.resolve("North Korea"))  # type: ignore[arg-type]
     assert place.precision == "country"
     assert place.lat is None and place.lon is None
@@ -63,7 +65,7 @@ def test_gazetteer_country_place_has_no_coordinates() -> None:
 
 
 def test_gazetteer_is_built_once() -> None:
-    assert get_gazetteer() is get_gazetteer()
+    assert Stages().gazetteer is Stages().gazetteer
 
 
 @pytest.mark.parametrize(
@@ -95,15 +97,15 @@ def test_locate_events_falls_back_to_the_paragraph_then_the_dateline() -> None:
 
 def test_locate_events_keeps_the_evidence_span() -> None:
     text = "The minister arrived in Hanoi for talks."
-    doc = load_pipeline()(text)
+    doc = STAGES.nlp(text)
     event = _event(doc, "arrived")
-    locate_events([event], doc)
+    locate_events([event], doc, gazetteer=STAGES.gazetteer)
     assert event.place is not None and event.place.start is not None
     assert text[event.place.start : event.place.end] == "Hanoi"
 
 
 def test_gazetteer_small_towns_need_their_country_in_the_article() -> None:
-    gaz = get_gazetteer()
+    gaz = STAGES.gazetteer
     # the island, not Crete, Nebraska
     assert gaz.resolve("Crete").country == "GRC"  # type: ignore[union-attr]
     # a small town whose name no other place has is still found, its marks folded away

@@ -5,7 +5,7 @@ Usage: python scripts/annotation/agreement.py --labels training/events/labels.js
            --second training/events/labels.second.jsonl --text ../shared [--scorer ../shared/eval/events/score_news_events.py]
 
 Writes the first annotation as gold and the second as predictions (the shape `newswatch code` prints) into a
-temporary folder and scores them with the news scorer: the project's own (newswatch.evaluation.news_events) and,
+temporary folder and scores them with the news scorer: the project's own (newswatch.coder.scoring) and,
 when --scorer is given, the shared reference scorer too, so the figures compare with the dev set's.
 """
 
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from newswatch.coder.labels import read_labels, to_gold_json  # noqa: E402
-from newswatch.evaluation.news_events import score_news  # noqa: E402
+from newswatch.coder.scoring import score_news  # noqa: E402
 
 
 def _as_prediction(gold: dict) -> dict:

@@ -123,8 +123,3 @@ def _load(data_file: str | None) -> dict[str, Any]:
         ) from exc
     return data
 
-
-@lru_cache(maxsize=1)
-def get_classifier() -> AcledClassifier:
-    """The shared classifier with the shipped cue file."""
-    return AcledClassifier()

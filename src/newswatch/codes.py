@@ -1,7 +1,8 @@
-"""The field's event codes: our CAMEO -> PLOVER table (``data/codes/cameo_plover.tsv``) and the PLOVER types.
+"""The field's event codes: our CAMEO -> PLOVER table (``data/codes/cameo_plover.tsv``) and the PLOVER types,
+the PLOVER non-state actor codes, and the claim certainty and source-type values.
 
-One small reader for every part that needs the codes (the event coder, watch rules, exports), so the file
-format lives in one place. A code not in the table takes the row of its nearest listed parent ("0843" ->
+One small reader for every part that needs the codes (the event coder, watch rules, filters, exports), so the
+file format and the value lists live in one place. A code not in the table takes the row of its nearest listed parent ("0843" ->
 "084" -> "08").
 """
 
@@ -16,6 +17,13 @@ from .errors import ConfigError
 
 TABLE_FILE = "cameo_plover.tsv"
 _COLUMNS = ("cameo", "type", "mode", "context", "covers")
+
+# Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
+NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
+# How surely a claim asserts its content, surest first, and who makes it: the values of claims.certainty and
+# claims.source_type (the claims stage decides them; watch rules, filters and the dashboard offer them).
+CERTAINTIES = ("asserted", "reported", "hedged", "speculative", "denied")
+SOURCE_TYPES = ("state_media", "official", "military", "expert", "intelligence", "anonymous", "outlet", "unattributed")
 
 
 @dataclass(frozen=True)

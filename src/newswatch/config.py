@@ -1,11 +1,11 @@
-"""Settings declared once with defaults and validated; stages receive the parts they need as arguments."""
+"""Settings declared once with defaults and validated; ``newswatch.registry`` builds the stages' parts from them
+and the stages receive what they need as arguments."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -58,8 +58,10 @@ class NlpSettings(BaseModel):
 class CoderSettings(BaseModel):
     """Which event coder codes the articles."""
 
-    kind: Literal["learned", "rules"] = Field(
-        default="learned", description="the trained coder, or the rule coder rules-0.2.0 kept as a baseline"
+    kind: str = Field(
+        default="learned",
+        description="a coder registered in newswatch.registry: 'learned' (the trained coder) or 'rules' (the rule "
+        "coder rules-0.2.0 kept as a baseline)",
     )
     event_model: str | None = Field(
         default=None, description="folder of a model made by 'newswatch train events'; default: the shipped one"

@@ -14,11 +14,14 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .models import Event, EventDate
 from .sentences import doc_text, sentences
+
+if TYPE_CHECKING:
+    from .places import Gazetteer
 
 log = logging.getLogger(__name__)
 
@@ -421,8 +424,9 @@ def _relation(expr: _Expr, doc: Any, trigger: Any) -> int | None:
     return None
 
 
-def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | None) -> None:
-    """Set ``event.date`` on each event (see the module docstring for the rules and their order)."""
+def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | None, gazetteer: Gazetteer) -> None:
+    """Set ``event.date`` on each event (see the module docstring for the rules and their order); a clock time
+    takes the time zone ``gazetteer`` gives the event's place."""
     if not events:
         return
     exprs = expressions(doc, published_at=published_at)
@@ -470,9 +474,7 @@ def resolve_dates(events: list[Event], doc: Any, *, published_at: datetime | Non
             continue
         tz = base.tzinfo
         if event.place is not None and event.place.country:
-            from .places import get_gazetteer
-
-            zone = get_gazetteer().timezone(country=event.place.country, geonameid=event.place.geonameid)
+            zone = gazetteer.timezone(country=event.place.country, geonameid=event.place.geonameid)
             tz = _zone(zone) or tz
         h, minute = expr.hour
         event.date = EventDate(datetime(base.year, base.month, base.day, h, minute, tzinfo=tz), "hour", expr.text)

@@ -6,8 +6,10 @@ shingle set at once with numpy) banded into an LSH table; every candidate is the
 shingle sets (Jaccard and containment of the smaller set in the larger), so an LSH collision alone never
 merges two articles. The band table is a compact sorted-array + dict structure rather than datasketch's
 ``MinHashLSH`` dict-of-sets storage, which costs about 1.1 GB and 16 s for 100,000 articles on this machine
-(see docs/dedup-eval.md). Signatures persist in ``article_signatures``; loading them rebuilds the table
-without touching article texts, and texts are re-read only to verify the few candidates not in the cache.
+(see docs/dedup-eval.md). The index takes and gives plain data: ``extend`` loads persisted signatures
+(``models.StoredSignature``) without touching article texts, ``add`` returns the fingerprint to persist, and the
+few candidates whose shingles are not cached are verified on texts read through the ``texts`` function it is
+given. Keeping all of this in the database is the pipeline's part (``newswatch.grouping``).
 """
 
 from __future__ import annotations
@@ -15,20 +17,15 @@ from __future__ import annotations
 import logging
 import re
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
-from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ConfigError
-from .models import Article
-from .store import stories as store_stories
+from .models import Article, StoredSignature
+from .sites import normalise_site
 
 log = logging.getLogger(__name__)
 
@@ -105,19 +102,6 @@ class Fingerprint:
     shingles: np.ndarray
     signature: np.ndarray
     band_keys: np.ndarray | None = None  # filled by the index on first use
-
-
-@lru_cache(maxsize=65536)
-def normalise_site(site: str | None) -> str | None:
-    """``"https://www.AlJazeera.com/news"`` and ``"aljazeera.com"`` both become ``"aljazeera.com"``."""
-    if not site:
-        return None
-    value = site.strip().lower()
-    value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0].split(":", 1)[0]
-    for prefix in ("www.", "m.", "amp."):
-        if value.startswith(prefix):
-            value = value[len(prefix) :]
-    return value or None
 
 
 def _permutations(num_perm: int, seed: int) -> np.ndarray:
@@ -360,13 +344,21 @@ class _BandTable:
         self._recent = {}
 
 
+# reads an indexed article's text by id; None when it cannot be read
+TextReader = Callable[[str], str | None]
+
+
 class DedupIndex:
-    """An incremental index of article fingerprints; ``check`` an article, then ``add`` it."""
+    """An incremental index of article fingerprints; ``check`` an article, then ``add`` it.
+
+    ``texts`` reads the text of an indexed article by id, to verify a candidate whose shingles are no longer
+    cached; without it the index keeps the text of every article it adds in memory (evaluation, tests).
+    """
 
     def __init__(
         self,
         *,
-        engine: Engine | None = None,
+        texts: TextReader | None = None,
         near_jaccard: float = NEAR_JACCARD,
         containment: float = CONTAINMENT,
         min_shared: int = MIN_SHARED_SHINGLES,
@@ -382,7 +374,7 @@ class DedupIndex:
                 f"LSH bands x rows ({bands} x {rows}) must be positive and use at most the {num_perm} MinHash "
                 "values; lower --bands or --rows"
             )
-        self._engine = engine
+        self._reader = texts
         self.near_jaccard = near_jaccard
         self.containment = containment
         self.min_shared = min_shared
@@ -402,28 +394,23 @@ class DedupIndex:
         self._by_hash: dict[str, int] = {}
         self._pending: dict[str, Fingerprint] = {}
         self._pending_root: dict[int, str] = {}
-        self._unsaved: list[tuple[str, Fingerprint, DedupDecision]] = []
         self._texts: dict[int, str] = {}
         self._latest: dict[int, float] = {}  # root -> publication time of its latest copy
-        self._read_conn: Connection | None = None
-        self._read_warned = False
+        self._call_reader: TextReader | None = None
+
+    @property
+    def num_perm(self) -> int:
+        """MinHash values per signature (stored signatures must have as many)."""
+        return self._hasher.num_perm
 
     # ------------------------------------------------------------------ loading
 
-    @classmethod
-    def load(cls, engine: Engine, **settings: object) -> DedupIndex:
-        """An index holding every signature persisted in ``engine``'s database."""
-        index = cls(engine=engine, **settings)  # type: ignore[arg-type]
-        index.refresh()
-        return index
-
-    def refresh(self) -> int:
-        """Read signatures persisted since the last load (by other processes); returns how many were new."""
-        if self._engine is None:
-            return 0
+    def extend(self, rows: Iterable[StoredSignature]) -> int:
+        """Index persisted signatures (in the order they were added) without their texts; rows already indexed
+        are skipped, so loading again reads what other processes added. Returns how many were new."""
         added = 0
         first_key = len(self._ids)
-        for row in store_stories.iter_signatures(self._engine, num_perm=self._hasher.num_perm):
+        for row in rows:
             if row.article_id in self._key_of:
                 continue
             self._remember(
@@ -472,17 +459,17 @@ class DedupIndex:
             self._pending[article.id] = fp
         return fp
 
-    def check(self, article: Article, *, conn: Connection | None = None) -> DedupDecision:
+    def check(self, article: Article, *, texts: TextReader | None = None) -> DedupDecision:
         """Is ``article`` a copy of an indexed one? Does not change the index.
 
-        Texts of candidates that are not cached are read through ``conn`` when given (pass the connection
-        of the transaction the article is written in), else through the index's engine.
+        Texts of candidates that are not cached are read with ``texts`` when given (the caller's reader inside
+        the transaction the article is written in), else with the index's own reader.
         """
-        self._read_conn = conn
+        self._call_reader = texts
         try:
             return self._check(article)
         finally:
-            self._read_conn = None
+            self._call_reader = None
 
     def _check(self, article: Article) -> DedupDecision:
         claimed = normalise_site(article.original_source)
@@ -640,18 +627,10 @@ class DedupIndex:
         return shingles
 
     def _read_text(self, key: int) -> str | None:
-        db: Engine | Connection | None = self._read_conn if self._read_conn is not None else self._engine
-        if db is None:
-            return None
-        try:
-            return store_stories.article_text(db, self._ids[key])
-        except SQLAlchemyError as exc:
-            # A locked SQLite file must not stop ingestion: without the text a candidate that is not cached
-            # is not verified (a copy may be missed, nothing is merged) and the name check is skipped.
-            level = logging.DEBUG if self._read_warned else logging.WARNING
-            self._read_warned = True
-            log.log(level, "could not read article %s to verify a copy (%s); pass check(conn=...)", self._ids[key], exc)
-            return None
+        # Without the text a candidate that is not cached is not verified (a copy may be missed, nothing is
+        # merged) and the name check is skipped.
+        reader = self._call_reader if self._call_reader is not None else self._reader
+        return reader(self._ids[key]) if reader is not None else None
 
     def _cache_put(self, key: int, shingles: np.ndarray) -> None:
         self._cache[key] = shingles
@@ -660,17 +639,11 @@ class DedupIndex:
 
     # ------------------------------------------------------------------ adding
 
-    def add(
-        self, article: Article, decision: DedupDecision, *, conn: Connection | None, defer: bool = False
-    ) -> None:
-        """Index ``article`` with ``decision`` and persist its signature and duplicate link through ``conn``.
-
-        ``conn`` may be None for an index that lives only in memory (evaluation, tests). With ``defer`` the
-        rows are queued and written by ``flush(conn)`` in one batch, which the caller must call before it
-        commits; bulk loads use it to save one statement per article.
-        """
+    def add(self, article: Article, decision: DedupDecision) -> Fingerprint | None:
+        """Index ``article`` with ``decision`` (what ``check`` said of it); returns its fingerprint, for the
+        caller to persist, or None when the article was indexed already."""
         if article.id in self._key_of:
-            return
+            return None
         fp = self._pending.pop(article.id, None) or self._hasher.fingerprint(article.text)
         claimed = decision.claimed_origin or normalise_site(article.original_source)
         root_id = decision.duplicate_of
@@ -686,8 +659,8 @@ class DedupIndex:
             band_keys=fp.band_keys,
         )
         self._cache_put(key, fp.shingles)
-        if self._engine is None:
-            self._texts[key] = article.text  # no database to re-read it from
+        if self._reader is None:
+            self._texts[key] = article.text  # nothing to re-read it from
         if decision.supersedes and decision.supersedes in self._key_of:
             old_root = self._key_of[decision.supersedes]
             for k, r in enumerate(self._root):
@@ -696,38 +669,7 @@ class DedupIndex:
             latest = max(self._latest.pop(old_root, self._published[old_root]), self._published[old_root])
             if latest != _NO_DATE:
                 self._latest[key] = max(latest, self._latest.get(key, -_NO_DATE))
-        if conn is None:
-            return
-        self._unsaved.append((article.id, fp, decision))
-        if not defer:
-            self.flush(conn)
-
-    def flush(self, conn: Connection) -> int:
-        """Write queued signatures and duplicate links through ``conn``; returns how many articles."""
-        if not self._unsaved:
-            return 0
-        queued, self._unsaved = self._unsaved, []
-        store_stories.save_signatures(
-            conn, [(aid, fp.signature, len(fp.shingles)) for aid, fp, _decision in queued]
-        )
-        links = [
-            {
-                "aid": aid,
-                "dup": d.duplicate_of,
-                "rel": d.relation,
-                "score": d.score if d.relation else None,
-                "claimed": d.claimed_origin,
-            }
-            for aid, _fp, d in queued
-            if d.relation or d.claimed_origin
-        ]
-        store_stories.save_duplicate_links(conn, links)
-        for aid, _fp, d in queued:
-            if d.supersedes:
-                store_stories.repoint_duplicates(
-                    conn, old_root=d.supersedes, new_root=aid, relation=d.superseded_relation or "near", score=d.score
-                )
-        return len(queued)
+        return fp
 
     def _remember(
         self,
@@ -790,10 +732,3 @@ def _epoch(value: datetime | None) -> float:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.timestamp()
-
-
-def assign_stories(engine: Engine, *, article_ids: Sequence[str] | None = None, **settings: Any) -> list[str]:
-    """Place articles into stories; see ``newswatch.stories.assign_stories`` (imported late: it uses this module)."""
-    from .stories import assign_stories as _assign
-
-    return _assign(engine, article_ids=article_ids, **settings)

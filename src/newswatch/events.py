@@ -5,8 +5,8 @@ parse.
 Every decision is driven by the lexicon in ``data/events/lexicon.json`` (verbs, light verbs with their object
 nouns, event nouns, governing verbs such as "agree to" or "refuse to") and the CAMEO -> PLOVER table; each
 event records the lexicon entry that produced it in ``rule`` so an analyst can see why it was coded. Actor
-text is resolved by the actor resolver (``newswatch.actors``); which phrase is actor and which recipient is
-decided here.
+text is resolved by the actor resolver it is given (``newswatch.actors``); which phrase is actor and which
+recipient is decided here.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
 
+from .acled import NON_POLITICAL_LABELS, AcledClassifier
 from .codes import TABLE_FILE, CameoCode, cameo_table, lookup
 from .errors import ConfigError
 from .models import CodedActor, Event
@@ -82,6 +83,12 @@ class ActorResolver(Protocol):
     def code_span_all(self, span: Any, *, context: Any = None) -> list[CodedActor]: ...
 
 
+class Gazetteer(Protocol):
+    """What the coder needs from ``newswatch.places``: a place name's entry (with its ``country``), or None."""
+
+    def resolve(self, name: str) -> Any: ...
+
+
 @dataclass(frozen=True)
 class _Spec:
     """One lexicon entry resolved against the CAMEO -> PLOVER table."""
@@ -114,10 +121,23 @@ class _Candidate:
 
 
 class EventCoder:
-    """Rule coder over spaCy parses; configuration is keyword-only and nothing is read from globals."""
+    """Rule coder over spaCy parses; configuration is keyword-only and nothing is read from globals.
 
-    def __init__(self, *, resolver: ActorResolver | None = None, data_dir: str | Path | None = None) -> None:
+    ``resolver`` codes actor phrases (without it events have no actors); ``gazetteer`` tells which country a place
+    in the sentence lies in (without it an article's default country is never moved by a place name);
+    ``acled`` classifies whole records (default: the shipped cue file); ``data_dir`` holds another lexicon.
+    """
+
+    def __init__(
+        self,
+        *,
+        resolver: ActorResolver | None = None,
+        gazetteer: Gazetteer | None = None,
+        acled: AcledClassifier | None = None,
+        data_dir: str | Path | None = None,
+    ) -> None:
         self._resolver = resolver
+        self._gazetteer = gazetteer
         lex, table = _load_data(str(data_dir) if data_dir is not None else None)
         self._table: dict[str, CameoCode] = table
         self._verbs = {k: self._spec(v, f"verb:{k}") for k, v in lex["verbs"].items()}
@@ -146,7 +166,7 @@ class EventCoder:
         self._acled_families: dict[str, frozenset[str]] = {
             k: frozenset(v) for k, v in lex["acled_families"].items()
         }
-        self._acled: Any = None
+        self._acled: AcledClassifier | None = acled
 
     # ------------------------------------------------------------------ public API
 
@@ -157,11 +177,7 @@ class EventCoder:
 
     def acled_label(self, text: str, events: Sequence[Event]) -> str | None:
         """The record's main ACLED-style label given its coded events (see ``classify_acled``)."""
-        if self._acled is None:
-            from .acled import get_classifier
-
-            self._acled = get_classifier()
-        label: str | None = self._acled.classify(text)
+        label: str | None = self._acled_classifier().classify(text)
         if label is None:
             for event in events:
                 if event.acled_type not in (None, "ATTACK", "ARMED_CLASH") and not event.negated and event.tense == "past":
@@ -170,9 +186,12 @@ class EventCoder:
 
     @property
     def resolver(self) -> ActorResolver | None:
-        if self._resolver is None:
-            self._resolver = _default_resolver()
         return self._resolver
+
+    def _acled_classifier(self) -> AcledClassifier:
+        if self._acled is None:
+            self._acled = AcledClassifier()
+        return self._acled
 
     def code_doc(self, doc: Any, *, article_id: str, context: Any = None) -> list[Event]:
         """Events of every sentence of ``doc`` (a spaCy Doc of the whole article), in text order."""
@@ -189,17 +208,6 @@ class EventCoder:
                 )
         return events
 
-    def code_texts(
-        self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32
-    ) -> Iterator[list[Event]]:
-        """Events for each text (parsed with the project pipeline unless ``nlp`` is given), in order."""
-        if nlp is None:
-            from .nlp import load_pipeline
-
-            nlp = load_pipeline()
-        for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
-            yield self.code_doc(doc, article_id=f"text-{i}")
-
     def code_snippet(
         self, doc: Any, *, article_id: str, context: Any = None
     ) -> tuple[str | None, list[Event]]:
@@ -207,8 +215,6 @@ class EventCoder:
 
         Snippets about disasters and crime get their label and no PLOVER event (CASE 2021 task 2 convention).
         """
-        from .acled import NON_POLITICAL_LABELS
-
         label = self.classify_acled(doc_text(doc), doc=doc)
         if label in NON_POLITICAL_LABELS:
             return label, []
@@ -220,11 +226,7 @@ class EventCoder:
         The cue patterns decide; when none fires and the parsed ``doc`` is given, a specific ACLED-style
         type of a coded event (from its CAMEO code: an arrest, an air strike, a kidnapping) is the answer.
         """
-        if self._acled is None:
-            from .acled import get_classifier
-
-            self._acled = get_classifier()
-        label: str | None = self._acled.classify(text)
+        label: str | None = self._acled_classifier().classify(text)
         if label is None and doc is not None:
             for event in self.code_doc(doc, article_id="acled"):
                 # the generic ATTACK / ARMED_CLASH of a bare "attack" says too little to overrule "none"
@@ -1295,7 +1297,7 @@ class EventCoder:
                 ):
                     continue  # a place phrase names a country only when it says which
                 if "default-country" in (actor.rule or ""):
-                    actor = _place_country(actor, tok, span)
+                    actor = _place_country(actor, tok, span, self._gazetteer)
                     if "default-country" in actor.rule and "+place:" not in actor.rule:
                         actor = self._foreign_story_default(actor, tok, context)
                     key = (actor.country, actor.sector, actor.start)
@@ -1584,7 +1586,7 @@ _TARGET_PREPS = frozenset({"at", "on", "against", "toward", "towards", "into"})
 _LOCATIVE_PREPS = frozenset({"in", "near", "at", "outside", "inside", "around", "across", "throughout"})
 
 
-def _place_country(actor: CodedActor, tok: Any, span: Any) -> CodedActor:
+def _place_country(actor: CodedActor, tok: Any, span: Any, gazetteer: Gazetteer | None) -> CodedActor:
     """A generic noun ("a hospital", "civilians") given the article's default country keeps it only when the
     sentence's places agree: "a hospital in Kharkiv" is in Ukraine whatever country the article names most.
     The place inside the actor's own phrase wins, then the first place of the sentence."""
@@ -1595,7 +1597,7 @@ def _place_country(actor: CodedActor, tok: Any, span: Any) -> CodedActor:
         head = ent.root.head
         if ent.root.dep_ != "pobj" or head.lower_ not in _LOCATIVE_PREPS:
             continue
-        country = _gazetteer_country(ent.text)
+        country = _gazetteer_country(ent.text, gazetteer)
         if country:
             places.append((not (span.start <= ent.start < span.end), ent.text, country))
     if not places or any(country == actor.country for _, _, country in places):
@@ -1604,11 +1606,11 @@ def _place_country(actor: CodedActor, tok: Any, span: Any) -> CodedActor:
     return replace(actor, country=country, rule=f"{actor.rule}+place:{name}")
 
 
-def _gazetteer_country(name: str) -> str | None:
+def _gazetteer_country(name: str, gazetteer: Gazetteer | None) -> str | None:
+    if gazetteer is None:
+        return None
     try:
-        from .places import get_gazetteer
-
-        entry = get_gazetteer().resolve(name)
+        entry = gazetteer.resolve(name)
     except Exception:  # the place index is optional here; without it the default country stands
         log.debug("gazetteer lookup failed for %r", name, exc_info=True)
         return None
@@ -1803,22 +1805,6 @@ def _load_data(data_dir: str | None) -> tuple[dict[str, Any], dict[str, CameoCod
         ) from exc
     own_table = data_dir is not None and (Path(data_dir) / TABLE_FILE).is_file()
     return lex, cameo_table(data_dir if own_table else None)
-
-
-def _default_resolver() -> ActorResolver | None:
-    try:
-        from .actors import get_resolver
-    except ImportError:
-        log.warning("newswatch.actors is not available; events are coded without actors")
-        return None
-    resolver: ActorResolver = get_resolver()
-    return resolver
-
-
-@lru_cache(maxsize=1)
-def get_coder() -> EventCoder:
-    """The shared coder with the shipped lexicon and the default actor resolver."""
-    return EventCoder()
 
 
 def main_event(events: Sequence[Event], doc: Any = None) -> Event | None:

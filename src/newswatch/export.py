@@ -1,6 +1,6 @@
 """Write stored events in the formats the field uses: a flat CSV, JSON lines, Parquet, GeoJSON, PLOVER JSON,
-ACLED-style CSV, the GDELT 2.0 event table layout (61 columns) and a compact CAMEO TSV. Exporters are
-registered in ``EXPORTERS``; a new one is one entry there.
+ACLED-style CSV, the GDELT 2.0 event table layout (61 columns) and a compact CAMEO TSV. Each format is an
+``Exporter``; ``newswatch.registry`` lists them by name, and a new one is registered there the same way.
 
 Each exporter turns an iterator of event rows into an iterator of chunks (text, or bytes for Parquet), so
 the CLI writes and the API streams any number of events in constant memory. Tabular formats write their
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from .errors import ConfigError
 from .query import QUAD, QUAD_NAMES, actor_code
 
 Row = dict[str, Any]
@@ -494,51 +493,34 @@ def _geojson_chunks(rows: Iterable[Row]) -> Iterator[Chunk]:
 
 @dataclass(frozen=True)
 class Exporter:
-    """A registered format: how to write it, and what a download of it is called."""
+    """A format: how to write it, and what a download of it is called. ``newswatch.registry`` lists the formats by
+    name; the built-in ones are the constants below."""
 
     chunks: Callable[[Iterable[Row]], Iterator[Chunk]]
     media_type: str
     extension: str
     binary: bool = False
 
+    def stream(self, rows: Iterable[Row], *, include_unrealised: bool = False) -> Iterator[Chunk]:
+        """``rows`` (event rows of ``store.query``) in this format, as chunks of text (bytes when binary)."""
+        return self.chunks(rows if include_unrealised else (r for r in rows if _realised(r)))
 
-EXPORTERS: dict[str, Exporter] = {
-    "csv": Exporter(_csv_chunks, "text/csv; charset=utf-8", "csv"),
-    "jsonl": Exporter(_jsonl_chunks, "application/x-ndjson", "jsonl"),
-    "parquet": Exporter(_parquet_chunks, "application/vnd.apache.parquet", "parquet", binary=True),
-    "geojson": Exporter(_geojson_chunks, "application/geo+json", "geojson"),
-    "plover-json": Exporter(_plover_chunks, "application/json", "json"),
-    "acled-csv": Exporter(_acled_chunks, "text/csv; charset=utf-8", "acled.csv"),
-    "gdelt-tsv": Exporter(_gdelt_chunks, "text/tab-separated-values; charset=utf-8", "gdelt.tsv"),
-    "cameo-tsv": Exporter(_cameo_chunks, "text/tab-separated-values; charset=utf-8", "cameo.tsv"),
-}
-
-
-def exporter(fmt: str) -> Exporter:
-    found = EXPORTERS.get(fmt)
-    if found is None:
-        from .errors import QueryError
-
-        raise QueryError(
-            f"unknown export format {fmt!r}; choose one of: {', '.join(EXPORTERS)}", param="format", allowed=list(EXPORTERS)
-        )
-    return found
+    def write(self, rows: Iterable[Row], *, out: IO[Any], include_unrealised: bool = False) -> int:
+        """Write ``rows`` to ``out`` (a binary file when binary); returns how many rows were read."""
+        counted = _Counted(rows if include_unrealised else (r for r in rows if _realised(r)))
+        for chunk in self.chunks(counted):
+            out.write(chunk)
+        return counted.n
 
 
-def export_chunks(rows: Iterable[Row], *, fmt: str, include_unrealised: bool = False) -> Iterator[Chunk]:
-    """``rows`` (event rows of ``store.query``) in ``fmt``, as chunks of text (bytes for Parquet)."""
-    spec = exporter(fmt)
-    selected = rows if include_unrealised else (r for r in rows if _realised(r))
-    return spec.chunks(selected)
-
-
-def export_events(rows: Iterable[Row], *, fmt: str, out: IO[Any], include_unrealised: bool = False) -> int:
-    """Write ``rows`` to ``out`` (a binary file for Parquet) in ``fmt``; returns how many rows were read."""
-    spec = exporter(fmt)
-    counted = _Counted(rows if include_unrealised else (r for r in rows if _realised(r)))
-    for chunk in spec.chunks(counted):
-        out.write(chunk)
-    return counted.n
+CSV = Exporter(_csv_chunks, "text/csv; charset=utf-8", "csv")
+JSONL = Exporter(_jsonl_chunks, "application/x-ndjson", "jsonl")
+PARQUET = Exporter(_parquet_chunks, "application/vnd.apache.parquet", "parquet", binary=True)
+GEOJSON = Exporter(_geojson_chunks, "application/geo+json", "geojson")
+PLOVER_JSON = Exporter(_plover_chunks, "application/json", "json")
+ACLED_CSV = Exporter(_acled_chunks, "text/csv; charset=utf-8", "acled.csv")
+GDELT_TSV = Exporter(_gdelt_chunks, "text/tab-separated-values; charset=utf-8", "gdelt.tsv")
+CAMEO_TSV = Exporter(_cameo_chunks, "text/tab-separated-values; charset=utf-8", "cameo.tsv")
 
 
 class _Counted:
@@ -550,6 +532,3 @@ class _Counted:
         for row in self.rows:
             self.n += 1
             yield row
-
-
-__all__ = ["ACLED_NAMES", "EXPORTERS", "FLAT_COLUMNS", "GDELT_COLUMNS", "ConfigError", "export_chunks", "export_events"]

@@ -209,6 +209,20 @@ class Analysis:
 
 
 @dataclass
+class StoredSignature:
+    """An article's persisted MinHash signature with the article fields the dedup index needs to load it."""
+
+    article_id: str
+    signature: Any  # numpy uint32 array of the MinHash values
+    num_shingles: int
+    text_hash: str | None
+    site: str | None
+    original_source: str | None
+    published_at: datetime | None
+    duplicate_of: str | None
+
+
+@dataclass
 class IngestFailure:
     """An input that could not be turned into an article, with the reason."""
 

@@ -1,10 +1,9 @@
-"""Load the English spaCy pipeline once per process and run it over texts in batches."""
+"""The English spaCy pipeline: load it (the registry keeps one per process) and run it over texts in batches."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from .errors import ModelNotInstalledError
@@ -43,9 +42,9 @@ def _register_components() -> None:
         return doc
 
 
-@lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None) -> Any:
-    """The spaCy pipeline: ``name`` if given, else en_core_web_sm, else its PyPI re-upload.
+    """The spaCy pipeline: ``name`` if given, else en_core_web_sm, else its PyPI re-upload, loaded anew (a second
+    or so: ``newswatch.registry`` loads it once per process and hands it to whoever parses).
 
     Raises ModelNotInstalledError with the install command when none is installed.
     """
@@ -68,15 +67,11 @@ def load_pipeline(name: str | None = None) -> Any:
     )
 
 
-def parse(texts: Iterable[str], *, model: str | None = None, batch_size: int = 32) -> Iterator[Any]:
-    """Docs for ``texts``, in order."""
-    nlp = load_pipeline(model)
+def parse(texts: Iterable[str], *, nlp: Any, batch_size: int = 32) -> Iterator[Any]:
+    """Docs for ``texts``, in order, parsed by the spaCy pipeline ``nlp``."""
     yield from nlp.pipe(texts, batch_size=batch_size)
 
 
-def parse_with_ids(
-    items: Iterable[tuple[str, T]], *, model: str | None = None, batch_size: int = 32
-) -> Iterator[tuple[Any, T]]:
+def parse_with_ids(items: Iterable[tuple[str, T]], *, nlp: Any, batch_size: int = 32) -> Iterator[tuple[Any, T]]:
     """(doc, context) pairs for (text, context) pairs, keeping ids beside documents."""
-    nlp = load_pipeline(model)
     yield from nlp.pipe(items, as_tuples=True, batch_size=batch_size)

@@ -3,9 +3,12 @@
     sources -> ingest -> extract -> store (idempotent) -> dedup -> nlp -> actors -> events
             -> claims -> dates and places -> store analysis -> stories
 
-``analyze_articles`` is the unit of work that runs the same way in one process, in several processes
-(``workers``) or on a Dask cluster (``newswatch.scale``): it takes articles and gives analyses, touching
-no database. Bad input never stops a batch: every failure becomes an ``IngestFailure`` that is recorded.
+The stages' parts (the spaCy pipeline, the actor resolver, the gazetteer, the event coder) are built by
+``newswatch.registry`` from the run's ``Settings`` and handed to each stage that needs them. ``analyze_articles``
+is the unit of work that runs the same way in one process, in several processes (``workers``) or on a Dask
+cluster (``newswatch.scale``): it takes articles and gives analyses, touching no database; a worker builds its
+parts from the settings it is sent, once. Bad input never stops a batch: every failure becomes an
+``IngestFailure`` that is recorded.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import nlp
 from .acled import NON_POLITICAL_LABELS
-from .actors import get_resolver
 from .claims import find_claims, link_events
-from .coder import get_event_coder
-from .config import CoderSettings, ExtractSettings, FetchSettings, IngestSettings, Settings
+from .config import CoderSettings, ExtractSettings, FetchSettings, IngestSettings, NlpSettings, Settings
 from .errors import InputError, ModelNotInstalledError, NewswatchError
 from .extract import article_json, extract_article
 from .instants import publication_problem
 from .models import Analysis, Article, CodedActor, Event, IngestFailure, RawDocument
+from .registry import Stages
 from .timeplace import place_and_date
 from .workers import die_with_parent
 
@@ -65,27 +67,22 @@ class RunSummary:
 # ---------------------------------------------------------------------------- analysis (no I/O)
 
 
-def analyze_doc(doc: Any, article: Article, *, coder: Any = None) -> Analysis:
-    """Actors, events, claims, dates and places of one parsed article (events by ``coder``, default the shipped
-    learned coder)."""
-    resolver = get_resolver()
-    coder = coder or get_event_coder()
+def analyze_doc(doc: Any, article: Article, *, stages: Stages) -> Analysis:
+    """Actors, events, claims, dates and places of one parsed article, by the parts of ``stages``."""
+    resolver = stages.actors
+    coder = stages.coder
     # a bare "the President" in a statement without a dateline belongs to the publisher's country
     context = resolver.new_context(doc, home_country=resolver.country_of_site(article.site or article.url))
     mentions = resolver.mentions(doc, article_id=article.id, context=context)
     events = coder.code_doc(doc, article_id=article.id, context=context)
     claims = find_claims(doc, article_id=article.id, resolver=resolver, context=context)
     link_events(events, claims)
-    place_and_date(events, doc, published_at=article.published_at)
+    place_and_date(events, doc, published_at=article.published_at, gazetteer=stages.gazetteer)
     return Analysis(article=article, mentions=mentions, events=events, claims=claims)
 
 
 def analyze_articles(
-    items: Sequence[Article],
-    *,
-    model: str | None = None,
-    batch_size: int = 32,
-    coder: CoderSettings | None = None,
+    items: Sequence[Article], *, stages: Stages, batch_size: int = 32
 ) -> list[Analysis | IngestFailure]:
     """Parse and analyse articles in one batch; a failing article becomes an IngestFailure.
 
@@ -93,11 +90,9 @@ def analyze_articles(
     the limit and the cut is noted on the analysis; the stored article keeps its whole text. When the parser
     fails on a batch, each article is parsed alone so that only the one that fails is recorded.
     """
-    coder = coder or CoderSettings()
-    event_coder = get_event_coder(coder.event_model, kind=coder.kind)
     prepared = [_parseable(a) for a in items]
     try:
-        return _analyze_prepared(prepared, model=model, batch_size=batch_size, coder=event_coder)
+        return _analyze_prepared(prepared, stages=stages, batch_size=batch_size)
     except ModelNotInstalledError:
         raise
     except Exception:  # one article broke the batch: find it, keep the others
@@ -105,7 +100,7 @@ def analyze_articles(
     results: list[Analysis | IngestFailure] = []
     for one in prepared:
         try:
-            results.extend(_analyze_prepared([one], model=model, batch_size=1, coder=event_coder))
+            results.extend(_analyze_prepared([one], stages=stages, batch_size=1))
         except ModelNotInstalledError:
             raise
         except Exception as exc:
@@ -139,14 +134,14 @@ def _cut_point(text: str, limit: int) -> int:
 
 
 def _analyze_prepared(
-    prepared: Sequence[tuple[str, Article, list[str]]], *, model: str | None, batch_size: int, coder: Any
+    prepared: Sequence[tuple[str, Article, list[str]]], *, stages: Stages, batch_size: int
 ) -> list[Analysis | IngestFailure]:
     results: list[Analysis | IngestFailure] = []
     notes = {id(article): extra for _text, article, extra in prepared}
     pairs = ((text, article) for text, article, _notes in prepared)
-    for doc, article in nlp.parse_with_ids(pairs, model=model, batch_size=batch_size):
+    for doc, article in nlp.parse_with_ids(pairs, nlp=stages.nlp, batch_size=batch_size):
         try:
-            analysis = analyze_doc(doc, article, coder=coder)
+            analysis = analyze_doc(doc, article, stages=stages)
             analysis.notes.extend(notes.get(id(article), []))
             results.append(analysis)
         except NewswatchError as exc:
@@ -164,25 +159,26 @@ def _analyze_prepared(
     return results
 
 
-def _analyze_chunk(
-    args: tuple[list[Article], str | None, int, CoderSettings | None],
-) -> list[Analysis | IngestFailure]:
-    items, model, batch_size, coder = args
-    return analyze_articles(items, model=model, batch_size=batch_size, coder=coder)
+def _analyze_chunk(args: tuple[list[Article], Settings]) -> list[Analysis | IngestFailure]:
+    """The unit of work sent to a worker: the parts come from the registry of the process it runs in."""
+    items, settings = args
+    return analyze_articles(items, stages=Stages(settings), batch_size=settings.nlp.batch_size)
+
+
+def analysis_settings(settings: Settings) -> Settings:
+    """The part of ``settings`` analysis depends on (the parser and the coder), the only part sent to workers:
+    the database URL, which may hold a password, stays in this process."""
+    return Settings(nlp=settings.nlp, coder=settings.coder)
 
 
 def analyze_parallel(
-    items: Iterable[Article],
-    *,
-    workers: int = 1,
-    model: str | None = None,
-    batch_size: int = 32,
-    chunk_size: int = 64,
-    cluster: str | None = None,
-    coder: CoderSettings | None = None,
+    items: Iterable[Article], *, settings: Settings, chunk_size: int = 64
 ) -> Iterator[Analysis | IngestFailure]:
-    """Analyses of ``items`` in chunks: in this process, in ``workers`` processes, or on a Dask ``cluster``."""
-    chunks = ((c, model, batch_size, coder) for c in _chunked(items, chunk_size))
+    """Analyses of ``items`` in chunks: in this process, in ``settings.nlp.workers`` processes, or on the Dask
+    cluster ``settings.nlp.cluster``."""
+    sent = analysis_settings(settings)
+    workers, cluster = settings.nlp.workers, settings.nlp.cluster
+    chunks = ((c, sent) for c in _chunked(items, chunk_size))
     if cluster:
         from .scale import map_on_cluster
 
@@ -278,15 +274,15 @@ def run(
     reanalyze: bool = False,
 ) -> RunSummary:
     """Ingest and analyse ``sources`` into ``store``; idempotent, and resumable after an interruption."""
-    from .dedup import DedupIndex
-    from .stories import assign_stories
+    from .grouping import StoredDedupIndex, assign_stories
 
     started = time.perf_counter()
     summary = RunSummary()
     tick = progress or (lambda _what, _n: None)
-    _ensure_actors(store)
-    coder_version = get_event_coder(settings.coder.event_model, kind=settings.coder.kind).version
-    index = DedupIndex.load(store.engine)
+    stages = Stages(analysis_settings(settings))
+    _ensure_actors(store, stages)
+    coder_version = stages.coder.version
+    index = StoredDedupIndex.load(store.engine)
     to_analyze: list[Article] = []
     new_ids: list[str] = []  # every article this run stored, copies included: all of them join stories
     ok_sources: list[str] = []
@@ -326,17 +322,10 @@ def run(
     store.clear_errors(ok_sources)
     tick("to_analyze", len(to_analyze))
     if to_analyze and settings.nlp.workers <= 1 and not settings.nlp.cluster:
-        _warm_up(settings.nlp.model, settings.coder)  # so that analysis_seconds (and the words/s shown) leaves out start-up
+        stages.warm()  # so that analysis_seconds (and the words/s shown) leaves out start-up
     analysis_started = time.perf_counter()
     analyzed_ids: list[str] = []
-    for result in analyze_parallel(
-        to_analyze,
-        workers=settings.nlp.workers,
-        model=settings.nlp.model,
-        batch_size=settings.nlp.batch_size,
-        cluster=settings.nlp.cluster,
-        coder=settings.coder,
-    ):
+    for result in analyze_parallel(to_analyze, settings=settings):
         if isinstance(result, IngestFailure):
             _record(store, summary, result)
             continue
@@ -372,15 +361,6 @@ def run(
     return summary
 
 
-def _warm_up(model: str | None, coder: CoderSettings | None = None) -> None:
-    """Load what analysis needs once per process: the spaCy pipeline, the stages' tables and the event model."""
-    from .places import get_gazetteer
-
-    coder = coder or CoderSettings()
-    nlp.load_pipeline(model)
-    get_resolver(), get_event_coder(coder.event_model, kind=coder.kind), get_gazetteer()
-
-
 def _record(store: Store, summary: RunSummary, failure: IngestFailure) -> None:
     summary.errors += 1
     summary.error_sources.append(failure.source)
@@ -388,10 +368,9 @@ def _record(store: Store, summary: RunSummary, failure: IngestFailure) -> None:
     store.record_error(failure)
 
 
-def _ensure_actors(store: Store) -> None:
+def _ensure_actors(store: Store, stages: Stages) -> None:
     """Load the shipped actor entries into the actors table (once per database, refreshed on change)."""
-    resolver = get_resolver()
-    entries = resolver.all_actors()
+    entries = stages.actors.all_actors()
     if store.count("actors") != len(entries):
         store.save_actors(entries)
 
@@ -407,8 +386,8 @@ def code_records(
     coder: CoderSettings | None = None,
 ) -> Iterator[dict[str, Any]]:
     """For records ``{"id", "text", optional "date"}``: the coded events, as ``newswatch code`` prints them."""
-    settings = coder or CoderSettings()
-    event_coder = get_event_coder(settings.event_model, kind=settings.kind)
+    stages = Stages(Settings(nlp=NlpSettings(model=model), coder=coder or CoderSettings()))
+    event_coder = stages.coder
 
     def pairs() -> Iterator[tuple[str, Article]]:
         for n, record in enumerate(records):
@@ -417,8 +396,8 @@ def code_records(
             article = Article(id=rid, text=text, published_at=_parse_date(record.get("date")), source=rid)
             yield text, article
 
-    for doc, article in nlp.parse_with_ids(pairs(), model=model, batch_size=batch_size):
-        analysis = analyze_doc(doc, article, coder=event_coder)
+    for doc, article in nlp.parse_with_ids(pairs(), nlp=stages.nlp, batch_size=batch_size):
+        analysis = analyze_doc(doc, article, stages=stages)
         label = event_coder.acled_label(article.text, analysis.events)
         # a snippet about a disaster or crime gets that label and no political event
         events = [] if label in NON_POLITICAL_LABELS else analysis.events

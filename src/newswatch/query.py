@@ -18,6 +18,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from .codes import CERTAINTIES, NON_STATE_CODES, SOURCE_TYPES
 from .errors import QueryError
 
 # PLOVER type -> GDELT-style QuadClass (1 verbal cooperation, 2 material cooperation, 3 verbal conflict,
@@ -29,10 +30,6 @@ QUAD = {
     "PROTEST": 4, "SANCTION": 4, "MOBILIZE": 4, "COERCE": 4, "ASSAULT": 4,
 }  # fmt: skip
 QUAD_NAMES = {1: "verbal-cooperation", 2: "material-cooperation", 3: "verbal-conflict", 4: "material-conflict"}
-CERTAINTIES = ("asserted", "reported", "hedged", "speculative", "denied")
-SOURCE_TYPES = (
-    "state_media", "official", "military", "expert", "intelligence", "anonymous", "outlet", "unattributed",
-)  # fmt: skip
 EVENT_SORTS = ("-date", "date")
 STORY_SORTS = ("-last_seen", "last_seen", "-sources", "-articles")
 CLAIM_SORTS = ("-date", "date")
@@ -56,8 +53,6 @@ _ALIASES: dict[str, str] = {}
 def _countries() -> dict[str, str]:
     """Code -> English name for ISO 3166-1 alpha-3 countries, Kosovo and the PLOVER non-state codes."""
     import pycountry
-
-    from .actors import NON_STATE_CODES
 
     names = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
     names["XKX"] = "Kosovo"
@@ -133,7 +128,8 @@ def _one_of(value: str, param: str, allowed: Sequence[str], *, lower: bool = Tru
     return v
 
 
-def _split(values: str | Iterable[str] | None) -> list[str]:
+def split_values(values: str | Iterable[str] | None) -> list[str]:
+    """``"a,b"`` or ``["a", "b,c"]`` -> ``["a", "b", "c"]``: each value once, in order, blanks dropped."""
     if values is None:
         return []
     items = [values] if isinstance(values, str) else list(values)
@@ -300,9 +296,9 @@ def event_filter(
     """Validate raw filter values (strings as they come from a URL or a command line) into an ``EventFilter``."""
     types: list[str] = []
     allowed_types = plover_types()
-    for t in _split(type):
+    for t in split_values(type):
         types.append(_one_of(t, "type", allowed_types, lower=False))
-    quads = _split(quad)
+    quads = split_values(quad)
     if quads:
         allowed_quads = [*QUAD_NAMES.values(), "1", "2", "3", "4"]
         wanted: set[int] = set()
@@ -329,8 +325,8 @@ def event_filter(
         dyad=parse_dyad(dyad) if dyad and dyad.strip() else None,
         actor=_actor(actor, "actor") if actor and actor.strip() else None,
         place=place_v,
-        certainty=tuple(_one_of(c, "certainty", CERTAINTIES) for c in _split(certainty)),
-        source_type=tuple(_one_of(s, "source_type", SOURCE_TYPES) for s in _split(source_type)),
+        certainty=tuple(_one_of(c, "certainty", CERTAINTIES) for c in split_values(certainty)),
+        source_type=tuple(_one_of(s, "source_type", SOURCE_TYPES) for s in split_values(source_type)),
         since=since_d,
         until=until_d,
         min_sources=bounded_int(min_sources or 0, "min_sources", 0, MAX_MIN_SOURCES),

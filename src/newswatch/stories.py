@@ -5,8 +5,12 @@ window when their text is similar enough on its own, or when a coded event match
 a shared actor country, dates within the window) and the text is at least loosely similar; otherwise they
 start a new story. Independent sources count outlets, not articles: copies count once (under their
 original or the origin they name) and outlets of one owner count once where
-``data/dedup/outlet_owners.json`` says so. Assignment is incremental: only articles without a story (or the
-ones given) are placed, and only the stories they touch are recounted.
+``data/dedup/outlet_owners.json`` says so.
+
+The stage takes and gives plain data (article rows as dicts, their texts and events): ``place`` decides each
+article's story and ``summary`` counts a story's sources. Reading the rows from the database and writing the
+stories back, incrementally (only articles without a story, or the ones given, are placed, and only the
+stories they touch are recounted), is the pipeline's part: ``newswatch.grouping.assign_stories``.
 """
 
 from __future__ import annotations
@@ -16,18 +20,14 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import Connection
-
-from .dedup import normalise_site
 from .errors import ConfigError
-from .store import stories as store_stories
+from .sites import normalise_site
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,8 @@ _LEAD_CHARS = 2500
 
 
 @lru_cache(maxsize=1)
-def _default_owners() -> dict[str, str]:
+def default_owners() -> dict[str, str]:
+    """Domain -> owner name from the shipped ``data/dedup/outlet_owners.json``."""
     data = json.loads(
         resources.files("newswatch").joinpath("data/dedup/outlet_owners.json").read_text(encoding="utf-8")
     )
@@ -156,85 +157,80 @@ def _shift(value: datetime, delta: timedelta) -> datetime:
         return edge.replace(tzinfo=value.tzinfo)
 
 
-def assign_stories(
-    engine: Engine,
-    *,
-    article_ids: Sequence[str] | None = None,
-    include_unassigned: bool = False,
-    window_days: float = WINDOW_DAYS,
-    text_alone: float = TEXT_ALONE,
-    text_with_event: float = TEXT_WITH_EVENT,
-    owners: Mapping[str, str] | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> list[str]:
-    """Place articles without a story (or ``article_ids``) into stories; return the ids of stories touched.
-
-    With ``include_unassigned`` every stored article that has no story joins too, whether given or not: a run
-    killed before its stories were committed leaves such articles behind, and the next run places them
-    exactly as the interrupted run would have. ``progress`` is called with the number of articles placed so
-    far while the (single) transaction is open.
-    """
+def story_window(window_days: float) -> timedelta:
+    """The time window within which articles may share a story; a window that is not positive is a ConfigError."""
     if window_days <= 0:
         raise ConfigError(f"the story window must be positive, got {window_days} days")
-    owners = _default_owners() if owners is None else owners
-    window = timedelta(days=window_days)
-    with engine.begin() as conn:
-        if article_ids is not None:
-            given = store_stories.story_articles(conn, article_ids=article_ids)
-            targets = [r for r in given if not r["story_id"]]
-            if include_unassigned:
-                known = {r["id"] for r in targets}
-                targets += [r for r in store_stories.story_articles(conn, unassigned=True) if r["id"] not in known]
-            # Already placed articles keep their story; their events may have been re-coded since, so the
-            # events get the story id again.
-            for sid in {r["story_id"] for r in given if r["story_id"]}:
-                store_stories.set_story(
-                    conn, article_ids=[r["id"] for r in given if r["story_id"] == sid], story_id=sid
-                )
-        else:
-            targets = store_stories.story_articles(conn, unassigned=True)
-        if not targets and not store_stories.unplaced_copies(conn):
-            return []
-        times = [t for t in (_when(r) for r in targets) if t is not None]
-        pool: list[dict[str, Any]] = []
-        if times:
-            pool = store_stories.story_articles(
-                conn, since=_shift(min(times), -window), until=_shift(max(times), window)
-            )
-        pool = [r for r in pool if r["story_id"]]
-        rows: dict[str, dict[str, Any]] = {r["id"]: r for r in pool}
-        rows.update({r["id"]: r for r in targets})
-        missing_roots = {r["duplicate_of"] for r in targets if r["duplicate_of"] and r["duplicate_of"] not in rows}
-        for r in store_stories.story_articles(conn, article_ids=sorted(missing_roots)):
-            rows[r["id"]] = r
-        ids = list(rows)
-        texts = store_stories.article_texts(conn, ids)
-        events = store_stories.article_events(conn, ids)
-        profiles = {i: _profile(texts.get(i, "")) for i in ids}
-        placed = _Placed(profiles, window)
-        for r in rows.values():
-            if r["story_id"]:
-                placed.add(r)
-        touched: dict[str, list[str]] = {}
-        far_future = datetime.max.replace(tzinfo=UTC)
-        for n, row in enumerate(sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])), start=1):
-            candidates = placed.candidates(row)
-            sid = _place(row, rows, candidates, profiles, events, window, text_alone, text_with_event)
-            row["story_id"] = sid
-            placed.add(row)
-            touched.setdefault(sid, []).append(row["id"])
-            if progress is not None:
-                progress(n)
-        for sid, members in touched.items():
-            store_stories.set_story(conn, article_ids=members, story_id=sid)
-        # Copies that were not given (the pipeline does not analyse copies) join their original's story.
-        for copy_id, sid in store_stories.unplaced_copies(conn):
-            store_stories.set_story(conn, article_ids=[copy_id], story_id=sid)
-            touched.setdefault(sid, []).append(copy_id)
-        for sid in touched:
-            _recount(conn, sid, owners)
-    log.info("stories: %d articles placed in %d stories", len(targets), len(touched))
-    return sorted(touched)
+    return timedelta(days=window_days)
+
+
+def pool_range(targets: Iterable[Mapping[str, Any]], window: timedelta) -> tuple[datetime, datetime] | None:
+    """The publication times within which placed articles may share a story with ``targets`` (None when no
+    target is dated)."""
+    times = [t for t in (_when(r) for r in targets) if t is not None]
+    if not times:
+        return None
+    return _shift(min(times), -window), _shift(max(times), window)
+
+
+def missing_roots(rows: Iterable[Mapping[str, Any]], known: Mapping[str, Any]) -> list[str]:
+    """Ids of the originals that copies among ``rows`` point to and that are not in ``known``."""
+    return sorted({r["duplicate_of"] for r in rows if r.get("duplicate_of") and r["duplicate_of"] not in known})
+
+
+def place(
+    targets: Sequence[dict[str, Any]],
+    rows: Mapping[str, dict[str, Any]],
+    *,
+    texts: Mapping[str, str],
+    events: Mapping[str, list[dict[str, Any]]],
+    window: timedelta,
+    text_alone: float = TEXT_ALONE,
+    text_with_event: float = TEXT_WITH_EVENT,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, list[str]]:
+    """Give each of ``targets`` a story; returns story id -> the ids placed in it, in order.
+
+    ``rows`` holds every article row the decision may look at (id -> row with ``story_id``, ``duplicate_of``,
+    ``published_at``...): the targets, the placed articles within the window and the originals of copies.
+    Targets are placed oldest first and each one's ``story_id`` is set, so a later target can join an earlier
+    one's story. ``progress`` is called with the number of articles placed so far.
+    """
+    ids = list(rows)
+    profiles = {i: _profile(texts.get(i, "")) for i in ids}
+    placed = _Placed(profiles, window)
+    for r in rows.values():
+        if r["story_id"]:
+            placed.add(r)
+    touched: dict[str, list[str]] = {}
+    far_future = datetime.max.replace(tzinfo=UTC)
+    for n, row in enumerate(sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])), start=1):
+        candidates = placed.candidates(row)
+        sid = _place(row, rows, candidates, profiles, events, window, text_alone, text_with_event)
+        row["story_id"] = sid
+        placed.add(row)
+        touched.setdefault(sid, []).append(row["id"])
+        if progress is not None:
+            progress(n)
+    return touched
+
+
+def summary(
+    members: Sequence[Mapping[str, Any]], rows: Mapping[str, Mapping[str, Any]], owners: Mapping[str, str]
+) -> dict[str, Any]:
+    """A story's row from its ``members`` (``rows`` also holds the originals of copies among them): title,
+    first and last seen, number of articles and of independent sources."""
+    units = {source_unit(r, rows, owners) for r in members}
+    times = [t for t in (_when(r) for r in members) if t is not None]
+    first = min(members, key=lambda r: (_when(r) or datetime.max.replace(tzinfo=UTC), r["id"]))
+    return {
+        "title": first.get("title"),
+        "first_seen": min(times) if times else None,
+        "last_seen": max(times) if times else None,
+        "num_articles": len(members),
+        "num_independent_sources": len(units),
+        "summary": {"sources": sorted(units), "sites": sorted({str(r.get("site")) for r in members if r.get("site")})},
+    }
 
 
 class _Placed:
@@ -318,24 +314,3 @@ def _place(
     if best is not None:
         return best[1]
     return _story_id(row["id"])
-
-
-def _recount(conn: Connection, story_id: str, owners: Mapping[str, str]) -> None:
-    members = store_stories.story_articles(conn, story_ids=[story_id])
-    rows = {r["id"]: r for r in members}
-    roots = {r["duplicate_of"] for r in members if r["duplicate_of"] and r["duplicate_of"] not in rows}
-    for r in store_stories.story_articles(conn, article_ids=sorted(roots)):
-        rows[r["id"]] = r
-    units = {source_unit(r, rows, owners) for r in members}
-    times = [t for t in (_when(r) for r in members) if t is not None]
-    first = min(members, key=lambda r: (_when(r) or datetime.max.replace(tzinfo=UTC), r["id"]))
-    store_stories.save_story(
-        conn,
-        story_id=story_id,
-        title=first.get("title"),
-        first_seen=min(times) if times else None,
-        last_seen=max(times) if times else None,
-        num_articles=len(members),
-        num_independent_sources=len(units),
-        summary={"sources": sorted(units), "sites": sorted({str(r.get("site")) for r in members if r.get("site")})},
-    )

@@ -12,14 +12,15 @@ from typing import Any
 
 from .dates import resolve_dates
 from .models import Event
-from .places import Gazetteer, GazetteerEntry, get_gazetteer, locate_events
+from .places import Gazetteer, GazetteerEntry, load_gazetteer, locate_events
 
-__all__ = ["Gazetteer", "GazetteerEntry", "get_gazetteer", "locate_events", "resolve_dates", "place_and_date"]
+__all__ = ["Gazetteer", "GazetteerEntry", "load_gazetteer", "locate_events", "resolve_dates", "place_and_date"]
 
 
 def place_and_date(
-    events: list[Event], doc: Any, *, published_at: datetime | None, dateline: str | None = None
+    events: list[Event], doc: Any, *, published_at: datetime | None, gazetteer: Gazetteer, dateline: str | None = None
 ) -> None:
-    """Locate, then date, every event of one article (the order matters for local clock times)."""
-    locate_events(events, doc, dateline=dateline)
-    resolve_dates(events, doc, published_at=published_at)
+    """Locate, then date, every event of one article with ``gazetteer`` (the order matters for local clock
+    times)."""
+    locate_events(events, doc, gazetteer=gazetteer, dateline=dateline)
+    resolve_dates(events, doc, published_at=published_at, gazetteer=gazetteer)

@@ -40,8 +40,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from .claims import CERTAINTIES, SOURCE_TYPES
-from .codes import plover_types
+from .codes import CERTAINTIES, SOURCE_TYPES, plover_types
 from .config import Settings
 from .errors import ConfigError, NewswatchError
 from .store import Store

@@ -38,8 +38,10 @@ CoderOption = Annotated[
 
 
 def _coder_settings(event_model: Path | None, coder: str) -> dict[str, Any]:
-    if coder not in ("learned", "rules"):
-        raise ConfigError(f"--coder must be 'learned' or 'rules', not {coder!r}")
+    from ..registry import names
+
+    if coder not in names("coder"):
+        raise ConfigError(f"--coder must be {' or '.join(repr(n) for n in names('coder'))}, not {coder!r}")
     if event_model is not None and not (event_model / "meta.json").is_file():
         raise ConfigError(
             f"--event-model {event_model} holds no event model (no meta.json); give a folder written by "
@@ -383,8 +385,8 @@ def export(
     negated: Annotated[bool, typer.Option(help="include negated and hypothetical events")] = False,
 ) -> None:
     """Export events in the formats the field uses, streamed (constant memory at any size)."""
-    from ..export import export_events, exporter
     from ..query import event_filter
+    from ..registry import exporter
     from ..store import query as q
 
     spec = exporter(fmt)
@@ -401,7 +403,7 @@ def export(
     else:
         out = sys.stdout.buffer if spec.binary else sys.stdout
     try:
-        n = export_events(rows, fmt=fmt, out=out, include_unrealised=negated)
+        n = spec.write(rows, out=out, include_unrealised=negated)
     finally:
         if output:
             out.close()

@@ -48,13 +48,15 @@ def eval_events_command(
 ) -> None:
     """Figures of the learned coder beside rules-0.2.0: type P/R/F1, full P/R/F1, actor and recipient F1 and quiet
     rate per type (news gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
-    from ..coder import get_event_coder
+    from ..config import CoderSettings, Settings
     from ..evaluation.events import compare_coders, format_comparison, format_report
+    from ..registry import Stages
 
-    learned = get_event_coder(str(event_model) if event_model else None)
+    stages = Stages(Settings(coder=CoderSettings(event_model=str(event_model) if event_model else None)))
+    learned = stages.coder
     coders = {learned.version: learned}
     if baseline:
-        rules = get_event_coder(kind="rules")
+        rules = stages.rules_coder
         coders[rules.version] = rules
     results = compare_coders(gold, coders=coders, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo)
     if as_json:

@@ -34,7 +34,7 @@ def stories(
     assign: Annotated[bool, typer.Option("--assign", help="first place articles that have no story yet")] = False,
 ) -> None:
     """List stories, most recent first, with their number of articles and of independent sources."""
-    from ..dedup import assign_stories
+    from ..grouping import assign_stories
 
     store = _open(db)
     if assign:

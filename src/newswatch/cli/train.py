@@ -36,43 +36,17 @@ def train_events_command(
     ] = True,
 ) -> None:
     """Train the event coder's models on the labels' training split and print the figures of their test split."""
-    from ..actors import get_resolver
-    from ..coder.labels import read_labels
-    from ..coder.training import TrainConfig, model_card, train_events
-    from ..errors import ConfigError
-    from ..nlp import load_pipeline
+    from ..train import train_event_model
 
-    if len(f"{name}-{version}") > 32:
-        raise ConfigError("--name and --version together must fit in 31 characters (they label every event)")
-    sentences, problems = read_labels(labels, text)
-    for problem in problems[:20]:
-        err_console.print(f"[yellow]skipped[/]: {problem}", highlight=False)
-    if len(problems) > 20:
-        err_console.print(f"... and {len(problems) - 20} more problems", highlight=False)
-    if not sentences:
-        raise ConfigError(f"no labelled sentence could be read from {labels}; check --text and --labels")
-    resolver = get_resolver()
-    rules = None
-    if baseline:
-        from ..coder import get_event_coder
+    def show_problems(problems: list[str]) -> None:
+        for problem in problems[:20]:
+            err_console.print(f"[yellow]skipped[/]: {problem}", highlight=False)
+        if len(problems) > 20:
+            err_console.print(f"... and {len(problems) - 20} more problems", highlight=False)
 
-        rules = get_event_coder(kind="rules")
-    meta = {
-        "name": name,
-        "version": version,
-        "labels": labels.name,
-        "command": f"newswatch train events --labels {labels.name} --name {name} --version {version} --seed {seed}",
-    }
-    model, report = train_events(
-        sentences,
-        nlp=load_pipeline(),
-        resolver=resolver,
-        config=TrainConfig(seed=seed),
-        meta=meta,
-        baseline=rules,
-        progress=lambda msg: err_console.print(msg, highlight=False),
-    )
-    model.save(out)
-    (out / "MODEL_CARD.md").write_text(model_card(model, report), encoding="utf-8")
+    report = train_event_model(
+        labels=labels, texts=text, out=out, name=name, version=version, seed=seed, baseline=baseline,
+        problems=show_problems, progress=lambda msg: err_console.print(msg, highlight=False),
+    )  # fmt: skip
     typer.echo(json.dumps(report, indent=2))
     err_console.print(f"model written to {out}; use it with --event-model {out}", highlight=False)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from ..acled import NON_POLITICAL_LABELS, AcledClassifier
 from ..models import CodedActor, Event
 from .candidates import Candidate, candidates
 from .codes import acled_for, cameo_for, modes_of
@@ -46,7 +46,13 @@ class Prediction:
 
 
 class LearnedCoder:
-    """Event coder driven by trained models; configuration is keyword-only and nothing is read from globals."""
+    """Event coder driven by trained models; configuration is keyword-only and nothing is read from globals.
+
+    ``resolver`` links role phrases to actors (without it events have no actors); ``rules`` is the rule coder
+    rules-0.2.0 whose actors stand in when the model's have no country and whose opinion the model reads as
+    features (default: one over the same resolver); ``acled`` classifies whole records (default: the shipped
+    cue file); ``lexicon`` is the rule lexicon read as features (default: the shipped one).
+    """
 
     def __init__(
         self,
@@ -54,18 +60,20 @@ class LearnedCoder:
         model: EventModel,
         resolver: ActorResolver | None = None,
         lexicon: Lexicon | None = None,
+        rules: Any = None,
+        acled: AcledClassifier | None = None,
     ) -> None:
         self.model = model
         self._resolver = resolver
         self.lexicon = lexicon or load_lexicon()
         self._nouns = self.lexicon.event_nouns | model.trigger_nouns
-        self._acled: Any = None
+        self._acled: AcledClassifier | None = acled
         th = model.thresholds
         self._type_threshold = float(th.get("type", 0.5))
         self._actor_threshold = float(th.get("actor", 0.5))
         self._recipient_threshold = float(th.get("recipient", 0.5))
         self._modes = {t: modes_of(t) for t in model.type_model.classes if t != NONE}
-        self._rules: Any = None
+        self._rules: Any = rules
         self.uses_rule_hints = bool(model.meta.get("rule_hints", False))
 
     @property
@@ -74,13 +82,6 @@ class LearnedCoder:
 
     @property
     def resolver(self) -> ActorResolver | None:
-        if self._resolver is None:
-            try:
-                from ..actors import get_resolver
-
-                self._resolver = get_resolver()
-            except ImportError:
-                log.warning("newswatch.actors is not available; events are coded without actors")
         return self._resolver
 
     # ------------------------------------------------------------------ public API (as the rule coder's)
@@ -121,22 +122,10 @@ class LearnedCoder:
             )
             return []
 
-    def code_texts(
-        self, texts: Iterable[str], *, nlp: Any = None, batch_size: int = 32
-    ) -> Iterator[list[Event]]:
-        if nlp is None:
-            from ..nlp import load_pipeline
-
-            nlp = load_pipeline()
-        for i, doc in enumerate(nlp.pipe(texts, batch_size=batch_size)):
-            yield self.code_doc(doc, article_id=f"text-{i}")
-
     def code_snippet(
         self, doc: Any, *, article_id: str, context: Any = None
     ) -> tuple[str | None, list[Event]]:
         """The record's ACLED-style label and its events (no PLOVER event for disasters and crime)."""
-        from ..acled import NON_POLITICAL_LABELS
-
         events = self.code_doc(doc, article_id=article_id, context=context)
         label = self._acled_label(doc.text, events)
         return label, [] if label in NON_POLITICAL_LABELS else events
@@ -302,7 +291,7 @@ class LearnedCoder:
         if self._rules is None:
             from ..events import EventCoder
 
-            self._rules = EventCoder(resolver=self._resolver)
+            self._rules = EventCoder(resolver=self._resolver, acled=self._acled)
         return self._rules
 
     def _rule_event(
@@ -324,11 +313,9 @@ class LearnedCoder:
         hints: dict[int, str] = self._rules_coder().hints(doc)
         return hints
 
-    def _acled_classifier(self) -> Any:
+    def _acled_classifier(self) -> AcledClassifier:
         if self._acled is None:
-            from ..acled import get_classifier
-
-            self._acled = get_classifier()
+            self._acled = AcledClassifier()
         return self._acled
 
     def _sentence_acled(self, text: str) -> str | None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -86,7 +85,7 @@ def shipped_model_dir() -> Path:
     return Path(str(resources.files("newswatch") / "data" / "models" / "events"))
 
 
-@lru_cache(maxsize=4)
 def load_model(folder: str | None = None) -> EventModel:
-    """The model in ``folder``, else the one shipped in the package (loaded once per process)."""
+    """The model in ``folder``, else the one shipped in the package (``newswatch.registry`` loads it once per
+    process, with the coder)."""
     return EventModel.load(Path(folder) if folder else shipped_model_dir())

@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from ..evaluation.news_events import score_news
 from .candidates import Candidate, candidates
 from .coder import NONE, LearnedCoder, attach_mentions
 from .codes import PLOVER_TYPES
@@ -28,6 +27,7 @@ from .linear import LinearModel, fit
 from .linking import link_tokens
 from .model import EventModel
 from .roles import ROLE_CLASSES, is_passive
+from .scoring import score_news
 from .view import DocView, doc_view
 
 log = logging.getLogger(__name__)
@@ -300,9 +300,14 @@ def train_events(
     lexicon: Lexicon | None = None,
     meta: dict[str, Any] | None = None,
     baseline: Any = None,
+    rules: Any = None,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[EventModel, dict[str, Any]]:
-    """Train on the sentences whose split is "train"; score those whose split is "test"."""
+    """Train on the sentences whose split is "train"; score those whose split is "test".
+
+    ``rules`` is the rule coder rules-0.2.0 whose opinion the models read and whose actors stand in when the
+    model's have no country, as in a run (default: one over ``resolver``); ``baseline`` is scored beside.
+    """
     config = config or TrainConfig()
     lex = lexicon or load_lexicon()
     say = progress or (lambda msg: log.info("%s", msg))
@@ -316,11 +321,11 @@ def train_events(
     say(f"{len(train)} training and {len(test)} test sentences; parsing")
     meta = dict(meta or {})
     meta["rule_hints"] = config.rule_hints
-    hint_fn = None
-    if config.rule_hints:
+    if rules is None:
         from ..events import EventCoder
 
-        hint_fn = EventCoder(resolver=resolver).hints
+        rules = EventCoder(resolver=resolver)
+    hint_fn = rules.hints if config.rule_hints else None
     parsed_train = parse_all(train, nlp=nlp, resolver=resolver, progress=say, hints=hint_fn)
     parsed_test = parse_all(test, nlp=nlp, resolver=resolver, progress=say, hints=hint_fn)
     fit_part = [p for p in parsed_train if not _in_tuning(p.sentence, config.tune_share)]
@@ -334,7 +339,7 @@ def train_events(
     best = (0.5, -1.0)
     tune_gold = to_gold_json(p.sentence for p in tune_part)
     for th in config.thresholds:
-        coder = LearnedCoder(model=_bundle(models, nouns, {"type": th}, meta), resolver=resolver, lexicon=lex)
+        coder = LearnedCoder(model=_bundle(models, nouns, {"type": th}, meta), resolver=resolver, lexicon=lex, rules=rules)
         figures = score_news(tune_gold, predict(coder, tune_part))
         score = figures["type_f1"] + figures["full_f1"]
         say(
@@ -347,7 +352,7 @@ def train_events(
     for ta in config.role_thresholds:
         for tr in config.role_thresholds:
             th_all = {"type": best[0], "actor": ta, "recipient": tr}
-            coder = LearnedCoder(model=_bundle(models, nouns, th_all, meta), resolver=resolver, lexicon=lex)
+            coder = LearnedCoder(model=_bundle(models, nouns, th_all, meta), resolver=resolver, lexicon=lex, rules=rules)
             figures = score_news(tune_gold, predict(coder, tune_part))
             if figures["full_f1"] > roles_best[2]:
                 roles_best = (ta, tr, figures["full_f1"])
@@ -377,7 +382,7 @@ def train_events(
     model = _bundle(models, nouns, thresholds, meta)
     if test:
         test_gold = to_gold_json(p.sentence for p in parsed_test)
-        coder = LearnedCoder(model=model, resolver=resolver, lexicon=lex)
+        coder = LearnedCoder(model=model, resolver=resolver, lexicon=lex, rules=rules)
         report["test"] = score_news(test_gold, predict(coder, parsed_test))
         if baseline is not None:
             report["test_baseline"] = score_news(test_gold, predict(baseline, parsed_test))

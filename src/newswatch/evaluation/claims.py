@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from ..claims import find_claims
+from ..config import NlpSettings, Settings
 from ..errors import InputError
 from ..models import Claim
+from ..nlp import parse
+from ..registry import Stages
 
 log = logging.getLogger(__name__)
 
@@ -188,12 +191,11 @@ def evaluate_polnear(
     records: Sequence[dict[str, Any]], *, model: str | None = None, predictions_out: str | Path | None = None
 ) -> PolnearScores:
     """Run ``find_claims`` over every gold article and score it; optionally write the predictions as JSONL."""
-    from ..nlp import parse
-
     acc = PolnearScores()
+    language = Stages(Settings(nlp=NlpSettings(model=model))).nlp
     out = open(predictions_out, "w", encoding="utf-8") if predictions_out else None  # noqa: SIM115
     try:
-        for rec, doc in zip(records, parse((r["text"] for r in records), model=model), strict=True):
+        for rec, doc in zip(records, parse((r["text"] for r in records), nlp=language), strict=True):
             claims = find_claims(doc, article_id=str(rec["id"]))
             score_article(rec["text"], rec.get("attributions") or [], claims, acc)
             acc.articles += 1

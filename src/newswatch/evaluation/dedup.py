@@ -88,7 +88,7 @@ def _run(records: Iterable[dict[str, Any]], index: DedupIndex) -> dict[str, str 
     for rec in records:
         art = _article(rec)
         decision = index.check(art)
-        index.add(art, decision, conn=None)
+        index.add(art, decision)
         roots[rec["id"]] = decision.duplicate_of
     return roots
 

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..acled import NON_POLITICAL_LABELS
+from ..coder.scoring import is_news_gold, score_news
 from ..errors import InputError
 from ..events import EventCoder, main_event
 from ..models import Event
+from ..registry import Stages
 from . import read_jsonl
-from .news_events import is_news_gold, score_news
 
 log = logging.getLogger(__name__)
 
@@ -102,10 +103,7 @@ def evaluate_events(
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
     records = read_jsonl(path, limit=limit)
-    if coder is None:
-        from ..coder import get_event_coder
-
-        coder = get_event_coder()
+    coder = coder if coder is not None else Stages().coder
     docs = _parse(records, nlp)
     return _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
 
@@ -130,10 +128,7 @@ def compare_coders(
 
 
 def _parse(records: Sequence[dict[str, Any]], nlp: Any) -> list[Any]:
-    if nlp is None:
-        from ..nlp import load_pipeline
-
-        nlp = load_pipeline()
+    nlp = nlp if nlp is not None else Stages().nlp
     texts = [str(r.get("text") or "") for r in records]
     return list(nlp.pipe(texts, batch_size=32))
 
@@ -229,13 +224,10 @@ def _score_news(
     records: Sequence[dict[str, Any]], docs: Sequence[Any], coder: Any, *, show_errors: bool
 ) -> EventScores:
     """Exhaustive news gold: every event of every sentence, scored as ``newswatch code`` output would be."""
-    from ..actors import get_resolver
-
-    resolver = get_resolver()
     predicted: list[dict[str, Any]] = []
     for rec, doc in zip(records, docs, strict=True):
         rid = str(rec.get("id", ""))
-        events = coder.code_doc(doc, article_id=rid, context=resolver.new_context(doc))
+        events = coder.code_doc(doc, article_id=rid)  # the article context comes from the coder's own resolver
         if coder.acled_label(str(rec.get("text") or ""), events) in NON_POLITICAL_LABELS:
             events = []
         predicted.append({"id": rid, "events": events_to_json(events)})

@@ -18,8 +18,11 @@ from datetime import datetime
 from typing import Any
 
 from ..claims import find_claims, link_events
+from ..config import NlpSettings, Settings
 from ..errors import InputError, NewswatchError
 from ..models import Claim, Event
+from ..nlp import parse
+from ..registry import Stages
 from ..timeplace import place_and_date
 from .claims import PRF
 
@@ -157,13 +160,11 @@ def _score_event(gold: dict[str, Any], event: Event, acc: DevScores, item_id: st
             acc.errors.append(f"{tag} place {event.place.name} where the text gives none")
 
 
-def _resolver() -> Any:
+def _resolver(stages: Stages) -> Any:
     """The actor resolver the pipeline gives ``find_claims``; without it (its data failed to load) speakers are
     typed from their words alone, and the log says so."""
-    from ..actors import get_resolver
-
     try:
-        return get_resolver()
+        return stages.actors
     except NewswatchError as exc:
         log.warning("scoring without the actor resolver (%s): source types come from the speaker's words only", exc)
         return None
@@ -171,16 +172,15 @@ def _resolver() -> Any:
 
 def evaluate_dev(records: Sequence[dict[str, Any]], *, model: str | None = None) -> DevScores:
     """Score claims, certainty, dates and places over dev-set records."""
-    from ..nlp import parse
-
+    stages = Stages(Settings(nlp=NlpSettings(model=model)))
     acc = DevScores()
-    resolver = _resolver()
-    for item, doc in zip(records, parse((r["text"] for r in records), model=model), strict=True):
+    resolver = _resolver(stages)
+    for item, doc in zip(records, parse((r["text"] for r in records), nlp=stages.nlp), strict=True):
         published = datetime.fromisoformat(item["published_at"]) if item.get("published_at") else None
         claims = find_claims(doc, article_id=str(item["id"]), resolver=resolver)
         events = _events_for(item, doc)
         link_events(events, claims)
-        place_and_date(events, doc, published_at=published, dateline=item.get("dateline"))
+        place_and_date(events, doc, published_at=published, gazetteer=stages.gazetteer, dateline=item.get("dateline"))
         _score_claims(item.get("claims") or [], claims, acc, str(item["id"]))
         for gold, event in zip(item["events"], events, strict=True):
             _score_event(gold, event, acc, str(item["id"]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,23 +18,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import NotFoundError, StoreError
+from ..models import StoredSignature
 from .schema import articles, events, signatures, stories
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class SignatureRow:
-    """A persisted signature with the article fields the dedup index needs."""
-
-    article_id: str
-    signature: np.ndarray
-    num_shingles: int
-    text_hash: str | None
-    site: str | None
-    original_source: str | None
-    published_at: datetime | None
-    duplicate_of: str | None
 
 
 def _store_error(action: str, exc: Exception) -> StoreError:
@@ -48,7 +34,7 @@ def _store_error(action: str, exc: Exception) -> StoreError:
 # ---------------------------------------------------------------------------------------- signatures
 
 
-def iter_signatures(engine: Engine, *, num_perm: int, batch: int = 5000) -> Iterator[SignatureRow]:
+def iter_signatures(engine: Engine, *, num_perm: int, batch: int = 5000) -> Iterator[StoredSignature]:
     """Every persisted signature, oldest first, streamed in batches."""
     query = (
         select(
@@ -76,7 +62,7 @@ def iter_signatures(engine: Engine, *, num_perm: int, batch: int = 5000) -> Iter
                         f"{expected}: it was made with other MinHash settings. Delete the rows of "
                         "article_signatures and run `newswatch stories --reindex` to rebuild them."
                     )
-                yield SignatureRow(
+                yield StoredSignature(
                     article_id=row.article_id,
                     signature=np.frombuffer(blob, dtype="<u4").astype(np.uint32),
                     num_shingles=int(row.num_shingles or 0),

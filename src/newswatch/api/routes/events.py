@@ -140,11 +140,11 @@ def list_claims(
     sort: Annotated[str, Query(description="-date or date (the article's publication)")] = "-date",
 ) -> JSONResponse:
     """Retrieve claims: speaker, source type, cue, certainty, the sentence and its article, newest first."""
-    from ...query import _split
+    from ...query import split_values
 
     choice(sort, "sort", CLAIM_SORTS)
-    certs = [choice(c.lower(), "certainty", CERTAINTIES) for c in _split(certainty)]
-    types = [choice(s.lower(), "source_type", SOURCE_TYPES) for s in _split(source_type)]
+    certs = [choice(c.lower(), "certainty", CERTAINTIES) for c in split_values(certainty)]
+    types = [choice(s.lower(), "source_type", SOURCE_TYPES) for s in split_values(source_type)]
     page = q.list_claims(
         store.engine, certainty=certs, source_type=types, speaker=speaker, q=q_, article_id=article_id,
         sort=sort, limit=limit, cursor=cursor,

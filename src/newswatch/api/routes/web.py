@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from ... import registry
 from ... import watch as watch_lib
 from ...errors import NotFoundError, QueryError
-from ...export import EXPORTERS
 from ...query import (
     CERTAINTIES,
     CLAIM_SORTS,
@@ -28,12 +28,12 @@ from ...query import (
     SOURCE_TYPES,
     STORY_SORTS,
     EventFilter,
-    _split,
     choices,
     country_name,
     event_filter,
     parse_day,
     plover_types,
+    split_values,
 )
 from ...store import query as q
 from ...store import stories as store_stories
@@ -140,7 +140,7 @@ def _form(f: EventFilter, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _downloads(f: EventFilter) -> list[tuple[str, str]]:
-    return [(fmt, _url("/api/export", f.params(), format=fmt)) for fmt in EXPORTERS]
+    return [(fmt, _url("/api/export", f.params(), format=fmt)) for fmt in registry.names("exporter")]
 
 
 def _evidence(rows: list[dict[str, Any]]) -> None:
@@ -315,8 +315,8 @@ def claims_page(
 ) -> HTMLResponse:
     error = None
     page = q.Page([], 0, True, None)
-    certs = [c for c in _split(certainty)]
-    types = [s for s in _split(source_type)]
+    certs = [c for c in split_values(certainty)]
+    types = [s for s in split_values(source_type)]
     params = {"certainty": ",".join(certs), "source_type": ",".join(types), "speaker": speaker, "q": q_,
               "sort": sort if sort != "-date" else None}  # fmt: skip
     try:
