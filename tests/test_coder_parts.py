@@ -183,3 +183,21 @@ def test_coder_types_are_the_cameo_tables_types() -> None:
     from newswatch.codes import plover_types
 
     assert set(PLOVER_TYPES) == plover_types() and len(PLOVER_TYPES) == 16
+
+
+def test_a_dateline_says_where_a_report_was_filed_not_who_acted(nlp) -> None:  # type: ignore[no-untyped-def]
+    from newswatch.coder.features import dateline
+
+    def opening(text: str) -> list[str]:
+        doc = nlp(text)
+        v = doc_view(doc)
+        return [v.text[i] for i in dateline(v, 0, len(doc))]
+
+    assert opening("BAGHDAD -- Gunmen ambushed a police patrol near the airport.") == ["BAGHDAD", "--"]
+    assert opening("NAIROBI, May 4 (Lakeside Wire) - Police detained six students.")[-1] == "-"
+    assert opening("NATO - the alliance - met on Monday.") == []  # a dash that opens an aside
+    assert opening("Gunmen ambushed a police patrol near the airport.") == []
+    # the learned coder never takes the dateline's city as the actor
+    doc = nlp("BAGHDAD -- Gunmen ambushed a police patrol near the airport on Sunday, officials said.")
+    events = list(STAGES.coder.code_doc(doc, article_id="t"))
+    assert events and all(a.text != "BAGHDAD" for e in events for a in e.actors + e.recipients)

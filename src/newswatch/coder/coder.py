@@ -15,7 +15,7 @@ from ..acled import NON_POLITICAL_LABELS, AcledClassifier
 from ..models import CodedActor, Event
 from .candidates import Candidate, candidates
 from .codes import acled_for, cameo_for, modes_of
-from .features import mode_features, predicate_features
+from .features import dateline, mode_features, predicate_features
 from .fill import fill_countries, sentence_countries
 from .lexicon import Lexicon, load_lexicon
 from .linking import ActorResolver, dedupe, link_tokens
@@ -193,7 +193,7 @@ class LearnedCoder:
         for s, (lo, hi) in enumerate(ranges):
             out[s] = _merge(v, out[s])
             for pred in out[s]:
-                skip = frozenset([pred.cand.i, *pred.extra])
+                skip = frozenset([pred.cand.i, *pred.extra, *dateline(v, lo, hi)])
                 tokens, rrows = role_rows(v, pred.cand.i, pred.cand.kind, pred.plover_type, lo, hi, skip)
                 if tokens:
                     jobs.append((pred, tokens, len(role_feats), len(role_feats) + len(rrows)))

@@ -177,6 +177,27 @@ def dep_path(v: DocView, a: int, b: int) -> tuple[str, ...] | None:
     return tuple(steps)
 
 
+_DASHES = frozenset({"-", "--", "\u2013", "\u2014", "\u2015"})
+
+
+def dateline(v: DocView, lo: int, hi: int) -> range:
+    """The tokens of a dateline opening the sentence ("KYIV --", "SEOUL, Oct 9 (Wire) --", "WASHINGTON (AP) -"):
+    a place in capitals, then at most a date and an agency in brackets, then a dash. Empty when there is none.
+    A dateline says where the report was filed, never who acted."""
+    first = v.text[lo] if lo < hi else ""
+    if not (len(first) >= 3 and first.isalpha() and first.isupper()):
+        return range(lo, lo)
+    for i in range(lo + 1, min(hi, lo + 12)):
+        if v.text[i] in _DASHES:
+            # "NATO - the alliance - met": a dash that opens an aside is closed by another soon after
+            if any(v.text[j] in _DASHES for j in range(i + 1, min(hi, i + 10))):
+                break
+            return range(lo, i + 1)
+        if v.pos[i] in ("VERB", "AUX"):
+            break
+    return range(lo, lo)
+
+
 def argument_candidates(
     v: DocView, t: int, lo: int, hi: int, skip: frozenset[int] = frozenset()
 ) -> list[tuple[int, tuple[str, ...]]]:
