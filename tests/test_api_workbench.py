@@ -165,3 +165,35 @@ def test_web_pages_show_watches_and_their_alerts(tmp_path) -> None:  # type: ign
         assert raised and raised[0].message[:40] in markup.unescape(html)
         body = client.get("/api/articles?limit=2").json()
         assert body["total"] == 8 and body["count"] == 2
+
+
+def test_web_overview_timeline_is_not_stretched_by_a_few_far_off_dates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from newswatch.models import Analysis, Article, CodedActor, Event, EventDate, article_id
+
+    url = f"sqlite:///{tmp_path / 'news.db'}"
+    store = open_store(url)
+    fill_events(store, articles=40)  # events dated 2023-01-01 .. 2025-06
+    with TestClient(create_app(url)) as client:
+        page = client.get("/").text
+        assert 'id="timeline-span"' not in page  # nothing far off: the whole span is drawn
+    text = "In 1994 the two states signed a framework agreement."
+    art = Article(id=article_id(canonical_url="https://example.org/old", text=text), text=text,
+                  url="https://example.org/old", site="old.example.org", title="Old",
+                  published_at=datetime(2024, 5, 1, tzinfo=UTC))  # fmt: skip
+    old = Event(id="old-1", article_id=art.id, sentence=0, text=text, sent_start=0, trigger="signed",
+                trigger_start=29, trigger_end=35, plover_type="AGREE", actors=[CodedActor("x", 0, 1, "USA", None)],
+                recipients=[], date=EventDate(datetime(1994, 6, 1, tzinfo=UTC), "year"), rule="test")  # fmt: skip
+    store.save_article(art)
+    store.save_analysis(Analysis(art, [], [old], []), coder_version="test")
+    with TestClient(create_app(url)) as client:
+        page = client.get("/").text
+        assert 'id="timeline-span"' in page and "From 2023-" in page and "Show the whole range" in page
+        assert "since=2023-" in page  # the drawn chart asks the API for the main span only
+        chart = client.get("/api/events/timeline?since=2023-01-01").json()
+        assert chart["periods"][0].startswith("2023")
+        whole = client.get("/?range=all").text
+        assert 'id="timeline-span"' not in whole and "since=2023-" not in whole
+        years = client.get("/api/events/timeline").json()["periods"]
+        assert years[0].startswith("1994")  # the API itself leaves the range to the caller

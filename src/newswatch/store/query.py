@@ -439,6 +439,56 @@ def _date_span(engine: Engine, f: EventFilter) -> tuple[date | None, date | None
     return (date.fromisoformat(lo) if lo else None, date.fromisoformat(hi) if hi else None)
 
 
+def main_span(engine: Engine, f: EventFilter, *, share: float = 0.95) -> tuple[date, date] | None:
+    """The days between which ``share`` of the dated events fall (the tails cut evenly, then widened again by any
+    days that continue it without a long gap), when a few far-off dates
+    stretch the axis to more than twice that: a report of 2024 that recalls a 2000 summit dates one event in 2000,
+    and a chart from 2000 to 2024 would hide everything else in one bar. None when the whole span is the main one.
+    Read from the daily totals (one row per day), so it costs one index range at any size."""
+    r = event_rollup.c
+    query = (
+        select(r.period, func.sum(r.n))
+        .where(r.kind == "t", r.party == (f.country or ""), r.grain == "d")
+        .group_by(r.period)
+        .order_by(r.period)
+    )
+    with engine.connect() as conn:
+        days = [(p, int(n)) for p, n in conn.execute(query) if n]
+    total = sum(n for _, n in days)
+    if len(days) < 2 or total == 0:
+        return None
+    cut = total * (1 - share) / 2
+    seen, lo = 0, days[0][0]
+    for period, n in days:
+        seen += n
+        if seen > cut:
+            lo = period
+            break
+    seen, hi = 0, days[-1][0]
+    for period, n in reversed(days):
+        seen += n
+        if seen > cut:
+            hi = period
+            break
+    first, last = date.fromisoformat(days[0][0]), date.fromisoformat(days[-1][0])
+    start, end = date.fromisoformat(lo), date.fromisoformat(hi)
+    # only detached dates are left out: days that continue the main span (no gap longer than a tenth of it, or a
+    # week) are taken back in, so the newest events are never cut from the chart
+    gap = max((end - start).days // 10, 7)
+    for period, _n in reversed(days):
+        d = date.fromisoformat(period)
+        if d < start and (start - d).days <= gap:
+            start = d
+    for period, _n in days:
+        d = date.fromisoformat(period)
+        if d > end and (d - end).days <= gap:
+            end = d
+    main = (start, end)
+    if (last - first).days <= 2 * max((main[1] - main[0]).days, 1):
+        return None
+    return main
+
+
 def timeline(engine: Engine, f: EventFilter, *, bucket: str = "auto", by: str = "type") -> dict[str, Any]:
     """Event counts per time bucket, one series per PLOVER type (``by="type"``), quad class or in total."""
     first, last = _date_span(engine, f)

@@ -162,6 +162,19 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
     f, error, raw = _filter(request)
     engine = store.engine
     total, exact = q.count_events(engine, f)
+    by = request.query_params.get("by", "type") if request.query_params.get("by") in ("type", "quad") else "type"
+    timeline_f, span = f, None
+    if not (f.since or f.until or error) and request.query_params.get("range") != "all":
+        main = q.main_span(engine, f)
+        if main is not None:
+            timeline_f = f.with_(since=main[0], until=main[1])
+    timeline = q.timeline(engine, timeline_f, by=by)
+    if timeline_f is not f:
+        span = {
+            "since": timeline_f.since.isoformat() if timeline_f.since else "",
+            "until": timeline_f.until.isoformat() if timeline_f.until else "",
+            "left_out": max(total - timeline["total"], 0),
+        }
     context = {
         "f": f,
         "error": error,
@@ -169,7 +182,8 @@ def overview(request: Request, store: StoreDep) -> HTMLResponse:
         "total": total,
         "total_exact": exact,
         "counts": {t: store.count(t) for t in ("articles", "stories", "ingest_errors")},
-        "timeline": q.timeline(engine, f, by=request.query_params.get("by", "type") if request.query_params.get("by") in ("type", "quad") else "type"),
+        "timeline": timeline,
+        "timeline_span": span,
         "top_actors": q.top(engine, f, kind="a", limit=10),
         "top_dyads": q.top(engine, f, kind="e", limit=10),
         "top_places": q.top(engine, f, kind="p", limit=10),
