@@ -140,6 +140,9 @@ def cases(v: dict[str, str]) -> list[tuple[str, str]]:
         ("list: min_sources=2 (absent)", "/api/events?limit=50&min_sources=2"),
         ("list: text 'missile'", "/api/events?limit=50&q=missile"),
         ("list: text absent", "/api/events?limit=50&q=zqxwv"),
+        ("list: text phrase 'North Korea'", "/api/events?limit=50&q=North%20Korea"),
+        (f"list: text 'missile' + common country ({v['common']})", f"/api/events?limit=50&q=missile&country={v['common']}"),
+        ("page: events, text 'missile'", "/events?q=missile"),
         ("list: page 2 (cursor)", "CURSOR"),
         ("agg: timeline (all, by type)", "/api/events/timeline"),
         ("agg: timeline (quad, rare country)", f"/api/events/timeline?by=quad&country={v['rare']}"),
@@ -193,12 +196,14 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit("the server did not start")
 
 
-def measure(url: str, v: dict[str, str], runs: int) -> list[dict[str, Any]]:
+def measure(url: str, v: dict[str, str], runs: int, only: str | None = None) -> list[dict[str, Any]]:
     proc, base = serve(url)
     out = []
     try:
         with httpx.Client(base_url=base, timeout=120) as client:
             for name, path in cases(v):
+                if only and only not in name:
+                    continue
                 if path == "CURSOR":
                     path = client.get("/api/events?limit=50").json()["next"]
                 times, status = [], None
@@ -259,6 +264,7 @@ def main() -> None:
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--formats", default="csv,jsonl,parquet,geojson,plover-json,acled-csv,gdelt-tsv,cameo-tsv")
     ap.add_argument("--json", help="write the results to this file")
+    ap.add_argument("--cases", help="measure only the cases whose name contains this (e.g. 'text')")
     args = ap.parse_args()
     result: dict[str, Any] = {"db": open_store(args.db, create=False).url}
     if not args.skip_build:
@@ -268,7 +274,7 @@ def main() -> None:
     print(f"counts {result['counts']}", file=sys.stderr)
     values = pick(args.db)
     result["values"] = values
-    result["latency"] = measure(args.db, values, args.runs)
+    result["latency"] = measure(args.db, values, args.runs, args.cases)
     if not args.no_export:
         result["exports"] = exports(args.db, args.formats.split(","))
     text_out = json.dumps(result, indent=2, default=str)

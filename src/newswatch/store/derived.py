@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from ..query import actor_code
+from . import textsearch
 from .schema import actor_counts, articles, event_keys, event_rollup, events, mentions, meta_table, stories
 
 log = logging.getLogger(__name__)
@@ -265,6 +266,7 @@ def ensure(engine: Engine) -> None:
                     index.create(conn, checkfirst=True)
             conn.execute(delete(meta_table).where(meta_table.c.key == "index_version"))
             conn.execute(insert(meta_table).values(key="index_version", value=INDEX_VERSION))
+        textsearch.ensure_index(conn)
         version = found.get("derived_version")
         if version == DERIVED_VERSION:
             return

@@ -32,6 +32,7 @@ from ..query import (
 )
 from .derived import UNDATED, event_parts, place_rollup_key, realised
 from .schema import articles, claims, event_keys, event_rollup, events, stories
+from .textsearch import evidence_contains, few_matches
 
 COUNT_CAP = 10_000  # totals of filters the rollup does not count stop here (reported as not exact)
 LIVE_CAP = 200_000  # aggregates over such filters read at most this many events (reported as partial)
@@ -100,7 +101,7 @@ def _key_drives(engine: Engine, f: EventFilter) -> bool:
 
 
 def _conditions(
-    f: EventFilter, *, skip_key: str | None = None, few_stories: list[str] | None = None
+    f: EventFilter, *, skip_key: str | None = None, few_stories: list[str] | None = None, text_index: bool = True
 ) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     for key in f.keys():
@@ -130,8 +131,7 @@ def _conditions(
         if few_stories is not None:  # few stories qualify: read their events by story, not the whole date walk
             conds.append(events.c.story_id.in_(few_stories))
     if f.q:
-        like = "%" + f.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(events.c.text.ilike(like, escape="\\"))
+        conds.extend(evidence_contains(f.q, use_index=text_index))
     return conds
 
 
@@ -149,7 +149,7 @@ _LIST_COLUMNS = (
 
 def _walk(
     f: EventFilter, *, ptype: str | None, columns: Sequence[Any] = _LIST_COLUMNS, engine: Engine | None = None,
-    joins: bool = True,
+    joins: bool = True, counting: bool = False,
 ) -> tuple[Select[Any], Any, Any]:
     """The filtered select driven by one index, with the (date, id) columns it is ordered by."""
     keys = f.keys()
@@ -158,16 +158,18 @@ def _walk(
         keys = []
     if keys and engine is not None and not _key_drives(engine, f):
         keys = []  # the attribute index is the shorter walk; the keys are checked per row (EXISTS)
+    # a count reads every match: through the word index; a page of a common phrase: in date order (see textsearch)
+    few_text = True if counting or not f.q or engine is None else few_matches(engine, f.q)
     joined: Any
     if keys:
         drive = event_keys.alias("drive")
         joined = drive.join(events, events.c.id == drive.c.event_id)
         date_col, id_col = drive.c.event_date, drive.c.event_id
-        conds = [drive.c.key == keys[0], *_conditions(f, skip_key=keys[0], few_stories=few)]
+        conds = [drive.c.key == keys[0], *_conditions(f, skip_key=keys[0], few_stories=few, text_index=few_text)]
     else:
         joined = events
         date_col, id_col = events.c.event_date, events.c.id
-        conds = _conditions(f, few_stories=few)
+        conds = _conditions(f, few_stories=few, text_index=few_text)
         if few is not None and not few:
             conds.append(false())  # no story has that many sources
     if joins or f.min_sources:  # counts need the story only for its sources
@@ -387,7 +389,8 @@ def count_events(engine: Engine, f: EventFilter) -> tuple[int, bool]:
             kind, key = target
             total = conn.execute(select(func.coalesce(func.sum(event_rollup.c.n), 0)).where(*_rollup_where(f, kind, key))).scalar()
             return int(total or 0), True
-        query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.id], engine=engine, joins=False)
+        query, _d, _i = _walk(f.with_(types=()), ptype=None, columns=[events.c.id], engine=engine, joins=False,
+                              counting=True)
         if f.types:
             query = query.where(events.c.plover_type.in_(f.types))
         n = conn.execute(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())).scalar() or 0
