@@ -28,7 +28,7 @@ def event_filter_params(
     since: Annotated[str | None, Query(description=f"event date on or after ({_DATE})", max_length=32)] = None,
     until: Annotated[str | None, Query(description=f"event date on or before ({_DATE})", max_length=32)] = None,
     min_sources: Annotated[int, Query(ge=0, le=MAX_MIN_SOURCES, description="independent sources in the story")] = 0,
-    q: Annotated[str | None, Query(description="evidence sentence contains", max_length=200)] = None,
+    q: Annotated[str | None, Query(description="evidence sentence contains these words, in this order (the last may be the start of a word: missile finds missiles)", max_length=200)] = None,
     realised: Annotated[bool, Query(description="only events that happened (not negated, future or hypothetical)")] = False,
     negated: Annotated[bool, Query(description="include negated events")] = True,
     article_id: Annotated[str | None, Query(max_length=64)] = None,
