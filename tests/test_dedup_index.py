@@ -109,6 +109,19 @@ def test_dedup_named_origin_known_links_as_syndicated() -> None:
     assert (decision.duplicate_of, decision.relation) == ("orig", "syndicated")
 
 
+def test_dedup_a_copy_that_names_its_origin_never_becomes_its_original() -> None:
+    # the copy's page gives only a day (read as midnight), so it looks older than the original of that
+    # afternoon; it names the original's site, so it is the copy all the same
+    body = _text("port_strike_a.txt")
+    index = _index_with(_art("orig", body, site="aljazeera.com", hours=15))
+    copy = _art("c", _chrome(body), site="m.example", original_source="www.aljazeera.com", hours=0)
+    decision = index.check(copy)
+    assert (decision.duplicate_of, decision.relation, decision.supersedes) == ("orig", "syndicated", None)
+    # an earlier text that names no origin is still taken for the original
+    earlier = _art("e", _chrome(body), site="n.example", hours=0)
+    assert index.check(earlier).supersedes == "orig"
+
+
 def test_dedup_original_arriving_after_its_copies_becomes_root() -> None:
     body = _text("port_strike_a.txt")
     copy1 = _art("c1", _chrome(body), site="m1.example", original_source="aljazeera.com", hours=5)

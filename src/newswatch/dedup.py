@@ -509,9 +509,12 @@ class DedupIndex:
         if claimed and root_site == claimed:
             relation = "syndicated"
         published = _epoch(article.published_at)
-        # This article is the group's original when the group names its site as origin, or it is earlier.
+        # This article is the group's original when the group names its site as origin, or it is earlier; never
+        # when it names the group's site as its own origin (a copy whose page gives only a day looks older than
+        # the original of that afternoon).
         names_us = own_site is not None and self._claimed[root] == own_site and root_site != own_site
-        earlier = published < self._published[root] and published != float("inf")
+        names_them = claimed is not None and claimed == root_site and own_site != root_site
+        earlier = published < self._published[root] and published != float("inf") and not names_them
         if names_us or earlier:
             return DedupDecision(
                 None,
