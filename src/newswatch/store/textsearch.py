@@ -64,6 +64,8 @@ def ensure_index(conn: Connection) -> None:
         if not conn.exec_driver_sql(
             "SELECT 1 FROM pg_indexes WHERE indexname = 'ix_events_text_search'"
         ).first():
+            if conn.exec_driver_sql("SELECT 1 FROM events LIMIT 1").first():
+                log.warning("indexing the words of the stored event sentences for text search (once)")
             conn.exec_driver_sql(_PG_DDL)
         return
     present = {
