@@ -119,7 +119,37 @@ def test_demo_run_shows_copies_stories_and_a_spike(tmp_path: Path) -> None:
         a.message for a in spikes
     ]
     assert most_copied_article(store) in by_id
+    # placing the stories a few articles at a time gives the stories placing them all at once gives
+    assert _stories_placed_anew(tmp_path / "demo.db", chunk=9) == _stories_placed_anew(tmp_path / "demo.db", chunk=10**6)
     # a second run adds nothing and analyses nothing again (copies included)
     again = pipeline.run(demo_sources(), store=store, settings=settings)
     assert (again.articles_new, again.analyzed, again.already_stored) == (0, 0, summary.documents)
     assert add_demo_watches(store) == counts
+
+
+def _stories_placed_anew(db: Path, *, chunk: int) -> tuple[dict[str, str], list[tuple[object, ...]]]:
+    """In a copy of ``db`` with every story removed, place all articles again ``chunk`` at a time; return each
+    article's story and the stories' rows."""
+    import sqlite3
+
+    from sqlalchemy import text
+
+    from newswatch.grouping import assign_stories
+
+    copy = db.with_name(f"anew-{chunk}.db")
+    with sqlite3.connect(db) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    store = open_store(f"sqlite:///{copy}")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET story_id = NULL"))
+        conn.execute(text("UPDATE events SET story_id = NULL"))
+        conn.execute(text("DELETE FROM stories"))
+    assert assign_stories(store.engine, chunk=chunk)
+    with store.engine.connect() as conn:
+        placed = {str(i): str(s) for i, s in conn.execute(text("SELECT id, story_id FROM articles"))}
+        rows = [tuple(r) for r in conn.execute(text(
+            "SELECT id, title, first_seen, last_seen, num_articles, num_independent_sources FROM stories ORDER BY id"
+        ))]  # fmt: skip
+    assert all(placed.values()) and len(rows) > 50
+    store.close()
+    return placed, rows

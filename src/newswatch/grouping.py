@@ -24,6 +24,8 @@ from .store import stories as store_stories
 
 log = logging.getLogger(__name__)
 
+STORY_CHUNK = 2000  # articles placed per step of a large run (memory holds the texts around one step)
+
 
 class StoredDedupIndex:
     """A ``DedupIndex`` over the articles of a database: ``check`` an article, then ``add`` it in the transaction
@@ -129,8 +131,13 @@ def assign_stories(
     text_with_event: float = stories.TEXT_WITH_EVENT,
     owners: Mapping[str, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    chunk: int = STORY_CHUNK,
 ) -> list[str]:
     """Place stored articles without a story (or ``article_ids``) into stories; return the ids of stories touched.
+
+    The articles are placed oldest first, ``chunk`` at a time, each chunk beside the placed articles within two
+    story windows of it: the same stories as placing all at once (see ``stories.chunk_range``), with only one
+    chunk's neighbourhood of texts in memory.
 
     With ``include_unassigned`` every stored article that has no story joins too, whether given or not: a run
     killed before its stories were committed leaves such articles behind, and the next run places them
@@ -156,22 +163,26 @@ def assign_stories(
             targets = store_stories.story_articles(conn, unassigned=True)
         if not targets and not store_stories.unplaced_copies(conn):
             return []
-        pool: list[dict[str, Any]] = []
-        span = stories.pool_range(targets, window)
-        if span is not None:
-            pool = store_stories.story_articles(conn, since=span[0], until=span[1])
-        pool = [r for r in pool if r["story_id"]]
-        rows: dict[str, dict[str, Any]] = {r["id"]: r for r in pool}
-        rows.update({r["id"]: r for r in targets})
-        for r in store_stories.story_articles(conn, article_ids=stories.missing_roots(targets, rows)):
-            rows[r["id"]] = r
-        ids = list(rows)
-        touched = stories.place(
-            targets, rows, texts=store_stories.article_texts(conn, ids), events=store_stories.article_events(conn, ids),
-            window=window, text_alone=text_alone, text_with_event=text_with_event, progress=progress,
-        )  # fmt: skip
-        for sid, members in touched.items():
-            store_stories.set_story(conn, article_ids=members, story_id=sid)
+        ordered = stories.in_time_order(targets)
+        whole = stories.pool_range(ordered, window)
+        if whole is None or len(ordered) <= chunk or stories.article_time(ordered[-1]) is None:
+            groups = [(ordered, whole)]
+        else:  # oldest first, a chunk at a time: only the texts around each chunk are held
+            groups = [
+                (ordered[i : i + chunk], stories.chunk_range(ordered[i : i + chunk], whole, window))
+                for i in range(0, len(ordered), chunk)
+            ]
+        touched: dict[str, list[str]] = {}
+        done = 0
+        for group, span in groups:
+            placed = _place_chunk(
+                conn, group, span, window=window, text_alone=text_alone, text_with_event=text_with_event,
+                progress=_offset(progress, done),
+            )  # fmt: skip
+            for sid, members in placed.items():
+                store_stories.set_story(conn, article_ids=members, story_id=sid)
+                touched.setdefault(sid, []).extend(members)
+            done += len(group)
         # Copies that were not given (the pipeline does not analyse copies) join their original's story.
         for copy_id, sid in store_stories.unplaced_copies(conn):
             store_stories.set_story(conn, article_ids=[copy_id], story_id=sid)
@@ -180,6 +191,37 @@ def assign_stories(
             _recount(conn, sid, owners)
     log.info("stories: %d articles placed in %d stories", len(targets), len(touched))
     return sorted(touched)
+
+
+def _offset(progress: Callable[[int], None] | None, base: int) -> Callable[[int], None] | None:
+    if progress is None:
+        return None
+    report = progress
+    return lambda n: report(base + n)
+
+
+def _place_chunk(
+    conn: Connection,
+    targets: list[dict[str, Any]],
+    span: tuple[Any, Any] | None,
+    *,
+    window: Any,
+    text_alone: float,
+    text_with_event: float,
+    progress: Callable[[int], None] | None,
+) -> dict[str, list[str]]:
+    """Place ``targets`` among the articles already in a story and published within ``span`` (and the originals
+    of copies), reading only their texts and events."""
+    pool = store_stories.story_articles(conn, since=span[0], until=span[1]) if span is not None else []
+    rows: dict[str, dict[str, Any]] = {r["id"]: r for r in pool if r["story_id"]}
+    rows.update({r["id"]: r for r in targets})
+    for r in store_stories.story_articles(conn, article_ids=stories.missing_roots(targets, rows)):
+        rows[r["id"]] = r
+    ids = list(rows)
+    return stories.place(
+        targets, rows, texts=store_stories.article_texts(conn, ids), events=store_stories.article_events(conn, ids),
+        window=window, text_alone=text_alone, text_with_event=text_with_event, progress=progress,
+    )  # fmt: skip
 
 
 def _recount(conn: Connection, story_id: str, owners: Mapping[str, str]) -> None:

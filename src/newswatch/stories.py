@@ -173,6 +173,29 @@ def pool_range(targets: Iterable[Mapping[str, Any]], window: timedelta) -> tuple
     return _shift(min(times), -window), _shift(max(times), window)
 
 
+def article_time(row: Mapping[str, Any]) -> datetime | None:
+    """When an article row counts as published (publication, else fetch, else storage time), in UTC."""
+    return _when(row)
+
+
+def in_time_order(targets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``targets`` in the order ``place`` gives them stories: oldest first, then by id; undated last."""
+    far_future = datetime.max.replace(tzinfo=UTC)
+    return sorted(targets, key=lambda r: (_when(r) or far_future, r["id"]))
+
+
+def chunk_range(
+    chunk: Sequence[Mapping[str, Any]], whole: tuple[datetime, datetime], window: timedelta
+) -> tuple[datetime, datetime]:
+    """The publication times of the placed articles that placing ``chunk`` (dated, in time order) may look at, when
+    the whole run's targets look at ``whole`` (``pool_range``): everything within two windows of the chunk, since an
+    article's candidates come from its own and the two neighbouring window-long slots (see ``_Placed``), and the
+    rarity of a word is counted over those slots."""
+    first, last = _when(chunk[0]), _when(chunk[-1])
+    assert first is not None and last is not None
+    return max(whole[0], _shift(first, -2 * window)), min(whole[1], _shift(last, 2 * window))
+
+
 def missing_roots(rows: Iterable[Mapping[str, Any]], known: Mapping[str, Any]) -> list[str]:
     """Ids of the originals that copies among ``rows`` point to and that are not in ``known``."""
     return sorted({r["duplicate_of"] for r in rows if r.get("duplicate_of") and r["duplicate_of"] not in known})
@@ -203,8 +226,7 @@ def place(
         if r["story_id"]:
             placed.add(r)
     touched: dict[str, list[str]] = {}
-    far_future = datetime.max.replace(tzinfo=UTC)
-    for n, row in enumerate(sorted(targets, key=lambda r: (_when(r) or far_future, r["id"])), start=1):
+    for n, row in enumerate(in_time_order(targets), start=1):
         candidates = placed.candidates(row)
         sid = _place(row, rows, candidates, profiles, events, window, text_alone, text_with_event)
         row["story_id"] = sid
@@ -309,7 +331,8 @@ def _place(
             score = sim + 0.2
         else:
             continue
-        if best is None or score > best[0]:
+        # equal scores go to the smaller story id, so the choice does not depend on the order rows were read in
+        if best is None or score > best[0] or (score == best[0] and str(other["story_id"]) < best[1]):
             best = (score, str(other["story_id"]))
     if best is not None:
         return best[1]
