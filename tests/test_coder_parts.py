@@ -196,8 +196,13 @@ def test_a_dateline_says_where_a_report_was_filed_not_who_acted(nlp) -> None:  #
     assert opening("BAGHDAD -- Gunmen ambushed a police patrol near the airport.") == ["BAGHDAD", "--"]
     assert opening("NAIROBI, May 4 (Lakeside Wire) - Police detained six students.")[-1] == "-"
     assert opening("NATO - the alliance - met on Monday.") == []  # a dash that opens an aside
+    assert opening("SEOUL -- North Korea fired short-range missiles.") == ["SEOUL", "--"]  # a hyphen is no aside
     assert opening("Gunmen ambushed a police patrol near the airport.") == []
     # the learned coder never takes the dateline's city as the actor
     doc = nlp("BAGHDAD -- Gunmen ambushed a police patrol near the airport on Sunday, officials said.")
     events = list(STAGES.coder.code_doc(doc, article_id="t"))
     assert events and all(a.text != "BAGHDAD" for e in events for a in e.actors + e.recipients)
+    # nor a dateline with a date and an agency, where "short-range" has a hyphen further on
+    doc = nlp("BAGHDAD, May 2 (Lakeside Wire) -- Iraqi forces shelled militant positions near short-range rocket sites.")
+    events = list(STAGES.coder.code_doc(doc, article_id="t"))
+    assert events and all(not a.text.startswith("BAGHDAD") for e in events for a in e.actors + e.recipients)

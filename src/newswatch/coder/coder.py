@@ -236,8 +236,12 @@ class LearnedCoder:
         if not any(a.country for a in actors):
             # rules as a fallback: the rule coder's actors for an event of the same type in this sentence
             fallback = self._rule_event(v, index, lo, hi, p.plover_type, article_id, context)
-            if fallback is not None and any(a.country for a in fallback.actors):
-                actors = [replace(a, rule=f"{a.rule}+rules-fallback") for a in fallback.actors]
+            # never the dateline's city ("SEOUL, Nov 5 (Wire) --"): it says where the report was filed
+            opening = dateline(v, lo, hi)
+            filed = v.end_char(opening[-1]) if opening else -1
+            kept = [a for a in fallback.actors if a.start >= filed] if fallback is not None else []
+            if any(a.country for a in kept):
+                actors = [replace(a, rule=f"{a.rule}+rules-fallback") for a in kept]
         i = p.cand.i
         toks = [i, *p.extra]
         first = min(toks) if max(toks) - min(toks) <= 3 else i

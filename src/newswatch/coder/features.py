@@ -189,8 +189,9 @@ def dateline(v: DocView, lo: int, hi: int) -> range:
         return range(lo, lo)
     for i in range(lo + 1, min(hi, lo + 12)):
         if v.text[i] in _DASHES:
-            # "NATO - the alliance - met": a dash that opens an aside is closed by another soon after
-            if any(v.text[j] in _DASHES for j in range(i + 1, min(hi, i + 10))):
+            # "NATO - the alliance - met": a dash that opens an aside is closed by another soon after (a dash
+            # standing apart, not the hyphen of "short-range")
+            if any(v.text[j] in _DASHES and v.idx[j] > v.end_char(j - 1) for j in range(i + 1, min(hi, i + 10))):
                 break
             return range(lo, i + 1)
         if v.pos[i] in ("VERB", "AUX"):

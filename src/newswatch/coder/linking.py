@@ -8,6 +8,7 @@ import logging
 from typing import Any, Protocol
 
 from ..models import CodedActor
+from .features import dateline
 from .view import DocView
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ def link_tokens(
     for c in tokens:
         head = antecedent(v, c)
         lo, hi = arg_bounds(v, head)
+        opening = _dateline_of(v, head)
+        if opening and lo < opening.stop <= head:  # "KYIV -- Ukraine fired ...": the phrase starts after it
+            lo = opening.stop
         span = v.doc[lo : hi + 1]
         coded: list[CodedActor] = []
         if resolver is not None:
@@ -99,6 +103,13 @@ def link_tokens(
             coded = [CodedActor(text=span.text, start=span.start_char, end=span.end_char, rule="unresolved")]
         out.extend((c, actor) for actor in coded)
     return out
+
+
+def _dateline_of(v: DocView, i: int) -> range:
+    s = v.sentence_of(i)
+    lo = v.sent_starts[s]
+    hi = v.sent_starts[s + 1] if s + 1 < len(v.sent_starts) else len(v.text)
+    return dateline(v, lo, hi)
 
 
 def publisher_voice(v: DocView, c: int, context: Any) -> list[CodedActor]:
