@@ -151,6 +151,40 @@ def test_web_map_draws_countries_and_clustered_points(demo_server: str, browser)
     assert int(box.get_attribute("data-shaded")) > 3
     assert len(browser.find_elements(By.CSS_SELECTOR, "#map path.country")) > 150
     _shot(browser, "map")
+    # zooming in opens clusters into their places; keyboard and buttons both zoom, reset gives the world back
+    world = int(box.get_attribute("data-clusters"))
+    # the cluster holding the most places, and where it is on the screen
+    places, cx, cy = browser.execute_script(
+        "var best = null; document.querySelectorAll('#map a.cluster').forEach(function (a) {"
+        "  var t = a.querySelector('text'); if (!t) return; var n = +t.textContent;"
+        "  if (!best || n > best[0]) { var r = a.querySelector('circle').getBoundingClientRect();"
+        "    best = [n, r.left + r.width / 2, r.top + r.height / 2]; } }); return best;"
+    )
+    assert places >= 2
+    for _ in range(4):  # wheel over it
+        browser.execute_script(
+            "document.querySelector('#map svg').dispatchEvent(new WheelEvent('wheel', {deltaY: -100, clientX: arguments[0],"
+            " clientY: arguments[1], bubbles: true, cancelable: true}))", cx, cy
+        )
+    zoomed = float(box.get_attribute("data-zoom"))
+    assert zoomed > 3
+    near = browser.execute_script(  # clusters now drawn within 60 px of that point: the places drawn apart
+        "var cx = arguments[0], cy = arguments[1], n = 0;"
+        "document.querySelectorAll('#map a.cluster circle').forEach(function (c) {"
+        "  var r = c.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;"
+        "  if (Math.abs(x - cx) < 60 && Math.abs(y - cy) < 60) n += 1; }); return n;", cx, cy
+    )
+    assert near >= 2
+    transform = browser.find_element(By.CSS_SELECTOR, "#map g.map-world").get_attribute("transform")
+    assert "scale(" + box.get_attribute("data-zoom") + ")" in transform
+    _shot(browser, "map-zoomed")
+    browser.find_element(By.CSS_SELECTOR, "#map svg").send_keys("+")
+    assert float(box.get_attribute("data-zoom")) == min(32, zoomed * 2)
+    browser.find_element(By.CSS_SELECTOR, "#map .map-tools button[aria-label='whole world']").click()
+    assert box.get_attribute("data-zoom") == "1" and int(box.get_attribute("data-clusters")) == world
+    browser.find_element(By.CSS_SELECTOR, "#map .map-tools button[aria-label='zoom in']").click()
+    assert box.get_attribute("data-zoom") == "2"
+    browser.find_element(By.CSS_SELECTOR, "#map .map-tools button[aria-label='whole world']").click()
     cluster = next(c for c in browser.find_elements(By.CSS_SELECTOR, "#map a.cluster") if c.find_elements(By.TAG_NAME, "text"))
     browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", cluster)
     links = browser.find_elements(By.CSS_SELECTOR, "#map-detail a")

@@ -106,6 +106,10 @@
   }
 
   // ------------------------------------------------------------------------------------ map
+  // Countries are drawn once inside a group that zooming scales and moves; the points are clustered again on a
+  // pixel grid at every zoom, so a cluster over Ukraine at world scale opens into its cities when zoomed in.
+  // Zoom: the +, - and reset buttons, the mouse wheel, or the keyboard on the focused map (+, -, 0 and the
+  // arrow keys); pan: drag, or the arrow keys.
   function drawMap(box, data) {
     if (!window.d3 || !window.topojson) { say(box, "The map needs the dashboard assets: run make assets."); return; }
     fetch(box.dataset.world).then(function (r) { return r.json(); }).then(function (world) {
@@ -113,8 +117,14 @@
       var land = window.topojson.feature(world, world.objects.countries);
       var projection = window.d3.geoNaturalEarth1().fitSize([width, height], {type: "Sphere"});
       var path = window.d3.geoPath(projection);
-      var svg = el("svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height, "class": "map-svg"}, box);
-      el("path", {d: path({type: "Sphere"}), "class": "sphere"}, svg);
+      var tools = document.createElement("div");
+      tools.className = "map-tools";
+      box.appendChild(tools);
+      var svg = el("svg", {width: width, height: height, viewBox: "0 0 " + width + " " + height, "class": "map-svg",
+        tabindex: "0", "aria-label": "map: + and - zoom, the arrow keys move, 0 resets"}, box);
+      var world_ = el("g", {"class": "map-world"}, svg);
+      var dots = el("g", {"class": "map-points"}, svg);
+      el("path", {d: path({type: "Sphere"}), "class": "sphere"}, world_);
       var areas = {};
       data.areas.forEach(function (a) { if (a.numeric) areas[a.numeric] = a; });
       var maxArea = Math.max.apply(null, data.areas.map(function (a) { return a.events; }).concat([1]));
@@ -122,55 +132,119 @@
         var a = areas[f.id];
         var shape;
         if (a) {
-          var link_ = el("a", {href: link(box.dataset.link, {place: a.place, cursor: null}), "class": "country-link"}, svg);
+          var link_ = el("a", {href: link(box.dataset.link, {place: a.place, cursor: null}), "class": "country-link"}, world_);
           var level = Math.ceil(5 * Math.log(1 + a.events) / Math.log(1 + maxArea));
           shape = el("path", {d: path(f), "class": "country shade-" + level}, link_);
           title(link_, a.name + ": " + a.events + " events placed at country level");
         } else {
-          shape = el("path", {d: path(f), "class": "country"}, svg);
+          shape = el("path", {d: path(f), "class": "country"}, world_);
           title(shape, (f.properties && f.properties.name) || "");
         }
       });
-      // points merged into clusters on a pixel grid
-      var cell = 26, clusters = {};
-      data.points.forEach(function (p) {
-        var xy = projection([p.lon, p.lat]);
-        if (!xy) return;
-        var key = Math.floor(xy[0] / cell) + ":" + Math.floor(xy[1] / cell);
-        var c = clusters[key] || (clusters[key] = {x: 0, y: 0, events: 0, places: []});
-        c.x += xy[0] * p.events; c.y += xy[1] * p.events; c.events += p.events; c.places.push(p);
-      });
+      var points = data.points.map(function (p) { return {p: p, xy: projection([p.lon, p.lat])}; })
+        .filter(function (q) { return q.xy; });
       var detail = document.getElementById("map-detail");
-      var maxC = Math.max.apply(null, Object.keys(clusters).map(function (k) { return clusters[k].events; }).concat([1]));
-      Object.keys(clusters).map(function (k) { return clusters[k]; })
-        .sort(function (a, b) { return b.events - a.events; })
-        .forEach(function (c) {
-          var x = c.x / c.events, y = c.y / c.events, r = 3 + 14 * Math.sqrt(c.events / maxC);
-          var one = c.places.length === 1;
-          var a = el("a", {href: one ? link(box.dataset.link, {place: c.places[0].place, cursor: null}) : "#map-detail", "class": "cluster"}, svg);
-          el("circle", {cx: x, cy: y, r: r}, a);
-          if (!one) el("text", {x: x, y: y + 4, "text-anchor": "middle", "class": "cluster-n"}, a).textContent = c.places.length;
-          title(a, c.places.map(function (p) { return p.name + " (" + p.events + ")"; }).slice(0, 12).join(", ") + (one ? "" : " — select for the list"));
-          if (!one) a.addEventListener("click", function (ev) {
-            ev.preventDefault();
-            detail.textContent = "";
-            var h = document.createElement("h3");
-            h.textContent = c.places.length + " places, " + c.events + " events";
-            detail.appendChild(h);
-            var ul = document.createElement("ul");
-            c.places.sort(function (p, q) { return q.events - p.events; }).forEach(function (p) {
-              var li = document.createElement("li"), l = document.createElement("a");
-              l.href = link(box.dataset.link, {place: p.place, cursor: null});
-              l.textContent = p.name + " (" + (p.country || "?") + ", " + p.precision + "): " + p.events + " events";
-              li.appendChild(l); ul.appendChild(li);
-            });
-            detail.appendChild(ul);
-            var first = ul.querySelector("a");
-            if (first) first.focus();
-          });
+      var view = {k: 1, x: 0, y: 0};
+
+      function showPlaces(c) {
+        detail.textContent = "";
+        var h = document.createElement("h3");
+        h.textContent = c.places.length + " places, " + c.events + " events";
+        detail.appendChild(h);
+        var ul = document.createElement("ul");
+        c.places.sort(function (p, q) { return q.events - p.events; }).forEach(function (p) {
+          var li = document.createElement("li"), l = document.createElement("a");
+          l.href = link(box.dataset.link, {place: p.place, cursor: null});
+          l.textContent = p.name + " (" + (p.country || "?") + ", " + p.precision + "): " + p.events + " events";
+          li.appendChild(l); ul.appendChild(li);
         });
+        detail.appendChild(ul);
+        var first = ul.querySelector("a");
+        if (first) first.focus();
+      }
+
+      function drawPoints() {  // points merged into clusters on a pixel grid of the current view
+        dots.textContent = "";
+        var cell = 26, clusters = {};
+        points.forEach(function (q) {
+          var x = q.xy[0] * view.k + view.x, y = q.xy[1] * view.k + view.y;
+          if (x < -cell || y < -cell || x > width + cell || y > height + cell) return;
+          var key = Math.floor(x / cell) + ":" + Math.floor(y / cell);
+          var c = clusters[key] || (clusters[key] = {x: 0, y: 0, events: 0, places: []});
+          c.x += x * q.p.events; c.y += y * q.p.events; c.events += q.p.events; c.places.push(q.p);
+        });
+        var maxC = Math.max.apply(null, Object.keys(clusters).map(function (k) { return clusters[k].events; }).concat([1]));
+        Object.keys(clusters).map(function (k) { return clusters[k]; })
+          .sort(function (a, b) { return b.events - a.events; })
+          .forEach(function (c) {
+            var x = c.x / c.events, y = c.y / c.events, r = 3 + 14 * Math.sqrt(c.events / maxC);
+            var one = c.places.length === 1;
+            var a = el("a", {href: one ? link(box.dataset.link, {place: c.places[0].place, cursor: null}) : "#map-detail", "class": "cluster"}, dots);
+            el("circle", {cx: x, cy: y, r: r}, a);
+            if (!one) el("text", {x: x, y: y + 4, "text-anchor": "middle", "class": "cluster-n"}, a).textContent = c.places.length;
+            title(a, c.places.map(function (p) { return p.name + " (" + p.events + ")"; }).slice(0, 12).join(", ") + (one ? "" : " — select for the list"));
+            if (!one) a.addEventListener("click", function (ev) { ev.preventDefault(); showPlaces(c); });
+          });
+        box.dataset.clusters = String(Object.keys(clusters).length);
+        box.dataset.zoom = String(view.k);
+      }
+
+      function apply() {
+        world_.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")");
+        drawPoints();
+      }
+      function zoom(factor, cx, cy) {  // keep the point (cx, cy) of the screen where it is
+        var k = Math.min(32, Math.max(1, view.k * factor));
+        if (cx === undefined) { cx = width / 2; cy = height / 2; }
+        view.x = cx - (cx - view.x) * (k / view.k);
+        view.y = cy - (cy - view.y) * (k / view.k);
+        view.k = k;
+        if (k === 1) { view.x = 0; view.y = 0; }
+        apply();
+      }
+      function pan(dx, dy) { if (view.k > 1) { view.x += dx; view.y += dy; apply(); } }
+      function button(label, text, action) {
+        var b = document.createElement("button");
+        b.type = "button"; b.textContent = text; b.setAttribute("aria-label", label); b.title = label;
+        b.addEventListener("click", action);
+        tools.appendChild(b);
+        return b;
+      }
+      button("zoom in", "+", function () { zoom(2); });
+      button("zoom out", "\u2212", function () { zoom(0.5); });
+      button("whole world", "reset", function () { view = {k: 1, x: 0, y: 0}; apply(); });
+      svg.addEventListener("wheel", function (ev) {
+        ev.preventDefault();
+        var r = svg.getBoundingClientRect();
+        zoom(ev.deltaY < 0 ? 1.5 : 1 / 1.5, (ev.clientX - r.left) * width / r.width, (ev.clientY - r.top) * height / r.height);
+      }, {passive: false});
+      svg.addEventListener("keydown", function (ev) {
+        var step = 60, handled = true;
+        if (ev.key === "+" || ev.key === "=") zoom(2);
+        else if (ev.key === "-") zoom(0.5);
+        else if (ev.key === "0") { view = {k: 1, x: 0, y: 0}; apply(); }
+        else if (ev.key === "ArrowLeft") pan(step, 0);
+        else if (ev.key === "ArrowRight") pan(-step, 0);
+        else if (ev.key === "ArrowUp") pan(0, step);
+        else if (ev.key === "ArrowDown") pan(0, -step);
+        else handled = false;
+        if (handled) ev.preventDefault();
+      });
+      var drag = null;
+      svg.addEventListener("pointerdown", function (ev) {
+        if (ev.button !== 0 || view.k === 1 || ev.target.closest("a")) return;
+        drag = {x: ev.clientX, y: ev.clientY};
+        svg.setPointerCapture(ev.pointerId);
+      });
+      svg.addEventListener("pointermove", function (ev) {
+        if (!drag) return;
+        var r = svg.getBoundingClientRect();
+        pan((ev.clientX - drag.x) * width / r.width, (ev.clientY - drag.y) * height / r.height);
+        drag = {x: ev.clientX, y: ev.clientY};
+      });
+      svg.addEventListener("pointerup", function () { drag = null; });
+      apply();
       box.dataset.points = String(data.points.length);
-      box.dataset.clusters = String(Object.keys(clusters).length);
       box.dataset.shaded = String(Object.keys(areas).length);
     });
   }
