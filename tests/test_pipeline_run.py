@@ -171,3 +171,12 @@ def test_code_records_disaster_gets_its_label_and_no_event() -> None:
     (out,) = pipeline.code_records([{"id": "q", "text": text}])
     assert out["acled_type"] == "NATURAL_DISASTER"
     assert out["events"] == []
+
+
+def test_analysis_chunks_start_small_so_progress_shows_early() -> None:
+    from newswatch.pipeline import _chunked
+
+    sizes = [len(c) for c in _chunked(iter(range(150)), 64)]  # type: ignore[arg-type]
+    assert sizes == [8, 64, 64, 14]
+    assert [len(c) for c in _chunked(iter(range(5)), 64)] == [5]  # type: ignore[arg-type]
+    assert [len(c) for c in _chunked(iter(range(7)), 3)] == [3, 3, 1]  # type: ignore[arg-type]

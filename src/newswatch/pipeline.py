@@ -194,13 +194,17 @@ def analyze_parallel(
             yield from result
 
 
-def _chunked(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+def _chunked(items: Iterable[Article], size: int, first: int = 8) -> Iterator[list[Article]]:
+    """Lists of ``size`` items; the first holds only ``first``, so that progress (and its time left) shows within
+    a second or two of the analysis starting."""
     chunk: list[Article] = []
+    limit = min(first, size)
     for item in items:
         chunk.append(item)
-        if len(chunk) >= size:
+        if len(chunk) >= limit:
             yield chunk
             chunk = []
+            limit = size
     if chunk:
         yield chunk
 
