@@ -116,3 +116,21 @@ def test_text_without_words_is_a_plain_substring_search(tmp_path, words: str) ->
     store = open_store(f"sqlite:///{tmp_path / 'news.db'}")
     _fill(store)
     assert _found(store, words) == _expected(words)
+
+
+def test_postgresql_lists_claims_newest_first_through_an_index(postgres_db: str) -> None:
+    """PostgreSQL reads an ascending index backwards only as NULLS FIRST; claims are listed newest article first
+    with undated ones last, so it needs its own index (SQLite does not)."""
+    store = open_store(postgres_db)
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_articles_published_desc'")
+        ).scalar()
+    assert found and "published_at DESC NULLS LAST" in found
+
+
+def test_sqlite_has_no_postgresql_only_index(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    store = open_store(f"sqlite:///{tmp_path / 'news.db'}")
+    with store.engine.connect() as conn:
+        names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
+    assert "ix_articles_published_at" in names and "ix_articles_published_desc" not in names

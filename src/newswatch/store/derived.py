@@ -25,7 +25,7 @@ from .schema import actor_counts, articles, event_keys, event_rollup, events, me
 log = logging.getLogger(__name__)
 
 DERIVED_VERSION = "2"
-INDEX_VERSION = "3"  # the indexes the queries of store.query rely on
+INDEX_VERSION = "4"  # the indexes the queries of store.query rely on (4: articles by date, descending, on PostgreSQL)
 UNDATED = "0000-00-00"
 # the event columns the derived rows are computed from
 EVENT_COLUMNS = (

@@ -87,6 +87,12 @@ articles = Table(
         postgresql_where=text("duplicate_of IS NOT NULL"),
     ),
 )
+# Claims are listed newest article first (publication time descending, undated last): PostgreSQL reads an
+# ascending index backwards only as "NULLS FIRST", so without this it sorts every claim (65 ms at 600,000
+# claims, 2.6 ms with it). SQLite walks ix_articles_published_at either way.
+Index(
+    "ix_articles_published_desc", articles.c.published_at.desc().nulls_last(), articles.c.id
+).ddl_if(dialect="postgresql")
 
 actors = Table(
     "actors",
