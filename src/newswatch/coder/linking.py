@@ -107,9 +107,7 @@ def link_tokens(
 
 def _dateline_of(v: DocView, i: int) -> range:
     s = v.sentence_of(i)
-    lo = v.sent_starts[s]
-    hi = v.sent_starts[s + 1] if s + 1 < len(v.sent_starts) else len(v.text)
-    return dateline(v, lo, hi)
+    return dateline(v, v.sent_starts[s], v.sent_ends[s])
 
 
 def publisher_voice(v: DocView, c: int, context: Any) -> list[CodedActor]:
