@@ -336,11 +336,17 @@ def train_events(
     ex = build_examples(fit_part, lex, nouns, resolver=resolver, use_tensor=config.use_tensor)
     say(f"tuning fit: {len(ex.type_rows)} predicate candidates, {len(ex.role_rows)} role candidates")
     models = fit_models(ex, config, modes)
-    best = (0.5, -1.0)
     tune_gold = to_gold_json(p.sentence for p in tune_part)
+
+    def on_tuning(th: dict[str, float]) -> dict[str, Any]:
+        coder = LearnedCoder(
+            model=_bundle(models, nouns, th, meta), resolver=resolver, lexicon=lex, rules=rules
+        )
+        return score_news(tune_gold, predict(coder, tune_part))
+
+    best = (0.5, -1.0)
     for th in config.thresholds:
-        coder = LearnedCoder(model=_bundle(models, nouns, {"type": th}, meta), resolver=resolver, lexicon=lex, rules=rules)
-        figures = score_news(tune_gold, predict(coder, tune_part))
+        figures = on_tuning({"type": th})
         score = figures["type_f1"] + figures["full_f1"]
         say(
             f"threshold {th:.2f}: type F1 {figures['type_f1']:.3f}, full F1 {figures['full_f1']:.3f} on {len(tune_part)} tuning sentences"
@@ -351,9 +357,7 @@ def train_events(
     roles_best = (0.5, 0.5, -1.0)
     for ta in config.role_thresholds:
         for tr in config.role_thresholds:
-            th_all = {"type": best[0], "actor": ta, "recipient": tr}
-            coder = LearnedCoder(model=_bundle(models, nouns, th_all, meta), resolver=resolver, lexicon=lex, rules=rules)
-            figures = score_news(tune_gold, predict(coder, tune_part))
+            figures = on_tuning({"type": best[0], "actor": ta, "recipient": tr})
             if figures["full_f1"] > roles_best[2]:
                 roles_best = (ta, tr, figures["full_f1"])
     say(

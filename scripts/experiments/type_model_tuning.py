@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Measure a variant of the event type model on the tuning part of the training split, beside the model as it is.
+
+The tuning part is 15 in 100 real training articles (``coder.training._in_tuning``); the models are fitted on the
+other training articles, as ``newswatch train events`` does before it chooses thresholds. The test split and the
+evaluation files are never read. Each variant refits only the type model; the other models stay as fitted.
+Printed per threshold: type P/R/F1, full F1 and quiet rate (the shared scorer's conventions).
+
+Variants:
+- ``dropout:P``: drop the word-identity features (lemma, form, verb + object...) of a share P of the training
+  candidates, so that the lexicon, parse and rule features carry more weight;
+- ``vectors:MIN``: word vectors learned here (positive PMI over a +-4 word window, 64-dimension SVD) from the
+  training texts of ``--shared`` (the texts ``scripts/annotation/build_pool.py`` reads, dev articles excluded),
+  words seen at least MIN times; the trigger's and its object's (or governing verb's) vectors become dense
+  features;
+- ``class-weight:W``: the NONE class weighs W in the loss (the event classes 1).
+
+Usage: python scripts/experiments/type_model_tuning.py --labels training/events/labels.jsonl --text ../shared \
+           --text training/events/own_sentences.jsonl --text training/events/own_sentences_2.jsonl \
+           --variant baseline --variant dropout:0.4 --variant vectors:5
+
+Takes about 3 minutes to parse and fit, then about a minute per variant and threshold sweep (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import random
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+
+from newswatch.coder import training as T  # noqa: E402
+from newswatch.coder.coder import NONE, LearnedCoder  # noqa: E402
+from newswatch.coder.codes import PLOVER_TYPES, modes_of  # noqa: E402
+from newswatch.coder.labels import read_labels, to_gold_json  # noqa: E402
+from newswatch.coder.linear import fit  # noqa: E402
+from newswatch.coder.scoring import score_news  # noqa: E402
+from newswatch.registry import Stages  # noqa: E402
+
+_IDENTITY = ("l=", "lk=", "w=", "ld=", "rulel=", "noobj|", "lo=", "prt=", "lpr=")
+_WORD = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
+
+
+def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray, dict[str, int]]:
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import svds
+
+    spec = importlib.util.spec_from_file_location("build_pool", ROOT / "scripts" / "annotation" / "build_pool.py")
+    assert spec is not None and spec.loader is not None
+    pool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pool)
+    docs = [_WORD.findall(text.lower()) for _, _, text in pool._records(shared)]
+    counts = Counter(w for d in docs for w in d)
+    vocab = {w: i for i, (w, n) in enumerate(counts.most_common()) if n >= min_count}
+    rows, cols, vals = [], [], []
+    for d in docs:
+        ids = np.array([vocab.get(w, -1) for w in d], dtype=np.int64)
+        for k in range(1, 5):
+            a, b = ids[:-k], ids[k:]
+            ok = (a >= 0) & (b >= 0)
+            rows += [a[ok], b[ok]]
+            cols += [b[ok], a[ok]]
+            vals += [np.full(int(ok.sum()) * 2, 1.0 / k)]
+    n = len(vocab)
+    m = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tocsr()
+    m.sum_duplicates()
+    total = m.sum()
+    row_p = np.asarray(m.sum(1)).ravel() / total
+    col_p = np.asarray(m.sum(0)).ravel() ** 0.75
+    col_p /= col_p.sum()
+    c = m.tocoo()
+    pmi = np.log(c.data / total / row_p[c.row] / col_p[c.col])
+    keep = pmi > 0
+    ppmi = sp.csr_matrix((pmi[keep], (c.row[keep], c.col[keep])), shape=(n, n))
+    u, s, _ = svds(ppmi, k=dim, random_state=0)
+    emb = u * np.sqrt(s)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
+    print(f"vectors: {sum(map(len, docs))} words of text, {n} words with vectors", flush=True)
+    return emb.astype(np.float32), vocab
+
+
+def attach_vectors(parsed: list[Any], emb: np.ndarray, vocab: dict[str, int]) -> None:
+    dim = emb.shape[1]
+
+    def vec(v: Any, i: int) -> np.ndarray:
+        ids = [vocab[w] for w in (v.lower[i], v.lemma[i]) if w in vocab]
+        return emb[ids].mean(axis=0) if ids else np.zeros(dim, np.float32)
+
+    for p in parsed:
+        v = p.view
+        out = np.zeros((len(v), 2 * dim), np.float32)
+        for i in range(len(v)):
+            out[i, :dim] = vec(v, i)
+            other = next((c for c in v.children[i] if v.dep[c] in ("dobj", "attr", "oprd")), None)
+            if other is None and v.head[i] != i and v.pos[i] in ("NOUN", "PROPN"):
+                other = v.head[i]
+            if other is not None:
+                out[i, dim:] = vec(v, other)
+        v.tensor = out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--labels", type=Path, required=True)
+    ap.add_argument("--text", type=Path, action="append", required=True)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--variant", action="append", default=[])
+    ap.add_argument("--thresholds", default="0.25,0.3,0.35,0.4,0.45,0.5")
+    args = ap.parse_args()
+    stages = Stages(None)
+    sentences, _ = read_labels(args.labels, args.text)
+    train = [s for s in sentences if s.split != "test"]
+    parsed = T.parse_all(train, nlp=stages.nlp, resolver=stages.actors, hints=stages.rules_coder.hints)
+    fit_part = [p for p in parsed if not T._in_tuning(p.sentence, 15)]
+    tune_part = [p for p in parsed if T._in_tuning(p.sentence, 15)]
+    print(f"{len(fit_part)} sentences to fit, {len(tune_part)} to tune", flush=True)
+    lex = T.load_lexicon()
+    nouns = T.trigger_nouns(fit_part)
+    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    ex = T.build_examples(fit_part, lex, nouns, resolver=stages.actors, use_tensor=False)
+    models = T.fit_models(ex, T.TrainConfig(), modes)
+    gold = to_gold_json(p.sentence for p in tune_part)
+    opts: dict[str, Any] = {"classes": [NONE, *PLOVER_TYPES], "l2": 2.0, "min_count": 2, "max_iter": 300}
+
+    def measure(name: str, type_model: Any) -> None:
+        for th in (float(x) for x in args.thresholds.split(",")):
+            bundle = T._bundle({**models, "type": type_model}, nouns, {"type": th, "actor": 0.3, "recipient": 0.3}, {})
+            coder = LearnedCoder(model=bundle, resolver=stages.actors, lexicon=lex, rules=stages.rules_coder)
+            f = score_news(gold, T.predict(coder, tune_part))
+            print(f"{name:24s} threshold {th:.2f}: type P {f['type_p']:.3f} R {f['type_r']:.3f} F1 "
+                  f"{f['type_f1']:.3f}, full F1 {f['full_f1']:.3f}, quiet {f['quiet_rate']:.3f}", flush=True)  # fmt: skip
+
+    for variant in args.variant or ["baseline"]:
+        kind, _, value = variant.partition(":")
+        if kind == "baseline":
+            measure(variant, models["type"])
+        elif kind == "dropout":
+            rng = random.Random(13)
+            share = float(value)
+            rows = [[f for f in r if not f.startswith(_IDENTITY)] if rng.random() < share else r for r in ex.type_rows]
+            measure(variant, fit("type", rows, ex.type_labels, **opts))
+        elif kind == "class-weight":
+            measure(variant, fit("type", ex.type_rows, ex.type_labels, class_weight={NONE: float(value)}, **opts))
+        elif kind == "vectors":
+            emb, vocab = word_vectors(args.shared, int(value or 5))
+            attach_vectors(parsed, emb, vocab)
+            exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
+            measure(variant, fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts))
+            for p in parsed:
+                p.view.tensor = None
+        else:
+            raise SystemExit(f"unknown variant {variant!r}: use baseline, dropout:P, vectors:MIN or class-weight:W")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
