@@ -133,7 +133,7 @@ def main() -> int:
 
     def measure(name: str, type_model: Any) -> None:
         for th in (float(x) for x in args.thresholds.split(",")):
-            bundle = T._bundle({**models, "type": type_model}, nouns, {"type": th, "actor": 0.3, "recipient": 0.3}, {})
+            bundle = T._bundle({**models, "type": type_model}, nouns, {"type": th, "actor": 0.3, "recipient": 0.3}, {"rule_hints": True})
             coder = LearnedCoder(model=bundle, resolver=stages.actors, lexicon=lex, rules=stages.rules_coder)
             f = score_news(gold, T.predict(coder, tune_part))
             print(f"{name:24s} threshold {th:.2f}: type P {f['type_p']:.3f} R {f['type_r']:.3f} F1 "
