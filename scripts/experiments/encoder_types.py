@@ -1,0 +1,411 @@
+#!/usr/bin/env python3
+"""Measure what a fine-tuned pretrained sentence encoder adds to the event coder: an experiment, not a part of
+newswatch (the project does not depend on torch or on any encoder's weights).
+
+The encoder reads a whole sentence and says which PLOVER types it holds (16 independent yes/no outputs over the
+mean of its token vectors). The coder's own events are then kept only when the encoder gives their type at least
+GATE, and for a type the encoder gives at least ADD that the coder did not report, the coder's most likely
+candidate of that type (down to a type probability FLOOR, found with a copy of the model whose type threshold is
+0.02) is added with its actors and recipients. GATE, ADD and FLOOR are chosen on the tuning part of the training
+split (15 in 100 training articles, as ``newswatch train events`` chooses its thresholds); the test split and the
+evaluation files are only predicted, never used to choose.
+
+Steps (the first in an environment with torch and transformers, e.g. ``python -m venv /tmp/enc &&
+/tmp/enc/bin/pip install torch transformers``; the others in the project's ``.venv``):
+
+1. ``sentences``: write the training sentences with their split and gold types (project venv):
+       python scripts/experiments/encoder_types.py sentences --labels training/events/labels.jsonl \\
+           --text ../shared --text training/events/own_sentences.jsonl \\
+           --text training/events/own_sentences_2.jsonl -o /tmp/enc/sentences.jsonl
+2. ``fit``: fine-tune the encoder (a local folder in the Hugging Face layout, e.g. all-MiniLM-L6-v2) on the
+   fitting part, 4 epochs, seed 13, and write type probabilities for the tuning part and for each --predict file
+   (JSONL {id, text}):
+       /tmp/enc/bin/python scripts/experiments/encoder_types.py fit --encoder DIR \\
+           --sentences /tmp/enc/sentences.jsonl -o /tmp/enc/probs --predict dev=GOLD.jsonl
+3. ``choose``: fit the coder's models on the fitting part, code the tuning part with a type threshold of 0.02,
+   and choose GATE/ADD/FLOOR by type F1 + full F1 (project venv):
+       python scripts/experiments/encoder_types.py choose --labels ... --text ... --probs /tmp/enc/probs/tune.json
+4. ``unlabelled`` and ``distil``: the encoder as a teacher for a model within the coder's budget. ``unlabelled``
+   writes every sentence of the training texts outside the test split, the tuning part and the dev articles (a
+   regular-expression split; no sentence sharing eight words with a dev sentence); ``distil`` (torch venv, with
+   scikit-learn) labels them with the fine-tuned encoder (a type when its probability is at least 0.5) and fits a
+   linear sentence model on word and word-pair features, once on the annotated fitting sentences alone and once
+   with the encoder's labels added, writing both models' tuning-part probabilities for ``choose``:
+       python scripts/experiments/encoder_types.py unlabelled --shared ../shared --labels ... --text ... \
+           -o /tmp/enc/unlabelled.jsonl
+       /tmp/enc/bin/python scripts/experiments/encoder_types.py distil --encoder DIR --model /tmp/enc/probs \
+           --sentences /tmp/enc/sentences.jsonl --unlabelled /tmp/enc/unlabelled.jsonl -o /tmp/enc/probs
+5. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
+   0.02) with the encoder's probabilities and print the shared scorer's figures:
+       python scripts/experiments/encoder_types.py apply --gold GOLD --low LOW.jsonl --base BASE.jsonl \\
+           --probs /tmp/enc/probs/dev.json --gate 0.1 --add 0.5 --floor 0.02
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def _counted(e: dict[str, Any]) -> bool:
+    return not e.get("negated") and str(e.get("tense") or "").lower() != "hypothetical"
+
+
+def combine(
+    base: list[dict[str, Any]], low: list[dict[str, Any]], probs: dict[str, dict[str, float]], gate: float,
+    add: float, floor: float,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """The coder's records with the encoder's say: events of unlikely types dropped, likely types added."""
+    out = []
+    for b, lo in zip(base, low, strict=True):
+        if str(b["id"]) != str(lo["id"]):
+            raise SystemExit(f"records out of step: {b['id']} and {lo['id']}")
+        p = probs[str(b["id"])]
+        events = [e for e in b["events"] if not _counted(e) or p.get(e["type"], 0.0) >= gate]
+        have = {e["type"] for e in events if _counted(e)}
+        for t, pt in sorted(p.items()):
+            if pt < add or t in have:
+                continue
+            found = [e for e in lo["events"] if _counted(e) and e["type"] == t and e["confidence"] >= floor]
+            if found:
+                events.append(max(found, key=lambda e: e["confidence"]))
+        out.append({"id": b["id"], "events": events})
+    return out
+
+
+def _read_probs(path: Path) -> dict[str, dict[str, float]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        sid: dict(zip(data["types"], row, strict=True))
+        for sid, row in zip(data["ids"], data["probs"], strict=True)
+    }
+
+
+def cmd_sentences(args: argparse.Namespace) -> None:
+    from newswatch.coder import training as T
+    from newswatch.coder.labels import read_labels
+
+    sentences, _ = read_labels(args.labels, args.text)
+    with open(args.output, "w", encoding="utf-8") as f:
+        for s in sentences:
+            if s.split == "test":
+                continue
+            types = sorted({e.type for e in s.events if e.status in ("asserted", "future")})
+            row = {"id": s.sid, "text": s.text, "tune": T._in_tuning(s, 15), "types": types}
+            f.write(json.dumps(row) + "\n")
+
+
+def cmd_fit(args: argparse.Namespace) -> None:
+    import numpy as np
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    torch.manual_seed(13)
+    random.seed(13)
+    torch.set_num_threads(args.threads)
+    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
+    types = sorted({t for r in rows for t in r["types"]})
+    fit = [r for r in rows if not r["tune"]]
+    tune = [r for r in rows if r["tune"]]
+    tok = AutoTokenizer.from_pretrained(args.encoder)
+    encoder = AutoModel.from_pretrained(args.encoder)
+    dim = encoder.config.hidden_size
+
+    class Model(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.enc = encoder
+            self.drop = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(dim, len(types))
+
+        def forward(self, batch: Any) -> Any:
+            h = self.enc(**batch).last_hidden_state
+            m = batch["attention_mask"].unsqueeze(-1).float()
+            return self.head(self.drop((h * m).sum(1) / m.sum(1)))
+
+    model = Model()
+    opt = torch.optim.AdamW(
+        [{"params": model.enc.parameters(), "lr": 5e-5}, {"params": model.head.parameters(), "lr": 2e-3}],
+        weight_decay=0.01,
+    )
+    epochs, bs = args.epochs, 32
+    steps = epochs * ((len(fit) + bs - 1) // bs)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / (0.06 * steps)) * max(0.0, 1 - s / steps)
+    )
+    y = torch.tensor([[float(t in r["types"]) for t in types] for r in fit])
+    pos_weight = torch.full((len(types),), 3.0)
+
+    def batch(texts: list[str]) -> Any:
+        return tok(texts, padding=True, truncation=True, max_length=96, return_tensors="pt")
+
+    def predict(texts: list[str]) -> Any:
+        model.eval()
+        out = []
+        with torch.no_grad():
+            for i in range(0, len(texts), 64):
+                out.append(torch.sigmoid(model(batch(texts[i : i + 64]))))
+        model.train()
+        return torch.cat(out).numpy()
+
+    for epoch in range(epochs):
+        order = list(range(len(fit)))
+        random.shuffle(order)
+        started, total = time.perf_counter(), 0.0
+        for k in range(0, len(order), bs):
+            idx = order[k : k + bs]
+            loss = torch.nn.functional.binary_cross_entropy_with_logits(
+                model(batch([fit[i]["text"] for i in idx])), y[idx], pos_weight=pos_weight
+            )
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += loss.item()
+        print(f"epoch {epoch + 1}: loss {total:.1f}, {time.perf_counter() - started:.0f} s", flush=True)
+    out_dir = Path(args.output)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(model.state_dict(), out_dir / "model.pt")
+    sets = [("tune", [(r["id"], r["text"]) for r in tune])]
+    for spec in args.predict:
+        name, _, path = spec.partition("=")
+        recs = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        sets.append((name, [(str(r["id"]), r["text"]) for r in recs]))
+    for name, items in sets:
+        probs = predict([t for _, t in items])
+        data = {"types": types, "ids": [i for i, _ in items], "probs": np.round(probs, 5).tolist()}
+        (out_dir / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    torch.set_num_threads(1)
+    model.eval()
+    texts = [r["text"] for r in fit[:512]]
+    started = time.perf_counter()
+    with torch.no_grad():
+        for i in range(0, len(texts), 32):
+            model(batch(texts[i : i + 32]))
+    print(f"inference on one thread: {len(texts) / (time.perf_counter() - started):.0f} sentences/s")
+
+
+def cmd_unlabelled(args: argparse.Namespace) -> None:
+    import hashlib
+    import importlib.util
+    import re
+
+    from newswatch.coder.labels import read_labels
+
+    spec = importlib.util.spec_from_file_location(
+        "build_pool", ROOT / "scripts" / "annotation" / "build_pool.py"
+    )
+    assert spec is not None and spec.loader is not None
+    pool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pool)
+    dev = pool._dev_grams(args.shared)
+    labelled = {s.text for s in read_labels(args.labels, args.text)[0]}
+    split = re.compile(r"(?<=[.!?])\s+(?=[\"“‘(]?[A-Z0-9])")
+    n = 0
+    with open(args.output, "w", encoding="utf-8") as out:
+        for rel, ident, text in pool._records(args.shared):
+            # training._in_tuning's rule, on the article key
+            tuning = int(hashlib.sha1(f"tune\t{rel}\t{ident}".encode()).hexdigest(), 16) % 100 < 15
+            if pool.split_of(rel, ident) == "test" or tuning:
+                continue
+            for para in text.split("\n"):
+                for sent in (x.strip() for x in split.split(para)):
+                    if not 4 <= len(sent.split()) <= 80 or not re.search("[a-z]", sent) or sent in labelled:
+                        continue
+                    if pool._grams(sent) & dev:
+                        continue
+                    out.write(
+                        json.dumps({"id": f"u{n}", "text": sent, "source": rel, "record": ident}) + "\n"
+                    )
+                    n += 1
+    print(f"{n} sentences")
+
+
+def cmd_distil(args: argparse.Namespace) -> None:
+    import numpy as np
+    import torch
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from transformers import AutoModel, AutoTokenizer
+
+    torch.set_num_threads(args.threads)
+    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
+    types = sorted({t for r in rows for t in r["types"]})
+    fit = [r for r in rows if not r["tune"]]
+    tune = [r for r in rows if r["tune"]]
+    unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
+    tok = AutoTokenizer.from_pretrained(args.encoder)
+    encoder = AutoModel.from_pretrained(args.encoder)
+    head = torch.nn.Linear(encoder.config.hidden_size, len(types))
+    state = torch.load(Path(args.model) / "model.pt")
+    encoder.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("enc.")})
+    head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
+    encoder.eval()
+    probs = []
+    with torch.no_grad():
+        for i in range(0, len(unlabelled), 64):
+            b = tok([r["text"] for r in unlabelled[i : i + 64]], padding=True, truncation=True, max_length=96,
+                    return_tensors="pt")  # fmt: skip
+            h = encoder(**b).last_hidden_state
+            m = b["attention_mask"].unsqueeze(-1).float()
+            probs.append(torch.sigmoid(head((h * m).sum(1) / m.sum(1))).numpy())
+    silver = np.vstack(probs) >= 0.5
+    print(f"{len(unlabelled)} unlabelled sentences, {int(silver.any(1).sum())} with a type by the encoder")
+    gold = np.array([[t in r["types"] for t in types] for r in fit])
+    tune_gold = np.array([[t in r["types"] for t in types] for r in tune])
+    out_dir = Path(args.output)
+    for name, texts, y in (
+        ("student-annotated", [r["text"] for r in fit], gold),
+        (
+            "student-distilled",
+            [r["text"] for r in fit] + [r["text"] for r in unlabelled],
+            np.vstack([gold, silver]),
+        ),
+    ):
+        vec = CountVectorizer(ngram_range=(1, 2), min_df=2, binary=True)
+        x = vec.fit_transform(texts)
+        xt = vec.transform([r["text"] for r in tune])
+        p = np.zeros((len(tune), len(types)))
+        for j in range(len(types)):
+            if y[:, j].any():
+                clf = LogisticRegression(C=1.0, max_iter=3000, solver="liblinear").fit(x, y[:, j])
+                p[:, j] = clf.predict_proba(xt)[:, 1]
+        best = max(
+            (2 * ((p >= th) & tune_gold).sum() / ((p >= th).sum() + tune_gold.sum()), th)
+            for th in (0.2, 0.3, 0.4, 0.5)
+        )
+        print(f"{name}: {x.shape[0]} sentences, {x.shape[1]} features, tuning-part sentence type F1 "
+              f"{best[0]:.3f} at {best[1]}")  # fmt: skip
+        data = {"types": types, "ids": [r["id"] for r in tune], "probs": np.round(p, 5).tolist()}
+        (out_dir / f"tune.{name}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def cmd_choose(args: argparse.Namespace) -> None:
+    from newswatch.coder import training as T
+    from newswatch.coder.coder import LearnedCoder
+    from newswatch.coder.codes import PLOVER_TYPES, modes_of
+    from newswatch.coder.labels import read_labels, to_gold_json
+    from newswatch.coder.scoring import score_news
+    from newswatch.registry import Stages
+
+    stages = Stages(None)
+    sentences, _ = read_labels(args.labels, args.text)
+    train = [s for s in sentences if s.split != "test"]
+    parsed = T.parse_all(train, nlp=stages.nlp, resolver=stages.actors, hints=stages.rules_coder.hints)
+    fit_part = [p for p in parsed if not T._in_tuning(p.sentence, 15)]
+    tune_part = [p for p in parsed if T._in_tuning(p.sentence, 15)]
+    lex = T.load_lexicon()
+    nouns = T.trigger_nouns(fit_part)
+    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    models = T.fit_models(T.build_examples(fit_part, lex, nouns, resolver=stages.actors, use_tensor=False),
+                          T.TrainConfig(), modes)  # fmt: skip
+    bundle = T._bundle(models, nouns, {"type": 0.02, "actor": 0.3, "recipient": 0.3}, {"rule_hints": True})
+    coder = LearnedCoder(model=bundle, resolver=stages.actors, lexicon=lex, rules=stages.rules_coder)
+    low = []
+    for p in tune_part:
+        events = coder.code_doc(p.view.doc, article_id=p.sentence.sid, context=p.context)
+        low.append({"id": p.sentence.sid, "events": [
+            {"type": e.plover_type, "negated": e.negated, "tense": e.tense, "confidence": e.confidence,
+             "actors": [a.as_json() for a in e.actors], "recipients": [a.as_json() for a in e.recipients]}
+            for e in events
+        ]})  # fmt: skip
+    base = [
+        {"id": r["id"], "events": [e for e in r["events"] if e["confidence"] >= args.threshold]} for r in low
+    ]
+    gold = to_gold_json(p.sentence for p in tune_part)
+    probs = _read_probs(args.probs)
+    f = score_news(gold, base)
+    print(f"coder alone: type P {f['type_p']} R {f['type_r']} F1 {f['type_f1']} full F1 {f['full_f1']} "
+          f"quiet {f['quiet_rate']}")  # fmt: skip
+    grid = itertools.product(
+        (0.0, 0.02, 0.05, 0.1, 0.2), (0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.1), (0.02, 0.05, 0.1)
+    )
+    results = []
+    for gate, add, floor in grid:
+        f = score_news(gold, combine(base, low, probs, gate, add, floor))
+        results.append((f["type_f1"] + f["full_f1"], (gate, add, floor), f))
+    for _, (gate, add, floor), f in sorted(results, key=lambda r: -r[0])[:5]:
+        print(f"gate {gate} add {add} floor {floor}: type P {f['type_p']} R {f['type_r']} F1 {f['type_f1']} "
+              f"full F1 {f['full_f1']} quiet {f['quiet_rate']}")  # fmt: skip
+
+
+def cmd_apply(args: argparse.Namespace) -> None:
+    from newswatch.coder.scoring import score_news
+
+    def read(path: Path) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+
+    gold, base, low = read(args.gold), read(args.base), read(args.low)
+    for name, records in (("coder", base), ("coder + encoder", combine(base, low, _read_probs(args.probs),
+                                                                       args.gate, args.add, args.floor))):  # fmt: skip
+        f = score_news(gold, records)
+        print(f"{name}: type P {f['type_p']} R {f['type_r']} F1 {f['type_f1']} full F1 {f['full_f1']} "
+              f"actor F1 {f['actor_f1']} recipient F1 {f['recipient_f1']} quiet {f['quiet_rate']}")  # fmt: skip
+        if args.per_type:
+            print(
+                "  " + ", ".join(f"{t} {v['tp']}/{v['pred']}/{v['gold']}" for t, v in f["per_type"].items())
+            )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sentences")
+    s.add_argument("--labels", type=Path, required=True)
+    s.add_argument("--text", type=Path, action="append", required=True)
+    s.add_argument("-o", "--output", required=True)
+    f = sub.add_parser("fit")
+    f.add_argument("--encoder", required=True)
+    f.add_argument("--sentences", required=True)
+    f.add_argument("-o", "--output", required=True)
+    f.add_argument(
+        "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
+    )
+    f.add_argument("--epochs", type=int, default=4)
+    f.add_argument("--threads", type=int, default=2)
+    u = sub.add_parser("unlabelled")
+    u.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    u.add_argument("--labels", type=Path, required=True)
+    u.add_argument("--text", type=Path, action="append", required=True)
+    u.add_argument("-o", "--output", required=True)
+    d = sub.add_parser("distil")
+    d.add_argument("--encoder", required=True)
+    d.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
+    d.add_argument("--sentences", required=True)
+    d.add_argument("--unlabelled", required=True)
+    d.add_argument("-o", "--output", required=True)
+    d.add_argument("--threads", type=int, default=2)
+    c = sub.add_parser("choose")
+    c.add_argument("--labels", type=Path, required=True)
+    c.add_argument("--text", type=Path, action="append", required=True)
+    c.add_argument("--probs", type=Path, required=True)
+    c.add_argument("--threshold", type=float, default=0.3, help="the coder's own type threshold")
+    a = sub.add_parser("apply")
+    a.add_argument("--gold", type=Path, required=True)
+    a.add_argument("--base", type=Path, required=True, help="newswatch code output with the shipped model")
+    a.add_argument("--low", type=Path, required=True, help="the same with the model's type threshold at 0.02")
+    a.add_argument("--probs", type=Path, required=True)
+    a.add_argument("--gate", type=float, required=True)
+    a.add_argument("--add", type=float, required=True)
+    a.add_argument("--floor", type=float, required=True)
+    a.add_argument("--per-type", action="store_true")
+    args = ap.parse_args()
+    commands = {
+        "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "distil": cmd_distil,
+        "choose": cmd_choose, "apply": cmd_apply,
+    }  # fmt: skip
+    commands[args.cmd](args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
