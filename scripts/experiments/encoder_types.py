@@ -293,16 +293,13 @@ def cmd_choose(args: argparse.Namespace) -> None:
     from newswatch.coder import training as T
     from newswatch.coder.coder import LearnedCoder
     from newswatch.coder.codes import PLOVER_TYPES, modes_of
-    from newswatch.coder.labels import read_labels, to_gold_json
+    from newswatch.coder.labels import to_gold_json
     from newswatch.coder.scoring import score_news
-    from newswatch.registry import Stages
 
-    stages = Stages(None)
-    sentences, _ = read_labels(args.labels, args.text)
-    train = [s for s in sentences if s.split != "test"]
-    parsed = T.parse_all(train, nlp=stages.nlp, resolver=stages.actors, hints=stages.rules_coder.hints)
-    fit_part = [p for p in parsed if not T._in_tuning(p.sentence, 15)]
-    tune_part = [p for p in parsed if T._in_tuning(p.sentence, 15)]
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from type_model_tuning import parse_parts
+
+    stages, _, fit_part, tune_part = parse_parts(args.labels, args.text)
     lex = T.load_lexicon()
     nouns = T.trigger_nouns(fit_part)
     modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})

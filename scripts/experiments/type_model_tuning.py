@@ -186,6 +186,17 @@ def _article_share(p: Any) -> int:
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 100
 
 
+def parse_parts(labels: Path, texts: list[Path]) -> tuple[Stages, list[Any], list[Any], list[Any]]:
+    """The training split parsed, and its fitting and tuning parts (the test split is never read)."""
+    stages = Stages(None)
+    sentences, _ = read_labels(labels, texts)
+    train = [s for s in sentences if s.split != "test"]
+    parsed = T.parse_all(train, nlp=stages.nlp, resolver=stages.actors, hints=stages.rules_coder.hints)
+    fit_part = [p for p in parsed if not T._in_tuning(p.sentence, 15)]
+    tune_part = [p for p in parsed if T._in_tuning(p.sentence, 15)]
+    return stages, parsed, fit_part, tune_part
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labels", type=Path, required=True)
@@ -194,12 +205,7 @@ def main() -> int:
     ap.add_argument("--variant", action="append", default=[])
     ap.add_argument("--thresholds", default="0.25,0.3,0.35,0.4,0.45,0.5")
     args = ap.parse_args()
-    stages = Stages(None)
-    sentences, _ = read_labels(args.labels, args.text)
-    train = [s for s in sentences if s.split != "test"]
-    parsed = T.parse_all(train, nlp=stages.nlp, resolver=stages.actors, hints=stages.rules_coder.hints)
-    fit_part = [p for p in parsed if not T._in_tuning(p.sentence, 15)]
-    tune_part = [p for p in parsed if T._in_tuning(p.sentence, 15)]
+    stages, parsed, fit_part, tune_part = parse_parts(args.labels, args.text)
     print(f"{len(fit_part)} sentences to fit, {len(tune_part)} to tune", flush=True)
     lex = T.load_lexicon()
     nouns = T.trigger_nouns(fit_part)
