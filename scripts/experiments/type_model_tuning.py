@@ -248,17 +248,12 @@ def main() -> int:
             measure(
                 variant, fit("type", ex.type_rows, ex.type_labels, class_weight={NONE: float(value)}, **opts)
             )
-        elif kind == "vectors":
-            emb, vocab = word_vectors(args.shared, int(value or 5))
-            attach_vectors(parsed, emb, vocab)
-            exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
-            measure(
-                variant, fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts)
+        elif kind in ("vectors", "glove"):
+            emb, vocab = (
+                word_vectors(args.shared, int(value or 5))
+                if kind == "vectors"
+                else glove_vectors(Path(value))
             )
-            for p in parsed:
-                p.view.tensor = None
-        elif kind == "glove":
-            emb, vocab = glove_vectors(Path(value))
             attach_vectors(parsed, emb, vocab)
             exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
             measure(
