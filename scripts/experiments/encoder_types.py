@@ -195,27 +195,24 @@ def cmd_fit(args: argparse.Namespace) -> None:
 
 
 def cmd_unlabelled(args: argparse.Namespace) -> None:
-    import hashlib
-    import importlib.util
     import re
+    from types import SimpleNamespace
 
+    from newswatch.coder import training as T
     from newswatch.coder.labels import read_labels
 
-    spec = importlib.util.spec_from_file_location(
-        "build_pool", ROOT / "scripts" / "annotation" / "build_pool.py"
-    )
-    assert spec is not None and spec.loader is not None
-    pool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(pool)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from type_model_tuning import build_pool
+
+    pool = build_pool()
     dev = pool._dev_grams(args.shared)
     labelled = {s.text for s in read_labels(args.labels, args.text)[0]}
     split = re.compile(r"(?<=[.!?])\s+(?=[\"“‘(]?[A-Z0-9])")
     n = 0
     with open(args.output, "w", encoding="utf-8") as out:
         for rel, ident, text in pool._records(args.shared):
-            # training._in_tuning's rule, on the article key
-            tuning = int(hashlib.sha1(f"tune\t{rel}\t{ident}".encode()).hexdigest(), 16) % 100 < 15
-            if pool.split_of(rel, ident) == "test" or tuning:
+            article = SimpleNamespace(source=rel, record=ident, written=False)
+            if pool.split_of(rel, ident) == "test" or T._in_tuning(article, 15):
                 continue
             for para in text.split("\n"):
                 for sent in (x.strip() for x in split.split(para)):

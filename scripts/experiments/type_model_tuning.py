@@ -59,16 +59,22 @@ _IDENTITY = ("l=", "lk=", "w=", "ld=", "rulel=", "noobj|", "lo=", "prt=", "lpr="
 _WORD = re.compile(r"[a-z]+(?:['\-][a-z]+)*")
 
 
-def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray, dict[str, int]]:
-    import scipy.sparse as sp
-    from scipy.sparse.linalg import svds
-
+def build_pool() -> Any:
+    """``scripts/annotation/build_pool.py`` as a module: the training texts it reads and the dev set it avoids."""
     spec = importlib.util.spec_from_file_location(
         "build_pool", ROOT / "scripts" / "annotation" / "build_pool.py"
     )
     assert spec is not None and spec.loader is not None
     pool = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(pool)
+    return pool
+
+
+def word_vectors(shared: str, min_count: int, dim: int = 64) -> tuple[np.ndarray, dict[str, int]]:
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import svds
+
+    pool = build_pool()
     docs = [_WORD.findall(text.lower()) for _, _, text in pool._records(shared)]
     counts = Counter(w for d in docs for w in d)
     vocab = {w: i for i, (w, n) in enumerate(counts.most_common()) if n >= min_count}
@@ -140,7 +146,7 @@ _CLUSTERED = {"l=": "c", "o=": "oc", "hl=": "hc", "sl=": "sc", "psl=": "psc"}
 
 
 def with_clusters(row: list[str], table: dict[str, tuple[int, ...]]) -> list[str]:
-    """The row with the clusters of its trigger, object, head and subject words added."""
+    """The row with the clusters of its trigger, object, head, subject and prepositional-object words added."""
     extra = []
     kind = next((f[2:] for f in row if f.startswith("k=")), "")
     for f in row:
@@ -270,7 +276,7 @@ def main() -> int:
             part = [p for p in fit_part if p.sentence.written or _article_share(p) < share]
             exs = T.build_examples(part, lex, nouns, resolver=None, use_tensor=False)
             print(
-                f"{variant}: {len(part)} sentences, {sum(1 for y in exs.type_labels if y != NONE)} triggers",
+                f"{variant}: {len(part)} sentences, {sum(1 for y in exs.type_labels if y != NONE)} trigger candidates",
                 flush=True,
             )
             measure(variant, fit("type", exs.type_rows, exs.type_labels, **opts))
