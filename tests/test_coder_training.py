@@ -8,10 +8,14 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from newswatch.cli import register_all
+from newswatch.coder.model import load_model
+
+from ._sentence_model import toy_sentence_model
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +61,9 @@ def _corpus() -> list[dict]:
                 "actors": [{"span": [text.index(a), text.index(a) + len(a)], "country": c, "sector": s} for a, c, s in ev["actors"]],
                 "recipients": [{"span": [text.index(a), text.index(a) + len(a)], "country": c, "sector": s} for a, c, s in ev["recipients"]],
             })  # fmt: skip
-        rows.append({"id": f"t{k:02d}", "text": text, "events": events, "split": "test" if k >= 30 else "train"})
+        rows.append(
+            {"id": f"t{k:02d}", "text": text, "events": events, "split": "test" if k >= 30 else "train"}
+        )
     return rows
 
 
@@ -86,6 +92,7 @@ def test_train_events_command_writes_a_model_that_codes_new_sentences(tmp_path: 
     runner = CliRunner()
     app = register_all()
     out = tmp_path / "model"
+
     def args(folder: Path) -> list[str]:
         return ["train", "events", "--text", str(texts), "--labels", str(labels), "-o", str(folder),
                 "--name", "mini", "--version", "t1", "--no-baseline"]  # fmt: skip
@@ -119,11 +126,38 @@ def test_train_events_command_writes_a_model_that_codes_new_sentences(tmp_path: 
     assert coded[1]["events"] == []
 
 
+def test_train_events_bundles_a_sentence_model_or_goes_without(tmp_path: Path) -> None:
+    texts, labels = _write(tmp_path)
+    runner, app = CliRunner(), register_all()
+    second = tmp_path / "second"
+    toy_sentence_model(["shelled", "talks"], np.array([[1.0, 0.0], [0.0, 1.0]])).save(second)
+    base = ["train", "events", "--text", str(texts), "--labels", str(labels), "--no-baseline"]
+    result = runner.invoke(app, [*base, "-o", str(tmp_path / "with"), "--sentence-model", str(second)])
+    assert result.exit_code == 0, result.output
+    assert "sentence type model: gate" in result.output
+    meta = json.loads((tmp_path / "with" / "meta.json").read_text(encoding="utf-8"))
+    assert {"sentence_gate", "sentence_add", "sentence_floor"} <= set(meta["thresholds"])
+    assert (tmp_path / "with" / "sentence.npz").is_file()
+    assert load_model(str(tmp_path / "with")).sentence_model is not None
+
+    result = runner.invoke(app, [*base, "-o", str(tmp_path / "without"), "--no-sentence-model"])
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "without" / "sentence.npz").exists()
+    assert "sentence_gate" not in json.loads((tmp_path / "without" / "meta.json").read_text())["thresholds"]
+
+    # a folder without a sentence model is refused before any parsing, with the way out
+    result = runner.invoke(app, [*base, "-o", str(tmp_path / "bad"), "--sentence-model", str(texts)])
+    assert result.exit_code != 0 and "--no-sentence-model" in result.output
+
+
 def test_train_events_reports_missing_text_clearly(tmp_path: Path) -> None:
     _, labels = _write(tmp_path)
     empty = tmp_path / "empty"
     empty.mkdir()
-    result = CliRunner().invoke(register_all(), ["train", "events", "--text", str(empty), "--labels", str(labels), "-o", str(tmp_path / "m")])
+    result = CliRunner().invoke(
+        register_all(),
+        ["train", "events", "--text", str(empty), "--labels", str(labels), "-o", str(tmp_path / "m")],
+    )
     assert result.exit_code != 0
     assert "no labelled sentence" in result.output
 
@@ -131,6 +165,8 @@ def test_train_events_reports_missing_text_clearly(tmp_path: Path) -> None:
 def test_event_model_option_refuses_a_folder_without_a_model(tmp_path: Path) -> None:
     records = tmp_path / "in.jsonl"
     records.write_text(json.dumps({"id": "a", "text": "Nothing happened."}) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(register_all(), ["code", "--input", str(records), "--event-model", str(tmp_path)])
+    result = CliRunner().invoke(
+        register_all(), ["code", "--input", str(records), "--event-model", str(tmp_path)]
+    )
     assert result.exit_code != 0
     assert "no event model" in result.output

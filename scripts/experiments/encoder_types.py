@@ -227,12 +227,38 @@ def cmd_unlabelled(args: argparse.Namespace) -> None:
     print(f"{n} sentences")
 
 
+def _finetuned(encoder_dir: str, model_dir: str, n_types: int) -> tuple[Any, Any, Any, Any]:
+    """The encoder fine-tuned by ``fit``: tokenizer, encoder, head, and a function from texts to type probabilities."""
+    import numpy as np
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(encoder_dir)
+    encoder = AutoModel.from_pretrained(encoder_dir)
+    head = torch.nn.Linear(encoder.config.hidden_size, n_types)
+    state = torch.load(Path(model_dir) / "model.pt")
+    encoder.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("enc.")})
+    head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
+    encoder.eval()
+
+    def teach(texts: list[str]) -> Any:
+        probs = []
+        with torch.no_grad():
+            for i in range(0, len(texts), 64):
+                b = tok(texts[i : i + 64], padding=True, truncation=True, max_length=96, return_tensors="pt")
+                h = encoder(**b).last_hidden_state
+                m = b["attention_mask"].unsqueeze(-1).float()
+                probs.append(torch.sigmoid(head((h * m).sum(1) / m.sum(1))).numpy())
+        return np.vstack(probs) if probs else np.zeros((0, n_types))
+
+    return tok, encoder, head, teach
+
+
 def cmd_distil(args: argparse.Namespace) -> None:
     import numpy as np
     import torch
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
-    from transformers import AutoModel, AutoTokenizer
 
     torch.set_num_threads(args.threads)
     rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
@@ -240,22 +266,8 @@ def cmd_distil(args: argparse.Namespace) -> None:
     fit = [r for r in rows if not r["tune"]]
     tune = [r for r in rows if r["tune"]]
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
-    tok = AutoTokenizer.from_pretrained(args.encoder)
-    encoder = AutoModel.from_pretrained(args.encoder)
-    head = torch.nn.Linear(encoder.config.hidden_size, len(types))
-    state = torch.load(Path(args.model) / "model.pt")
-    encoder.load_state_dict({k[4:]: v for k, v in state.items() if k.startswith("enc.")})
-    head.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("head.")})
-    encoder.eval()
-    probs = []
-    with torch.no_grad():
-        for i in range(0, len(unlabelled), 64):
-            b = tok([r["text"] for r in unlabelled[i : i + 64]], padding=True, truncation=True, max_length=96,
-                    return_tensors="pt")  # fmt: skip
-            h = encoder(**b).last_hidden_state
-            m = b["attention_mask"].unsqueeze(-1).float()
-            probs.append(torch.sigmoid(head((h * m).sum(1) / m.sum(1))).numpy())
-    silver = np.vstack(probs) >= 0.5
+    *_, teach = _finetuned(args.encoder, args.model, len(types))
+    silver = teach([r["text"] for r in unlabelled]) >= 0.5
     print(f"{len(unlabelled)} unlabelled sentences, {int(silver.any(1).sum())} with a type by the encoder")
     gold = np.array([[t in r["types"] for t in types] for r in fit])
     tune_gold = np.array([[t in r["types"] for t in types] for r in tune])
@@ -284,6 +296,187 @@ def cmd_distil(args: argparse.Namespace) -> None:
               f"{best[0]:.3f} at {best[1]}")  # fmt: skip
         data = {"types": types, "ids": [r["id"] for r in tune], "probs": np.round(p, 5).tolist()}
         (out_dir / f"tune.{name}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+WORD = None
+
+
+def words_of(text: str) -> list[str]:
+    """The student's tokens: lower-cased words, every number as 0 (punctuation dropped)."""
+    import re
+
+    global WORD
+    if WORD is None:
+        WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?|\d+(?:[.,]\d+)*")
+    return ["0" if w[0].isdigit() else w for w in WORD.findall(text.lower())]
+
+
+def cmd_static(args: argparse.Namespace) -> None:
+    """A student at the coder's speed that keeps the encoder's word meaning (Model2Vec-style): each word of the
+    training text is given the fine-tuned encoder's vector for that word alone, reduced by PCA; a small network
+    over these vectors (their weighted mean, or a width-3 convolution max-pooled, with the mean) is fitted to the
+    gold types of the annotated fitting sentences and to the encoder's type probabilities on the unlabelled ones."""
+    from collections import Counter
+
+    import numpy as np
+    import torch
+
+    torch.manual_seed(13)
+    random.seed(13)
+    np.random.seed(13)
+    torch.set_num_threads(args.threads)
+    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
+    types = sorted({t for r in rows for t in r["types"]})
+    fit = [r for r in rows if not r["tune"]]
+    tune = [r for r in rows if r["tune"]]
+    unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
+    out_dir = Path(args.output)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tok, encoder, _, teach = _finetuned(args.encoder, args.model, len(types))
+    cache = out_dir / "teacher.unlabelled.npy"
+    if cache.exists():
+        soft = np.load(cache)
+    else:
+        started = time.perf_counter()
+        soft = teach([r["text"] for r in unlabelled]).astype(np.float32)
+        np.save(cache, soft)
+        print(f"teacher on {len(unlabelled)} sentences: {time.perf_counter() - started:.0f} s", flush=True)
+    counts = Counter(w for r in fit + unlabelled for w in words_of(r["text"]))
+    vocab = [w for w, n in counts.most_common(args.vocab) if n >= 2]
+    index = {w: i + 1 for i, w in enumerate(vocab)}  # 0 pads
+    vec_cache = out_dir / f"words.{len(vocab)}.npy"
+    if vec_cache.exists():
+        raw = np.load(vec_cache)
+    else:
+        started = time.perf_counter()
+        chunks = []
+        with torch.no_grad():
+            for i in range(0, len(vocab), 512):
+                b = tok(vocab[i : i + 512], padding=True, return_tensors="pt", return_special_tokens_mask=True)
+                keep = (b.pop("special_tokens_mask") == 0).unsqueeze(-1).float()
+                h = encoder(**b).last_hidden_state
+                chunks.append(((h * keep).sum(1) / keep.sum(1).clamp(min=1)).numpy())
+        raw = np.vstack(chunks).astype(np.float32)
+        np.save(vec_cache, raw)
+        print(f"word vectors of {len(vocab)} words: {time.perf_counter() - started:.0f} s", flush=True)
+    centred = raw - raw.mean(0)
+    _, _, vt = np.linalg.svd(centred[: min(len(centred), 20000)], full_matrices=False)
+    reduced = centred @ vt[: args.dim].T
+    reduced /= np.linalg.norm(reduced, axis=1, keepdims=True).mean()
+    total = sum(counts[w] for w in vocab)
+    sif = np.array([1e-3 / (1e-3 + counts[w] / total) for w in vocab], dtype=np.float32)
+    table = np.vstack([np.zeros((1, args.dim)), reduced * sif[:, None]]).astype(np.float32)
+
+    def ids(texts: list[str], limit: int = 80) -> Any:
+        seqs = [[index[w] for w in words_of(t) if w in index][:limit] for t in texts]
+        width = max(1, max((len(q) for q in seqs), default=1))
+        return torch.tensor([q + [0] * (width - len(q)) for q in seqs])
+
+    class Student(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb = torch.nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=args.freeze,
+                                                          padding_idx=0)  # fmt: skip
+            width = args.dim
+            if args.arch == "cnn":
+                self.conv = torch.nn.Conv1d(args.dim, args.filters, 3, padding=1)
+                width += args.filters
+            self.hidden = torch.nn.Linear(width, args.hidden)
+            self.out = torch.nn.Linear(args.hidden, len(types))
+            self.drop = torch.nn.Dropout(args.dropout)
+
+        def forward(self, x: Any) -> Any:
+            mask = (x > 0).float().unsqueeze(-1)
+            e = self.emb(x)
+            parts = [(e * mask).sum(1) / mask.sum(1).clamp(min=1)]
+            if args.arch == "cnn":
+                c = torch.relu(self.conv(self.drop(e).transpose(1, 2))).transpose(1, 2)
+                parts.append((c * mask - (1 - mask) * 1e4).max(1).values.clamp(min=0))
+            return self.out(self.drop(torch.relu(self.hidden(torch.cat(parts, 1)))))
+
+    model = Student()
+    texts = [r["text"] for r in fit] + [r["text"] for r in unlabelled]
+    targets = torch.from_numpy(np.vstack([
+        np.array([[float(t in r["types"]) for t in types] for r in fit], dtype=np.float32), soft,
+    ]))  # fmt: skip
+    weights = torch.tensor([args.gold_weight] * len(fit) + [1.0] * len(unlabelled))
+    encoded = [ids([t])[0] for t in texts]
+    tune_gold = np.array([[t in r["types"] for t in types] for r in tune])
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+
+    def predict(items: list[str]) -> Any:
+        model.eval()
+        with torch.no_grad():
+            out = [torch.sigmoid(model(ids(items[i : i + 256]))).numpy() for i in range(0, len(items), 256)]
+        model.train()
+        return np.vstack(out)
+
+    for epoch in range(args.epochs):
+        order = list(range(len(texts)))
+        random.shuffle(order)
+        started, total = time.perf_counter(), 0.0
+        for k in range(0, len(order), 64):
+            idx = order[k : k + 64]
+            width = max(1, max(len(encoded[i]) for i in idx))
+            x = torch.stack([torch.nn.functional.pad(encoded[i], (0, width - len(encoded[i]))) for i in idx])
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(model(x), targets[idx], reduction="none")
+                    .mean(1) * weights[idx]).mean()  # fmt: skip
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += loss.item()
+        p = predict([r["text"] for r in tune])
+        best = max(
+            (2 * ((p >= th) & tune_gold).sum() / ((p >= th).sum() + tune_gold.sum()), th)
+            for th in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
+        )
+        print(f"epoch {epoch + 1}: loss {total:.1f}, {time.perf_counter() - started:.0f} s, tuning-part sentence "
+              f"type F1 {best[0]:.3f} at {best[1]}", flush=True)  # fmt: skip
+    sets = [("tune", [(r["id"], r["text"]) for r in tune])]
+    for spec in args.predict:
+        name, _, path = spec.partition("=")
+        recs = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        sets.append((name, [(str(r["id"]), r["text"]) for r in recs]))
+    for name, items in sets:
+        probs = predict([t for _, t in items])
+        data = {"types": types, "ids": [i for i, _ in items], "probs": np.round(probs, 5).tolist()}
+        (out_dir / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    if args.export:
+        _export(model, vocab, types, Path(args.export), args)
+
+
+def _export(model: Any, vocab: list[str], types: list[str], folder: Path, args: argparse.Namespace) -> None:
+    """The student in the layout of newswatch.coder.sentence (sentence.json + sentence.npz, 16-bit arrays)."""
+    import numpy as np
+
+    if args.arch != "cnn":
+        raise SystemExit("only the cnn student can be exported")
+    w = {k: v.detach().numpy().astype(np.float32) for k, v in model.state_dict().items()}
+    conv = w["conv.weight"]  # filters x dim x 3: the previous word, the word, the next word
+    arrays = {
+        "table": w["emb.weight"], "conv_w": np.concatenate([conv[:, :, k] for k in range(3)], axis=1).T,
+        "conv_b": w["conv.bias"], "hidden_w": w["hidden.weight"].T, "hidden_b": w["hidden.bias"],
+        "out_w": w["out.weight"].T, "out_b": w["out.bias"],
+    }  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / "sentence.npz", **{k: v.astype(np.float16) for k, v in arrays.items()})
+    settings = {k: getattr(args, k) for k in ("vocab", "dim", "filters", "hidden", "dropout", "lr", "epochs",
+                                              "gold_weight", "freeze")}  # fmt: skip
+    head = {
+        "_meta": {
+            "written_by": "the newswatch project",
+            "source": "a sentence type model made by scripts/experiments/encoder_types.py static: word vectors "
+            "of a sentence encoder fine-tuned by us (all-MiniLM-L6-v2, Apache-2.0) for each word alone, reduced "
+            "by PCA, then a network fitted to the gold types of our annotated training sentences and to the "
+            "fine-tuned encoder's type probabilities on unannotated training sentences; words are the training "
+            "text's own, numbers only, never text",
+        },
+        "settings": settings,
+        "types": types,
+        "words": vocab,
+    }
+    (folder / "sentence.json").write_text(json.dumps(head, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"sentence type model written to {folder}")
 
 
 def cmd_choose(args: argparse.Namespace) -> None:
@@ -378,6 +571,25 @@ def main() -> int:
     d.add_argument("--unlabelled", required=True)
     d.add_argument("-o", "--output", required=True)
     d.add_argument("--threads", type=int, default=2)
+    st = sub.add_parser("static")
+    st.add_argument("--encoder", required=True)
+    st.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
+    st.add_argument("--sentences", required=True)
+    st.add_argument("--unlabelled", required=True)
+    st.add_argument("-o", "--output", required=True)
+    st.add_argument("--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict")
+    st.add_argument("--arch", choices=("mean", "cnn"), default="cnn")
+    st.add_argument("--vocab", type=int, default=30000)
+    st.add_argument("--dim", type=int, default=128)
+    st.add_argument("--filters", type=int, default=256)
+    st.add_argument("--hidden", type=int, default=256)
+    st.add_argument("--dropout", type=float, default=0.2)
+    st.add_argument("--lr", type=float, default=2e-3)
+    st.add_argument("--epochs", type=int, default=8)
+    st.add_argument("--gold-weight", type=float, default=2.0)
+    st.add_argument("--freeze", action="store_true", help="keep the word vectors as the encoder gave them")
+    st.add_argument("--threads", type=int, default=2)
+    st.add_argument("--export", help="write the student as a newswatch sentence type model to this folder")
     c = sub.add_parser("choose")
     c.add_argument("--labels", type=Path, required=True)
     c.add_argument("--text", type=Path, action="append", required=True)
@@ -395,7 +607,7 @@ def main() -> int:
     args = ap.parse_args()
     commands = {
         "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "distil": cmd_distil,
-        "choose": cmd_choose, "apply": cmd_apply,
+        "static": cmd_static, "choose": cmd_choose, "apply": cmd_apply,
     }  # fmt: skip
     commands[args.cmd](args)
     return 0

@@ -28,14 +28,30 @@ def train_event_model(
     settings: Settings | None = None,
     problems: Callable[[list[str]], None] | None = None,
     progress: Callable[[str], None] | None = None,
+    sentence_model: Path | None = None,
+    use_sentence_model: bool = True,
 ) -> dict[str, Any]:
     """Train on the labels' training split, write the model and its card to ``out``; returns the report with the
-    figures of the test split. ``problems`` receives the labels that could not be read."""
+    figures of the test split. ``problems`` receives the labels that could not be read. The sentence type model
+    in ``sentence_model`` (default: the shipped model's, when it has one) is bundled as a second opinion unless
+    ``use_sentence_model`` is false."""
     from .coder.labels import read_labels
+    from .coder.model import shipped_model_dir
+    from .coder.sentence import SentenceTypeModel
     from .coder.training import TrainConfig, model_card, train_events
 
     if len(f"{name}-{version}") > 32:
         raise ConfigError("--name and --version together must fit in 31 characters (they label every event)")
+    second = None
+    if use_sentence_model:
+        folder = sentence_model or shipped_model_dir()
+        if SentenceTypeModel.present(folder):
+            second = SentenceTypeModel.load(folder)
+        elif sentence_model is not None:
+            raise ConfigError(
+                f"--sentence-model {sentence_model} holds no sentence type model (sentence.json and sentence.npz); "
+                "give a model folder that has one, or train without it (--no-sentence-model)"
+            )
     sentences, skipped = read_labels(labels, texts)
     if problems is not None and skipped:
         problems(skipped)
@@ -46,7 +62,8 @@ def train_event_model(
         "name": name,
         "version": version,
         "labels": labels.name,
-        "command": f"newswatch train events --labels {labels.name} --name {name} --version {version} --seed {seed}",
+        "command": f"newswatch train events --labels {labels.name} --name {name} --version {version} --seed {seed}"
+        + ("" if use_sentence_model else " --no-sentence-model"),
     }
     model, report = train_events(
         sentences,
@@ -57,6 +74,7 @@ def train_event_model(
         rules=stages.rules_coder,
         baseline=stages.rules_coder if baseline else None,
         progress=progress,
+        sentence_model=second,
     )
     model.save(out)
     (out / "MODEL_CARD.md").write_text(model_card(model, report), encoding="utf-8")

@@ -34,6 +34,17 @@ def train_events_command(
     baseline: Annotated[
         bool, typer.Option("--baseline/--no-baseline", help="score rules-0.2.0 on the test split too")
     ] = True,
+    sentence_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--sentence-model",
+            help="folder holding a sentence type model (sentence.json, sentence.npz) to bundle as a second "
+            "opinion (default: the shipped model's)",
+        ),
+    ] = None,
+    no_sentence_model: Annotated[
+        bool, typer.Option("--no-sentence-model", help="train without the sentence type model")
+    ] = False,
 ) -> None:
     """Train the event coder's models on the labels' training split and print the figures of their test split."""
     from ..train import train_event_model
@@ -46,7 +57,8 @@ def train_events_command(
 
     report = train_event_model(
         labels=labels, texts=text, out=out, name=name, version=version, seed=seed, baseline=baseline,
-        problems=show_problems, progress=lambda msg: err_console.print(msg, highlight=False),
+        sentence_model=sentence_model, use_sentence_model=not no_sentence_model, problems=show_problems,
+        progress=lambda msg: err_console.print(msg, highlight=False),
     )  # fmt: skip
     typer.echo(json.dumps(report, indent=2))
     err_console.print(f"model written to {out}; use it with --event-model {out}", highlight=False)

@@ -6,6 +6,7 @@
 - ``lexicon``: the rule lexicon's opinion, read as features;
 - ``linear``: the classifier (multinomial logistic regression in numpy) and its trainer;
 - ``roles``: actor and recipient choice among candidate phrases;
+- ``sentence``: the sentence type model, a second opinion on which types a whole sentence holds;
 - ``linking``: role phrases resolved to countries and sectors by the actor dictionary;
 - ``codes``: CAMEO and ACLED-style codes derived from type and mode;
 - ``model``: a trained model on disk; ``labels``: stand-off training labels; ``training``: fitting;

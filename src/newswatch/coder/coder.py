@@ -21,12 +21,14 @@ from .lexicon import Lexicon, load_lexicon
 from .linking import ActorResolver, dedupe, link_tokens
 from .model import EventModel
 from .roles import choose_roles, role_rows
+from .sentence import CandidateEvent, SentenceTypeModel, select
 from .view import DocView, doc_view
 
 log = logging.getLogger(__name__)
 
 NONE = "NONE"
 _TWO_SIDED = frozenset({"clash", "fight", "battle", "fighting", "skirmish", "firefight", "exchange"})
+_UNCOUNTED = frozenset({"negated", "hypothetical"})
 _MERGE_DEPS = frozenset({"dobj", "attr", "oprd", "pobj", "xcomp", "compound"})
 
 
@@ -72,6 +74,10 @@ class LearnedCoder:
         self._type_threshold = float(th.get("type", 0.5))
         self._actor_threshold = float(th.get("actor", 0.5))
         self._recipient_threshold = float(th.get("recipient", 0.5))
+        # the sentence type model's second opinion (see sentence.select); without it nothing is gated or added
+        self._gate = float(th.get("sentence_gate", 0.0))
+        self._add = float(th.get("sentence_add", 2.0))
+        self._floor = float(th.get("sentence_floor", self._type_threshold))
         self._modes = {t: modes_of(t) for t in model.type_model.classes if t != NONE}
         self._rules: Any = rules
         self.uses_rule_hints = bool(model.meta.get("rule_hints", False))
@@ -165,9 +171,9 @@ class LearnedCoder:
         q = probs.copy()
         q[:, none_k] = -1.0
         best = q.argmax(axis=1)
-        chosen = [
-            (r, int(k), float(probs[r, k])) for r, k in enumerate(best) if probs[r, k] >= self._type_threshold
-        ]
+        sentence = m.sentence_model
+        floor = min(self._type_threshold, self._floor) if sentence is not None else self._type_threshold
+        chosen = [(r, int(k), float(probs[r, k])) for r, k in enumerate(best) if probs[r, k] >= floor]
         if not chosen:
             return out
         srows = [rows[r] + ["T=" + classes[k]] for r, k, _ in chosen]
@@ -175,17 +181,25 @@ class LearnedCoder:
             vecs[[r for r, _, _ in chosen]] if vecs is not None and m.status_model.dense is not None else None
         )
         sprobs = m.status_model.proba_many(srows, svecs)
-        for (r, k, pk), sp in zip(chosen, sprobs, strict=True):
+        statuses = [m.status_model.classes[int(np.argmax(sp))] for sp in sprobs]
+        picked: list[tuple[int, float | None]] = [(j, None) for j in range(len(chosen))]
+        if sentence is not None:
+            picked = self._second_opinion(v, ranges, cands, chosen, statuses, classes, sentence)
+        for j, p_sentence in picked:
+            r, k, pk = chosen[j]
             s, cand = cands[r]
             ptype = classes[k]
+            why = _why(m.type_model, rows[r], k)
+            if p_sentence is not None:
+                why += f"; added by the sentence type model (p={p_sentence:.2f}, candidate p={pk:.2f})"
             out[s].append(
                 Prediction(
                     cand=cand,
                     plover_type=ptype,
-                    p_type=pk,
-                    status=m.status_model.classes[int(np.argmax(sp))],
+                    p_type=pk if p_sentence is None else p_sentence,
+                    status=statuses[j],
                     mode=self._mode(v, cand, ptype),
-                    why=_why(m.type_model, rows[r], k),
+                    why=why,
                 )
             )
         jobs: list[tuple[Prediction, list[int], int, int]] = []  # prediction, its role tokens, row span
@@ -207,6 +221,32 @@ class LearnedCoder:
                 )  # fmt: skip
                 pred.actors, pred.recipients = roles.actors, roles.recipients
         return out
+
+    def _second_opinion(
+        self, v: DocView, ranges: list[tuple[int, int]], cands: list[tuple[int, Candidate]],
+        chosen: list[tuple[int, int, float]], statuses: list[str], classes: list[str], sentence: SentenceTypeModel,
+    ) -> list[tuple[int, float | None]]:  # fmt: skip
+        """The sentence type model's say over ``chosen`` (row, type, probability): see ``sentence.select``."""
+        by_sentence: list[list[int]] = [[] for _ in ranges]
+        for j, (r, _, _) in enumerate(chosen):
+            by_sentence[cands[r][0]].append(j)
+        texts = [v.doc_text[v.idx[lo] : v.end_char(hi - 1)] if hi > lo else "" for lo, hi in ranges]
+        probs = sentence.proba_many([t for t, js in zip(texts, by_sentence, strict=True) if js])
+        picked: list[tuple[int, float | None]] = []
+        row = 0
+        for js in by_sentence:
+            if not js:
+                continue
+            p = dict(zip(sentence.types, (float(x) for x in probs[row]), strict=True))
+            row += 1
+            items = [
+                CandidateEvent(classes[chosen[j][1]], chosen[j][2], statuses[j] not in _UNCOUNTED) for j in js
+            ]
+            for i, p_added in select(
+                items, p, threshold=self._type_threshold, gate=self._gate, add=self._add, floor=self._floor
+            ):
+                picked.append((js[i], p_added))
+        return picked
 
     def _mode(self, v: DocView, cand: Candidate, ptype: str) -> str | None:
         allowed = self._modes.get(ptype) or frozenset()

@@ -1,5 +1,6 @@
 """A trained event model on disk: four linear classifiers (type, status, mode, role), the trigger nouns seen in
-training, decision thresholds, and ``meta.json`` with the version, the data and the figures. The shipped model
+training, decision thresholds, ``meta.json`` with the version, the data and the figures, and optionally the
+sentence type model (``sentence.json`` + ``sentence.npz``) with its gate/add/floor thresholds. The shipped model
 lives in ``data/models/events``; ``newswatch train events -o DIR`` writes the same layout."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from .linear import LinearModel
+from .sentence import SentenceTypeModel
 
 MODEL_FILES = ("type", "status", "mode", "role")
 OPTIONAL_FILES = ("fill",)
@@ -27,6 +29,7 @@ class EventModel:
     thresholds: dict[str, float]
     meta: dict[str, Any] = field(default_factory=dict)
     fill_model: LinearModel | None = None
+    sentence_model: SentenceTypeModel | None = None  # optional second opinion on a sentence's types
 
     @property
     def version(self) -> str:
@@ -38,6 +41,8 @@ class EventModel:
         for m in (self.type_model, self.status_model, self.mode_model, self.role_model, self.fill_model):
             if m is not None:
                 m.save(folder)
+        if self.sentence_model is not None:
+            self.sentence_model.save(folder)
         meta = {
             "_meta": {
                 "written_by": "the newswatch project",
@@ -78,6 +83,7 @@ class EventModel:
             thresholds=dict(meta.pop("thresholds", {})),
             meta=meta,
             fill_model=models.get("fill"),
+            sentence_model=SentenceTypeModel.load(folder) if SentenceTypeModel.present(folder) else None,
         )
 
 

@@ -28,6 +28,7 @@ from .linking import link_tokens
 from .model import EventModel
 from .roles import ROLE_CLASSES, is_passive
 from .scoring import score_news
+from .sentence import CandidateEvent, SentenceTypeModel, select
 from .view import DocView, doc_view
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ class TrainConfig:
     # 0.474 without, 2026-12-03), and they tie a model to one parser's weights, so they are off by default
     use_tensor: bool = False
     thresholds: tuple[float, ...] = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7)
+    # the sentence type model's second opinion (when there is one): the grid gate x add x floor
+    sentence_gates: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2)
+    sentence_adds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    sentence_floors: tuple[float, ...] = (0.02, 0.05, 0.1)
     role_thresholds: tuple[float, ...] = (0.3, 0.4, 0.5)
 
 
@@ -283,12 +288,47 @@ def predict(coder: Any, parsed: Sequence[Parsed]) -> list[dict[str, Any]]:
         out.append({
             "id": p.sentence.sid,
             "events": [
-                {"type": e.plover_type, "negated": e.negated, "tense": e.tense,
+                {"type": e.plover_type, "negated": e.negated, "tense": e.tense, "confidence": e.confidence,
                  "actors": [a.as_json() for a in e.actors], "recipients": [a.as_json() for a in e.recipients]}
                 for e in events
             ],
         })  # fmt: skip
     return out
+
+
+def choose_second_opinion(
+    gold: list[dict[str, Any]], low: list[dict[str, Any]], probs: list[dict[str, float]], *, threshold: float,
+    config: TrainConfig,
+) -> dict[str, Any]:  # fmt: skip
+    """The sentence type model's gate/add/floor with the best type F1 + full F1 on ``gold``, given the coder's
+    predictions ``low`` coded down to the smallest floor (with confidences) and each sentence's type
+    probabilities; also the figures with and without it."""
+
+    def apply(gate: float, add: float, floor: float) -> list[dict[str, Any]]:
+        out = []
+        for rec, p in zip(low, probs, strict=True):
+            events = rec["events"]
+            cands = [
+                CandidateEvent(e["type"], e["confidence"], not e["negated"] and e["tense"] != "hypothetical")
+                for e in events
+            ]
+            picks = select(cands, p, threshold=threshold, gate=gate, add=add, floor=floor)
+            out.append({**rec, "events": [events[i] for i, _ in picks]})
+        return out
+
+    without = score_news(gold, apply(0.0, 2.0, threshold))
+    best: tuple[float, tuple[float, float, float], dict[str, Any]] = (-1.0, (0.0, 2.0, threshold), without)
+    for gate in config.sentence_gates:
+        for add in config.sentence_adds:
+            for floor in config.sentence_floors:
+                f = score_news(gold, apply(gate, add, floor))
+                if f["type_f1"] + f["full_f1"] > best[0] + 1e-9:
+                    best = (f["type_f1"] + f["full_f1"], (gate, add, floor), f)
+    (gate, add, floor), f = best[1], best[2]
+    return {
+        "sentence_gate": gate, "sentence_add": add, "sentence_floor": floor, "type_f1": f["type_f1"],
+        "full_f1": f["full_f1"], "without_type_f1": without["type_f1"], "without_full_f1": without["full_f1"],
+    }  # fmt: skip
 
 
 def train_events(
@@ -302,8 +342,12 @@ def train_events(
     baseline: Any = None,
     rules: Any = None,
     progress: Callable[[str], None] | None = None,
+    sentence_model: SentenceTypeModel | None = None,
 ) -> tuple[EventModel, dict[str, Any]]:
     """Train on the sentences whose split is "train"; score those whose split is "test".
+
+    ``sentence_model`` (already trained; see ``sentence``) is bundled with the model as a second opinion, its
+    gate/add/floor chosen on the tuning part.
 
     ``rules`` is the rule coder rules-0.2.0 whose opinion the models read and whose actors stand in when the
     model's have no country, as in a run (default: one over ``resolver``); ``baseline`` is scored beside.
@@ -364,6 +408,25 @@ def train_events(
         f"role thresholds: actor {roles_best[0]}, recipient {roles_best[1]} (full F1 {roles_best[2]:.3f} on tuning)"
     )
     thresholds = {"type": best[0], "actor": roles_best[0], "recipient": roles_best[1]}
+    if sentence_model is not None:
+        low = predict(
+            LearnedCoder(
+                model=_bundle(models, nouns, {**thresholds, "type": min(config.sentence_floors)}, meta),
+                resolver=resolver, lexicon=lex, rules=rules,
+            ),
+            tune_part,
+        )  # fmt: skip
+        probs = sentence_model.proba_many([p.sentence.text for p in tune_part])
+        chosen = choose_second_opinion(
+            tune_gold, low, [dict(zip(sentence_model.types, map(float, row), strict=True)) for row in probs],
+            threshold=thresholds["type"], config=config,
+        )  # fmt: skip
+        say(
+            f"sentence type model: gate {chosen['sentence_gate']}, add {chosen['sentence_add']}, floor "
+            f"{chosen['sentence_floor']} (type F1 {chosen['type_f1']:.3f}, full F1 {chosen['full_f1']:.3f} on "
+            f"tuning; without it {chosen['without_type_f1']:.3f} / {chosen['without_full_f1']:.3f})"
+        )
+        thresholds.update({k: chosen[k] for k in ("sentence_gate", "sentence_add", "sentence_floor")})
     # 2. refit on the whole training split
     nouns = trigger_nouns(parsed_train)
     ex = build_examples(parsed_train, lex, nouns, resolver=resolver, use_tensor=config.use_tensor)
@@ -384,6 +447,7 @@ def train_events(
         "fit_seconds": round(train_seconds, 1),
     }
     model = _bundle(models, nouns, thresholds, meta)
+    model.sentence_model = sentence_model
     if test:
         test_gold = to_gold_json(p.sentence for p in parsed_test)
         coder = LearnedCoder(model=model, resolver=resolver, lexicon=lex, rules=rules)
