@@ -36,6 +36,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--coder", nargs="+", default=["learned", "rules"], help="event coders to run the pipeline with")
+    ap.add_argument(
+        "--event-model", nargs="+", default=[None], help="model folders for the learned coder (default: the shipped one)"
+    )
     args = ap.parse_args()
     sources = args.sources or [s for s in demo_sources() if not s.endswith("copies")]
     texts = _texts(sources)
@@ -54,12 +57,15 @@ def main() -> int:
     parse_s = time.perf_counter() - t0
     rows = [("bare nlp.pipe (1 process)", parse_s)]
 
-    for coder in args.coder:
+    runs = [(c, m) for c in args.coder for m in (args.event_model if c == "learned" else [None])]
+    for coder, event_model in runs:
         for workers in args.workers:
             with tempfile.TemporaryDirectory() as tmp:
                 store = open_store(f"sqlite:///{tmp}/bench.db")
                 settings = Settings(
-                    db_url=store.url, nlp={"workers": workers, "batch_size": args.batch_size}, coder={"kind": coder}
+                    db_url=store.url,
+                    nlp={"workers": workers, "batch_size": args.batch_size},
+                    coder={"kind": coder, "event_model": event_model},
                 )
                 t0 = time.perf_counter()
                 summary = pipeline.run(sources, store=store, settings=settings)
@@ -70,12 +76,13 @@ def main() -> int:
                     f"warning: analysed {summary.analyzed} of {len(texts)} (errors {summary.errors})",
                     file=sys.stderr,
                 )
-            rows.append((f"newswatch run --workers {workers} --coder {coder}", elapsed))
+            model = f" --event-model {Path(event_model).name}" if event_model else ""
+            rows.append((f"newswatch run --workers {workers} --coder {coder}{model}", elapsed))
 
-    print(f"{'what':46} {'seconds':>8} {'docs/s':>8} {'words/s':>9} {'x parse time':>12} {'x parse speed':>13}")
+    print(f"{'what':62} {'seconds':>8} {'docs/s':>8} {'words/s':>9} {'x parse time':>12} {'x parse speed':>13}")
     for name, seconds in rows:
         print(
-            f"{name:46} {seconds:8.2f} {len(texts) / seconds:8.1f} {words / seconds:9,.0f} {seconds / parse_s:12.2f}"
+            f"{name:62} {seconds:8.2f} {len(texts) / seconds:8.1f} {words / seconds:9,.0f} {seconds / parse_s:12.2f}"
             f" {parse_s / seconds:13.2f}"
         )
     return 0

@@ -119,3 +119,52 @@ def test_the_coder_follows_the_sentence_models_opinion(stages: Stages) -> None:
     )
     assert any(t == "CONSULT" for t, _ in added)
     assert any("sentence type model" in why for t, why in added if t == "CONSULT")
+
+
+def _reference(m: SentenceTypeModel, text: str) -> np.ndarray:
+    """The network as trained, one sentence, written out plainly: zero-padded width-3 windows, ReLU, max over the
+    words; the mean word vector; hidden layer; sigmoid. No known word: both poolings are zero."""
+    a = m.arrays
+    ids = [m.words.index(w) + 1 for w in words_of(text) if w in m.words]
+    dim = a["table"].shape[1]
+    if ids:
+        e = a["table"][ids]
+        padded = np.vstack([np.zeros(dim), e, np.zeros(dim)])
+        conv = np.array(
+            [
+                np.maximum(padded[k : k + 3].reshape(-1) @ a["conv_w"] + a["conv_b"], 0)
+                for k in range(len(ids))
+            ]
+        )
+        pooled, mean = conv.max(axis=0), e.mean(axis=0)
+    else:
+        pooled, mean = np.zeros(a["conv_w"].shape[1]), np.zeros(dim)
+    h = np.maximum(np.concatenate([mean, pooled]) @ a["hidden_w"] + a["hidden_b"], 0)
+    return 1 / (1 + np.exp(-(h @ a["out_w"] + a["out_b"])))
+
+
+def test_a_batch_gives_each_sentence_what_the_network_gives_it_alone() -> None:
+    rng = np.random.default_rng(3)
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima".split()
+    dim, filters, hidden = 4, 5, 6
+    m = SentenceTypeModel(
+        types=TYPES, words=words,
+        arrays={
+            "table": np.vstack([np.zeros((1, dim)), rng.normal(size=(12, dim))]),
+            "conv_w": rng.normal(size=(3 * dim, filters)), "conv_b": rng.normal(size=filters),
+            "hidden_w": rng.normal(size=(dim + filters, hidden)), "hidden_b": rng.normal(size=hidden),
+            "out_w": rng.normal(size=(hidden, 2)), "out_b": rng.normal(size=2),
+        },
+    )  # fmt: skip
+    texts = [
+        "Bravo charlie delta.", "", "echo zzz foxtrot", "golf", "nothing known", "hotel india juliet kilo lima",
+        "delta bravo charlie",
+    ]  # fmt: skip
+    batch = m.proba_many(texts)
+    expected = np.vstack([_reference(m, t) for t in texts])
+    np.testing.assert_allclose(batch, expected, rtol=1e-5, atol=1e-6)
+    # the convolution reads word order: the same words in another order read differently
+    assert not np.allclose(batch[0], batch[6])
+    # more sentences than one block (64) come back in order
+    many = m.proba_many(texts * 20)
+    np.testing.assert_allclose(many, np.vstack([expected] * 20), rtol=1e-5, atol=1e-6)

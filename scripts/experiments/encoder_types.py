@@ -352,7 +352,9 @@ def cmd_static(args: argparse.Namespace) -> None:
         chunks = []
         with torch.no_grad():
             for i in range(0, len(vocab), 512):
-                b = tok(vocab[i : i + 512], padding=True, return_tensors="pt", return_special_tokens_mask=True)
+                b = tok(
+                    vocab[i : i + 512], padding=True, return_tensors="pt", return_special_tokens_mask=True
+                )
                 keep = (b.pop("special_tokens_mask") == 0).unsqueeze(-1).float()
                 h = encoder(**b).last_hidden_state
                 chunks.append(((h * keep).sum(1) / keep.sum(1).clamp(min=1)).numpy())
@@ -465,11 +467,11 @@ def _export(model: Any, vocab: list[str], types: list[str], folder: Path, args: 
     head = {
         "_meta": {
             "written_by": "the newswatch project",
-            "source": "a sentence type model made by scripts/experiments/encoder_types.py static: word vectors "
-            "of a sentence encoder fine-tuned by us (all-MiniLM-L6-v2, Apache-2.0) for each word alone, reduced "
-            "by PCA, then a network fitted to the gold types of our annotated training sentences and to the "
-            "fine-tuned encoder's type probabilities on unannotated training sentences; words are the training "
-            "text's own, numbers only, never text",
+            "source": "made from the gold types of our annotated training sentences and from the type "
+            "probabilities that a sentence encoder fine-tuned by us (all-MiniLM-L6-v2, Apache-2.0) gives "
+            "unannotated training sentences, by scripts/experiments/encoder_types.py static: the encoder's vectors "
+            "for each word alone, reduced by PCA, then a small network fitted to those targets; it holds weights "
+            "and single words of the training text, never a sentence",
         },
         "settings": settings,
         "types": types,
@@ -577,7 +579,9 @@ def main() -> int:
     st.add_argument("--sentences", required=True)
     st.add_argument("--unlabelled", required=True)
     st.add_argument("-o", "--output", required=True)
-    st.add_argument("--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict")
+    st.add_argument(
+        "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
+    )
     st.add_argument("--arch", choices=("mean", "cnn"), default="cnn")
     st.add_argument("--vocab", type=int, default=30000)
     st.add_argument("--dim", type=int, default=128)

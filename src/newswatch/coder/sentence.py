@@ -43,8 +43,9 @@ def words_of(text: str) -> list[str]:
 
 @dataclass
 class SentenceTypeModel:
-    """Weights: ``table`` (words + 1, dim; row 0 is zero), ``conv_w`` (3 * dim, filters) over each word with its
-    neighbours, ``hidden_w`` (dim + filters, hidden), ``out_w`` (hidden, types), and their biases."""
+    """Weights (stored in 16 bits, the table in 8 bits with a scale per word): ``table`` (words + 1, dim; row 0
+    is zero), ``conv_w`` (3 * dim, filters) over each word with its neighbours, ``hidden_w`` (dim + filters,
+    hidden), ``out_w`` (hidden, types), and their biases."""
 
     types: list[str]
     words: list[str]
@@ -71,34 +72,49 @@ class SentenceTypeModel:
 
     def proba(self, text: str) -> dict[str, float]:
         """Each type's probability for one sentence."""
-        return dict(zip(self.types, (float(x) for x in self._forward(text)), strict=True))
+        return dict(zip(self.types, (float(x) for x in self.proba_many([text])[0]), strict=True))
 
     def proba_many(self, texts: Sequence[str]) -> np.ndarray:
-        """(len(texts), len(types)) probabilities, in the order of ``types``."""
+        """(len(texts), len(types)) probabilities, in the order of ``types``. All sentences go through each layer
+        at once (numpy pays per call): their words in one row with a padding word after each sentence, so that
+        a window never reaches into the next sentence's words without its centre being a padding word, whose
+        output is then zeroed (harmless to a max over outputs >= 0)."""
         if not texts:
             return np.zeros((0, len(self.types)), dtype=np.float32)
-        return np.vstack([self._forward(t) for t in texts])
-
-    def _forward(self, text: str) -> np.ndarray:
+        if len(texts) > 64:  # small blocks stay in cache
+            return np.vstack([self.proba_many(texts[i : i + 64]) for i in range(0, len(texts), 64)])
         a = self.arrays
         get = self._index.get
-        ids = [j for j in (get(w) for w in words_of(text)) if j is not None][:MAX_WORDS] or [0]
-        e = a["table"][ids]
-        pad = np.zeros((1, e.shape[1]), dtype=np.float32)
-        padded = np.vstack([pad, e, pad])
-        windows = np.hstack([padded[:-2], padded[1:-1], padded[2:]])
-        conv = np.maximum(windows @ a["conv_w"] + a["conv_b"], 0.0).max(axis=0)
-        if ids == [0]:
-            conv = np.zeros_like(conv)  # no known word: nothing was read
-        h = np.maximum(np.concatenate([e.mean(axis=0), conv]) @ a["hidden_w"] + a["hidden_b"], 0.0)
-        z = h @ a["out_w"] + a["out_b"]
-        out: np.ndarray = 1.0 / (1.0 + np.exp(-z))
+        seq, starts, lengths = [0], [], []
+        for text in texts:
+            ids = [j for j in (get(w) for w in words_of(text)) if j is not None][:MAX_WORDS]
+            starts.append(len(seq) - 1)  # the row of its first word's window
+            lengths.append(len(ids))
+            seq.extend(ids)
+            seq.append(0)
+        seq.append(0)  # so that the last sentence's padding word is a window centre too
+        e = a["table"][seq]
+        centres = e[1:-1]  # row r: the word at position r + 1
+        windows = np.hstack([e[:-2], centres, e[2:]])
+        conv = np.maximum(windows @ a["conv_w"] + a["conv_b"], 0.0)
+        conv[[s + n for s, n in zip(starts, lengths, strict=True)]] = 0.0  # the padding words' windows
+        pooled = np.maximum.reduceat(conv, starts, axis=0)
+        n = np.maximum(np.array(lengths, dtype=np.float32), 1.0)[:, None]
+        mean = np.add.reduceat(centres, starts, axis=0) / n  # padding rows are zero vectors
+        h = np.maximum(np.hstack([mean, pooled]) @ a["hidden_w"] + a["hidden_b"], 0.0)
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-(h @ a["out_w"] + a["out_b"])))
         return out
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        half: dict[str, Any] = {k: self.arrays[k].astype(np.float16) for k in _ARRAYS}
-        np.savez_compressed(folder / "sentence.npz", **half)
+        # the word table (nearly all of the weights) in 8 bits with one scale per word, the rest in 16 bits
+        table = self.arrays["table"]
+        scale = np.abs(table).max(axis=1) / 127.0
+        scale[scale == 0] = 1.0
+        stored: dict[str, Any] = {k: self.arrays[k].astype(np.float16) for k in _ARRAYS if k != "table"}
+        stored["table_q"] = np.round(table / scale[:, None]).astype(np.int8)
+        stored["table_scale"] = scale.astype(np.float32)
+        np.savez_compressed(folder / "sentence.npz", **stored)
         head = {
             "_meta": self.meta.get("_meta")
             or {"written_by": "the newswatch project", "source": "a sentence type model (see MODEL_CARD.md)"},
@@ -114,6 +130,10 @@ class SentenceTypeModel:
             head = json.loads((folder / "sentence.json").read_text(encoding="utf-8"))
             with np.load(folder / "sentence.npz") as npz:
                 arrays = {k: npz[k] for k in npz.files}
+            if "table_q" in arrays:
+                arrays["table"] = (
+                    arrays.pop("table_q").astype(np.float32) * arrays.pop("table_scale")[:, None]
+                )
         except (OSError, ValueError, KeyError) as exc:
             raise ConfigError(
                 f"{folder}: the sentence type model (sentence.json, sentence.npz) cannot be read ({exc}); "
