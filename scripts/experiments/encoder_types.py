@@ -104,18 +104,43 @@ def cmd_sentences(args: argparse.Namespace) -> None:
             f.write(json.dumps(row) + "\n")
 
 
-def cmd_fit(args: argparse.Namespace) -> None:
+def _read_sentences(path: str) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The types, the fitting sentences and the tuning sentences of a ``sentences`` file."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8")]
+    types = sorted({t for r in rows for t in r["types"]})
+    return types, [r for r in rows if not r["tune"]], [r for r in rows if r["tune"]]
+
+
+def _write_probs(
+    out_dir: Path, types: list[str], tune: list[dict[str, Any]], specs: list[str], predict: Any
+) -> None:
+    """Type probabilities of the tuning part and of each NAME=JSONL file, as NAME.json in ``out_dir``."""
     import numpy as np
+
+    sets = [("tune", [(r["id"], r["text"]) for r in tune])]
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        recs = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        sets.append((name, [(str(r["id"]), r["text"]) for r in recs]))
+    for name, items in sets:
+        probs = predict([t for _, t in items])
+        data = {"types": types, "ids": [i for i, _ in items], "probs": np.round(probs, 5).tolist()}
+        (out_dir / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+def _best_f1(p: Any, gold: Any, thresholds: tuple[float, ...]) -> tuple[float, float]:
+    """Sentence-level type F1 (micro) at the best of ``thresholds``, and that threshold."""
+    return max((2 * ((p >= th) & gold).sum() / ((p >= th).sum() + gold.sum()), th) for th in thresholds)
+
+
+def cmd_fit(args: argparse.Namespace) -> None:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
     torch.manual_seed(13)
     random.seed(13)
     torch.set_num_threads(args.threads)
-    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
-    types = sorted({t for r in rows for t in r["types"]})
-    fit = [r for r in rows if not r["tune"]]
-    tune = [r for r in rows if r["tune"]]
+    types, fit, tune = _read_sentences(args.sentences)
     tok = AutoTokenizer.from_pretrained(args.encoder)
     encoder = AutoModel.from_pretrained(args.encoder)
     dim = encoder.config.hidden_size
@@ -175,15 +200,7 @@ def cmd_fit(args: argparse.Namespace) -> None:
     out_dir = Path(args.output)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.save(model.state_dict(), out_dir / "model.pt")
-    sets = [("tune", [(r["id"], r["text"]) for r in tune])]
-    for spec in args.predict:
-        name, _, path = spec.partition("=")
-        recs = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-        sets.append((name, [(str(r["id"]), r["text"]) for r in recs]))
-    for name, items in sets:
-        probs = predict([t for _, t in items])
-        data = {"types": types, "ids": [i for i, _ in items], "probs": np.round(probs, 5).tolist()}
-        (out_dir / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    _write_probs(out_dir, types, tune, args.predict, predict)
     torch.set_num_threads(1)
     model.eval()
     texts = [r["text"] for r in fit[:512]]
@@ -261,10 +278,7 @@ def cmd_distil(args: argparse.Namespace) -> None:
     from sklearn.linear_model import LogisticRegression
 
     torch.set_num_threads(args.threads)
-    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
-    types = sorted({t for r in rows for t in r["types"]})
-    fit = [r for r in rows if not r["tune"]]
-    tune = [r for r in rows if r["tune"]]
+    types, fit, tune = _read_sentences(args.sentences)
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
     *_, teach = _finetuned(args.encoder, args.model, len(types))
     silver = teach([r["text"] for r in unlabelled]) >= 0.5
@@ -288,10 +302,7 @@ def cmd_distil(args: argparse.Namespace) -> None:
             if y[:, j].any():
                 clf = LogisticRegression(C=1.0, max_iter=3000, solver="liblinear").fit(x, y[:, j])
                 p[:, j] = clf.predict_proba(xt)[:, 1]
-        best = max(
-            (2 * ((p >= th) & tune_gold).sum() / ((p >= th).sum() + tune_gold.sum()), th)
-            for th in (0.2, 0.3, 0.4, 0.5)
-        )
+        best = _best_f1(p, tune_gold, (0.2, 0.3, 0.4, 0.5))
         print(f"{name}: {x.shape[0]} sentences, {x.shape[1]} features, tuning-part sentence type F1 "
               f"{best[0]:.3f} at {best[1]}")  # fmt: skip
         data = {"types": types, "ids": [r["id"] for r in tune], "probs": np.round(p, 5).tolist()}
@@ -325,10 +336,7 @@ def cmd_static(args: argparse.Namespace) -> None:
     random.seed(13)
     np.random.seed(13)
     torch.set_num_threads(args.threads)
-    rows = [json.loads(line) for line in open(args.sentences, encoding="utf-8")]
-    types = sorted({t for r in rows for t in r["types"]})
-    fit = [r for r in rows if not r["tune"]]
-    tune = [r for r in rows if r["tune"]]
+    types, fit, tune = _read_sentences(args.sentences)
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
     out_dir = Path(args.output)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -428,21 +436,10 @@ def cmd_static(args: argparse.Namespace) -> None:
             opt.step()
             total += loss.item()
         p = predict([r["text"] for r in tune])
-        best = max(
-            (2 * ((p >= th) & tune_gold).sum() / ((p >= th).sum() + tune_gold.sum()), th)
-            for th in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
-        )
+        best = _best_f1(p, tune_gold, (0.2, 0.3, 0.4, 0.5, 0.6, 0.7))
         print(f"epoch {epoch + 1}: loss {total:.1f}, {time.perf_counter() - started:.0f} s, tuning-part sentence "
               f"type F1 {best[0]:.3f} at {best[1]}", flush=True)  # fmt: skip
-    sets = [("tune", [(r["id"], r["text"]) for r in tune])]
-    for spec in args.predict:
-        name, _, path = spec.partition("=")
-        recs = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
-        sets.append((name, [(str(r["id"]), r["text"]) for r in recs]))
-    for name, items in sets:
-        probs = predict([t for _, t in items])
-        data = {"types": types, "ids": [i for i, _ in items], "probs": np.round(probs, 5).tolist()}
-        (out_dir / f"{name}.json").write_text(json.dumps(data), encoding="utf-8")
+    _write_probs(out_dir, types, tune, args.predict, predict)
     if args.export:
         _export(model, vocab, types, Path(args.export), args)
 
@@ -567,18 +564,14 @@ def main() -> int:
     u.add_argument("--text", type=Path, action="append", required=True)
     u.add_argument("-o", "--output", required=True)
     d = sub.add_parser("distil")
-    d.add_argument("--encoder", required=True)
-    d.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
-    d.add_argument("--sentences", required=True)
-    d.add_argument("--unlabelled", required=True)
-    d.add_argument("-o", "--output", required=True)
-    d.add_argument("--threads", type=int, default=2)
     st = sub.add_parser("static")
-    st.add_argument("--encoder", required=True)
-    st.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
-    st.add_argument("--sentences", required=True)
-    st.add_argument("--unlabelled", required=True)
-    st.add_argument("-o", "--output", required=True)
+    for q in (d, st):  # both learn from the fine-tuned encoder
+        q.add_argument("--encoder", required=True)
+        q.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
+        q.add_argument("--sentences", required=True)
+        q.add_argument("--unlabelled", required=True)
+        q.add_argument("-o", "--output", required=True)
+        q.add_argument("--threads", type=int, default=2)
     st.add_argument(
         "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
     )
@@ -589,10 +582,9 @@ def main() -> int:
     st.add_argument("--hidden", type=int, default=256)
     st.add_argument("--dropout", type=float, default=0.2)
     st.add_argument("--lr", type=float, default=2e-3)
-    st.add_argument("--epochs", type=int, default=8)
+    st.add_argument("--epochs", type=int, default=3)
     st.add_argument("--gold-weight", type=float, default=2.0)
     st.add_argument("--freeze", action="store_true", help="keep the word vectors as the encoder gave them")
-    st.add_argument("--threads", type=int, default=2)
     st.add_argument("--export", help="write the student as a newswatch sentence type model to this folder")
     c = sub.add_parser("choose")
     c.add_argument("--labels", type=Path, required=True)

