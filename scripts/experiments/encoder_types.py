@@ -183,6 +183,10 @@ def cmd_fit(args: argparse.Namespace) -> None:
         return torch.cat(out).numpy()
 
     for epoch in range(epochs):
+        if epoch > 0:
+            # from_pretrained leaves the encoder in eval mode: its dropout is off in the first epoch and on from
+            # the second, as in the run that made the teacher of events-1.1.0's sentence type model
+            model.train()
         order = list(range(len(fit)))
         random.shuffle(order)
         started, total = time.perf_counter(), 0.0
