@@ -137,6 +137,7 @@ def test_train_events_bundles_a_sentence_model_or_goes_without(tmp_path: Path) -
     assert "sentence type model: gate" in result.output
     meta = json.loads((tmp_path / "with" / "meta.json").read_text(encoding="utf-8"))
     assert {"sentence_gate", "sentence_add", "sentence_floor"} <= set(meta["thresholds"])
+    assert f"--sentence-model {second}" in meta["command"]
     assert (tmp_path / "with" / "sentence.npz").is_file()
     assert load_model(str(tmp_path / "with")).sentence_model is not None
 

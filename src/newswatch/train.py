@@ -63,7 +63,13 @@ def train_event_model(
         "version": version,
         "labels": labels.name,
         "command": f"newswatch train events --labels {labels.name} --name {name} --version {version} --seed {seed}"
-        + ("" if use_sentence_model else " --no-sentence-model"),
+        + (
+            " --no-sentence-model"
+            if not use_sentence_model
+            else f" --sentence-model {sentence_model}"
+            if sentence_model
+            else ""
+        ),
     }
     model, report = train_events(
         sentences,

@@ -230,7 +230,7 @@ class LearnedCoder:
         by_sentence: list[list[int]] = [[] for _ in ranges]
         for j, (r, _, _) in enumerate(chosen):
             by_sentence[cands[r][0]].append(j)
-        texts = [v.doc_text[v.idx[lo] : v.end_char(hi - 1)] if hi > lo else "" for lo, hi in ranges]
+        texts = [v.doc_text[v.idx[lo] : v.end_char(hi - 1)] for lo, hi in ranges]
         probs = sentence.proba_many([t for t, js in zip(texts, by_sentence, strict=True) if js])
         picked: list[tuple[int, float | None]] = []
         row = 0
