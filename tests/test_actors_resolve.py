@@ -440,6 +440,8 @@ def test_actors_possessor_country(resolver: ActorResolver, text: str, countries:
         ("startup.io", None),
         ("", None),
         (None, None),
+        ("http://[::1", None),  # malformed: no country, no error
+        ("https://[2001:db8::1]/x", None),
     ],
 )
 def test_actors_country_of_site(resolver: ActorResolver, site: str | None, country: str | None) -> None:

@@ -331,6 +331,26 @@ def test_actors_home_country_is_the_default_after_the_dateline(
     assert (actor.country, actor.sector) == (country, "GOV")
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase", "country"),
+    [
+        ("The leaders discussed trade and energy.", "The leaders", None),
+        ("The Trade Ministers will consult at least yearly.", "The Trade Ministers", None),
+        ("The ministry condemned the attack.", "The ministry", "USA"),
+        ("Senior officials met on Tuesday.", "Senior officials", "USA"),
+    ],
+)
+def test_actors_the_parties_of_a_meeting_do_not_take_the_publishers_country(
+    resolver: ActorResolver, nlp: Any, text: str, phrase: str, country: str | None
+) -> None:
+    """"The leaders" of a joint statement are both sides: the publisher's country alone would name one of them."""
+    doc = nlp(text)
+    context = resolver.new_context(doc, home_country="USA")
+    actor = resolver.code_span(_span(doc, phrase), context=context)
+    assert actor is not None and actor.sector is not None
+    assert actor.country == country
+
+
 def test_actors_blind_span_table_accuracy(resolver: ActorResolver, nlp: Any) -> None:
     # phrases in their sentence, written before the resolver was run on them: a guard on overall accuracy
     import json

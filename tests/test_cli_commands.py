@@ -61,6 +61,33 @@ def test_cli_code_prints_one_object_per_record(tmp_path: Path) -> None:
     assert "acled_type" in out[0] and isinstance(out[0]["events"], list)
 
 
+def test_cli_code_takes_the_publishers_country_from_a_records_address(tmp_path: Path) -> None:
+    """First person in a government statement is that government when the record says where it was published;
+    without an address (or with a malformed one) the coder cannot know who "we" are."""
+    text = "We imposed sanctions on Russia."
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        json.dumps({"id": "wh", "text": text, "url": "https://www.whitehouse.gov/briefing-room/statement"}) + "\n"
+        + json.dumps({"id": "site", "text": text, "site": "www.gov.uk"}) + "\n"
+        + json.dumps({"id": "none", "text": text}) + "\n"
+        + json.dumps({"id": "bad", "text": text, "url": "http://[::1"}) + "\n"
+        + json.dumps({"id": "num", "text": text, "url": 7}) + "\n"
+    )  # fmt: skip
+    for coder in ("learned", "rules"):
+        result = runner.invoke(app, ["code", "--input", str(inp), "--coder", coder])
+        assert result.exit_code == 0, result.output
+        out = {o["id"]: o["events"] for o in map(json.loads, result.stdout.splitlines())}
+        assert list(out) == ["wh", "site", "none", "bad", "num"]
+
+        def actors(rid: str, out: dict = out) -> set[str | None]:
+            return {a["country"] for e in out[rid] if e["type"] == "SANCTION" for a in e["actors"]}
+
+        assert actors("wh") == {"USA"}, (coder, out["wh"])
+        assert actors("site") == {"GBR"}, (coder, out["site"])
+        for rid in ("none", "bad", "num"):
+            assert "USA" not in actors(rid) and "GBR" not in actors(rid), (coder, rid, out[rid])
+
+
 def test_cli_bad_db_is_one_line_and_exit_code(tmp_path: Path) -> None:
     result = runner.invoke(app, ["articles", "--db", str(tmp_path / "missing" / "x.db")])
     assert result.exit_code == 5

@@ -73,6 +73,23 @@ def test_roles_drop_modifiers_of_chosen_phrases_and_add_conjuncts(nlp) -> None: 
     assert roles.recipients == [negotiators]
 
 
+def test_an_empty_role_takes_its_likeliest_candidate_above_the_fallback(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("The ministers agreed to stand with the people of Ukraine and their neighbours.")
+    v = doc_view(doc)
+    ministers, people, ukraine, neighbours = 1, 7, 9, 12
+    # no candidate is sure of being the recipient; "people" is the likeliest; "ministers" is a sure actor
+    probs = np.array([[0.1, 0.8, 0.1], [0.7, 0.02, 0.28], [0.8, 0.05, 0.15], [0.75, 0.22, 0.03]])
+    toks = [ministers, people, ukraine, neighbours]
+    assert choose_roles(v, toks, probs, actor_threshold=0.3, recipient_threshold=0.3).recipients == []
+    roles = choose_roles(v, toks, probs, actor_threshold=0.3, recipient_threshold=0.3, recipient_fallback=0.15)
+    assert roles.actors == [ministers] and roles.recipients == [people, neighbours]  # its conjunct joins it
+    # above the fallback but likelier an actor than a recipient ("neighbours") is never taken as the recipient
+    assert choose_roles(v, [neighbours], probs[3:], recipient_threshold=0.3, recipient_fallback=0.01).recipients == []
+    # a fallback the likeliest does not clear leaves the role empty; a filled role is never topped up
+    assert choose_roles(v, toks, probs, actor_threshold=0.3, recipient_threshold=0.3, recipient_fallback=0.3).recipients == []
+    assert choose_roles(v, toks, probs, actor_threshold=0.3, actor_fallback=0.01).actors == [ministers]
+
+
 def _rows() -> tuple[list[list[str]], list[str]]:
     rows, labels = [], []
     for i in range(60):
@@ -139,6 +156,36 @@ def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
     assert any("checksum" in p for p in problems) and any("no text" in p for p in problems)
     with pytest.raises(InputError, match="not found"):
         read_labels(labels, [tmp_path / "nowhere"])
+
+
+def test_a_labelled_sentence_is_parsed_with_its_publishers_country(tmp_path: Path) -> None:
+    """The record's web address reaches the parse as the publisher's country (as in a run), and the gold file
+    for ``newswatch code`` keeps it; a record without one gets no country."""
+    from newswatch.coder.labels import to_gold_json
+    from newswatch.coder.training import parse_all
+    from newswatch.registry import Stages
+
+    sent = "We will work with our partners."
+    (tmp_path / "c.jsonl").write_text(
+        json.dumps({"id": "a", "url": "https://www.whitehouse.gov/briefing-room/x", "text": sent}) + "\n"
+        + json.dumps({"id": "b", "text": sent}) + "\n"
+        + json.dumps({"id": "c", "url": 5, "text": sent}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    rows = [
+        {"sid": rid, "source": "c.jsonl", "record": rid, "start": 0, "end": len(sent), "sha1": _sha1(sent),
+         "events": []}
+        for rid in "abc"
+    ]  # fmt: skip
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "c.jsonl"])
+    assert not problems
+    assert [s.url for s in sentences] == ["https://www.whitehouse.gov/briefing-room/x", "", ""]
+    assert [g.get("url") for g in to_gold_json(sentences)] == ["https://www.whitehouse.gov/briefing-room/x", None, None]
+    stages = Stages(None)
+    parsed = parse_all(sentences, nlp=stages.nlp, resolver=stages.actors)
+    assert [p.context.home_country for p in parsed] == ["USA", None, None]
 
 
 def test_written_sentences_are_fitted_on_but_never_choose_thresholds(tmp_path: Path) -> None:

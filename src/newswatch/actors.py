@@ -121,6 +121,14 @@ class _Entry:
     )
 
 
+# plural phrases that name the several parties of a meeting or a joint statement ("the leaders", "the two sides",
+# "our countries"): the story's one default country would name only one of them
+_PARTIES = frozenset(
+    {"leaders", "sides", "countries", "nations", "governments", "presidents", "ministers", "delegations",
+     "counterparts"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class _Tok:
     norm: str
@@ -688,7 +696,7 @@ class ActorResolver:
                     owner_ref = context.last_plural(start)
                 if owner_ref is not None and owner_ref.country:
                     country, rule = owner_ref.country, _join(rule, f"possessive:{owner}->{owner_ref.rule}")
-                elif context.default_country:
+                elif context.default_country and toks[-1].norm not in _PARTIES:
                     country, rule = context.default_country, _join(rule, "context:default-country")
             if country is None and ethnic is not None:
                 country = ethnic.entry.country
@@ -1186,7 +1194,10 @@ class ActorResolver:
         ``new_context(doc, home_country=...)``."""
         if not site:
             return None
-        host = (urlsplit(site).hostname or "") if "://" in site else site.split("/")[0].split(":")[0]
+        try:
+            host = (urlsplit(site).hostname or "") if "://" in site else site.split("/")[0].split(":")[0]
+        except ValueError:  # a malformed address ("http://[::1") says nothing of a country
+            return None
         labels = [label for label in host.lower().strip(".").split(".") if label]
         if not labels:
             return None

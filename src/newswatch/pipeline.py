@@ -389,7 +389,9 @@ def code_records(
     batch_size: int = 32,
     coder: CoderSettings | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """For records ``{"id", "text", optional "date"}``: the coded events, as ``newswatch code`` prints them."""
+    """For records ``{"id", "text", optional "date", "url", "site"}``: the coded events, as ``newswatch code``
+    prints them. A record's web address or site tells the publisher's country, as in a run ("we" in a statement
+    on whitehouse.gov is the United States)."""
     stages = Stages(Settings(nlp=NlpSettings(model=model), coder=coder or CoderSettings()))
     event_coder = stages.coder
 
@@ -397,7 +399,10 @@ def code_records(
         for n, record in enumerate(records):
             text = str(record.get("text") or "")
             rid = str(record.get("id", n))
-            article = Article(id=rid, text=text, published_at=_parse_date(record.get("date")), source=rid)
+            url, site = (v if isinstance(v, str) and v.strip() else None for v in (record.get("url"), record.get("site")))
+            article = Article(
+                id=rid, text=text, published_at=_parse_date(record.get("date")), source=rid, url=url, site=site
+            )
             yield text, article
 
     for doc, article in nlp.parse_with_ids(pairs(), nlp=stages.nlp, batch_size=batch_size):

@@ -307,7 +307,7 @@ def errors(db: DbOption = None, fmt: FormatOption = None, limit: LimitOption = N
 
 def code(
     input_: Annotated[
-        Path, typer.Option("--input", "-i", help="JSONL records {id, text, optional date}; - for stdin")
+        Path, typer.Option("--input", "-i", help="JSONL records {id, text, optional date, url, site}; - for stdin")
     ],
     model: Annotated[str | None, typer.Option(help="spaCy pipeline name")] = None,
     event_model: EventModelOption = None,

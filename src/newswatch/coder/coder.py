@@ -74,6 +74,9 @@ class LearnedCoder:
         self._type_threshold = float(th.get("type", 0.5))
         self._actor_threshold = float(th.get("actor", 0.5))
         self._recipient_threshold = float(th.get("recipient", 0.5))
+        # a role left empty takes its likeliest candidate above these (absent: left empty; see roles.choose_roles)
+        self._actor_fallback = _optional(th.get("actor_fallback"))
+        self._recipient_fallback = _optional(th.get("recipient_fallback"))
         # the sentence type model's second opinion (see sentence.select); without it nothing is gated or added
         self._gate = float(th.get("sentence_gate", 0.0))
         self._add = float(th.get("sentence_add", 2.0))
@@ -217,7 +220,8 @@ class LearnedCoder:
             for pred, tokens, a, b in jobs:
                 roles = choose_roles(
                     v, tokens, rp[a:b], actor_threshold=self._actor_threshold,
-                    recipient_threshold=self._recipient_threshold,
+                    recipient_threshold=self._recipient_threshold, actor_fallback=self._actor_fallback,
+                    recipient_fallback=self._recipient_fallback,
                 )  # fmt: skip
                 pred.actors, pred.recipients = roles.actors, roles.recipients
         return out
@@ -396,6 +400,10 @@ def attach_mentions(v: DocView, context: Any) -> None:
         while k < len(v.idx) and v.idx[k] < m.end:
             v.mention_at[k] = actor
             k += 1
+
+
+def _optional(x: Any) -> float | None:
+    return None if x is None else float(x)
 
 
 def _merge(v: DocView, preds: list[Prediction]) -> list[Prediction]:

@@ -52,6 +52,8 @@ class LabelledSentence:
     events: list[GoldEvent] = field(default_factory=list)
     source: str = ""
     record: str = ""
+    # the record's web address, when the text file gives one: it tells the publisher's country, as a run knows it
+    url: str = ""
     # written for training ("stratum": "own"), not drawn from real text: fitted on, never used to choose thresholds
     written: bool = False
 
@@ -71,7 +73,7 @@ class TextStore:
             raise InputError(
                 f"text path not found: {', '.join(missing)}; give the folder or files the labels point into"
             )
-        self._records: dict[Path, dict[str, str]] = {}
+        self._records: dict[Path, dict[str, tuple[str, str]]] = {}
 
     def _locate(self, source: str) -> Path | None:
         for root in self._roots:
@@ -89,6 +91,11 @@ class TextStore:
         return None
 
     def text(self, source: str, record: str) -> str | None:
+        found = self.record(source, record)
+        return found[0] if found else None
+
+    def record(self, source: str, record: str) -> tuple[str, str] | None:
+        """The record's text and its web address ("" when the file gives none)."""
         path = self._locate(source)
         if path is None:
             return None
@@ -98,16 +105,21 @@ class TextStore:
         return table.get(record)
 
 
-def _read_records(path: Path) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _url(obj: dict[str, Any]) -> str:
+    url = obj.get("url")
+    return url if isinstance(url, str) else ""
+
+
+def _read_records(path: Path) -> dict[str, tuple[str, str]]:
+    out: dict[str, tuple[str, str]] = {}
     raw = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         obj = json.loads(raw)
         text = next((obj.get(k) for k in _TEXT_KEYS if isinstance(obj.get(k), str)), None)
         if text is not None:
-            out[path.name[: -len(".json")]] = text
+            out[path.name[: -len(".json")]] = (text, _url(obj))
             if obj.get("id") is not None:
-                out[str(obj["id"])] = text
+                out[str(obj["id"])] = (text, _url(obj))
         return out
     for n, line in enumerate(raw.splitlines()):
         if not line.strip():
@@ -122,7 +134,7 @@ def _read_records(path: Path) -> dict[str, str]:
             continue
         for key in ("id", "url"):
             if obj.get(key) is not None:
-                out.setdefault(str(obj[key]), text)
+                out.setdefault(str(obj[key]), (text, _url(obj)))
     return out
 
 
@@ -145,10 +157,11 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
             continue
         try:
             row = json.loads(line)
-            record_text = store.text(row["source"], str(row["record"]))
-            if record_text is None:
+            found = store.record(row["source"], str(row["record"]))
+            if found is None:
                 problems.append(f"line {n}: no text for {row['source']} record {row['record']}")
                 continue
+            record_text, url = found
             sent = record_text[int(row["start"]) : int(row["end"])]
             if row.get("sha1") and sha1(sent) != row["sha1"]:
                 problems.append(
@@ -177,6 +190,7 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
                 events=events,
                 source=row["source"],
                 record=str(row["record"]),
+                url=url,
                 written=row.get("stratum") == "own",
             )
         )
@@ -194,5 +208,5 @@ def to_gold_json(sentences: Iterable[LabelledSentence]) -> list[dict[str, Any]]:
                 "actors": [{"text": s.text[a.start : a.end], "country": a.country, "sector": a.sector} for a in e.actors],
                 "recipients": [{"text": s.text[a.start : a.end], "country": a.country, "sector": a.sector} for a in e.recipients],
             })  # fmt: skip
-        out.append({"id": s.sid, "text": s.text, "events": evs})
+        out.append({"id": s.sid, "text": s.text, **({"url": s.url} if s.url else {}), "events": evs})
     return out

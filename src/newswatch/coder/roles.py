@@ -42,8 +42,12 @@ def choose_roles(
     *,
     actor_threshold: float = 0.5,
     recipient_threshold: float = 0.5,
+    actor_fallback: float | None = None,
+    recipient_fallback: float | None = None,
 ) -> Roles:
-    """Turn role probabilities into actor and recipient tokens."""
+    """Turn role probabilities into actor and recipient tokens. A role left empty takes its likeliest candidate
+    when that clears the role's lower ``*_fallback`` threshold: most events have one actor and one recipient,
+    and the likeliest is often right where no candidate is sure ("stand with the people of Ukraine")."""
     actors: list[int] = []
     recipients: list[int] = []
     for c, p in zip(tokens, probs, strict=True):
@@ -54,6 +58,16 @@ def choose_roles(
                 actors.append(c)
         elif p[2] >= recipient_threshold:
             recipients.append(c)
+    for chosen, k, other, floor in ((actors, 1, 2, actor_fallback), (recipients, 2, 1, recipient_fallback)):
+        if chosen or floor is None:
+            continue
+        taken = set(actors) | set(recipients)
+        best = max(
+            ((float(p[k]), c) for c, p in zip(tokens, probs, strict=True) if c not in taken and p[k] > p[other]),
+            default=None,
+        )
+        if best is not None and best[0] >= floor:
+            chosen.append(best[1])
     actors = _tidy(v, actors, set(recipients))
     recipients = _tidy(v, recipients, set(actors))
     return Roles(actors=actors, recipients=recipients)

@@ -57,6 +57,8 @@ class TrainConfig:
     sentence_adds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
     sentence_floors: tuple[float, ...] = (0.02, 0.05, 0.1)
     role_thresholds: tuple[float, ...] = (0.3, 0.4, 0.5)
+    # an empty role takes its likeliest candidate above this (None: stays empty); chosen last, on the whole coder
+    role_fallbacks: tuple[float | None, ...] = (None, 0.1, 0.15, 0.2)
 
 
 @dataclass
@@ -108,7 +110,7 @@ def parse_all(
     started = time.perf_counter()
     for n, (doc, s) in enumerate(nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=64)):
         v = doc_view(doc)
-        context = resolver.new_context(doc) if resolver is not None else None
+        context = new_context(resolver, doc, s.url)
         attach_mentions(v, context)
         if hints is not None:
             v.hints = hints(doc)
@@ -116,6 +118,16 @@ def parse_all(
         if progress and (n + 1) % 1000 == 0:
             progress(f"parsed {n + 1} of {len(sentences)} sentences ({time.perf_counter() - started:.0f} s)")
     return out
+
+
+def new_context(resolver: Any, doc: Any, url: str) -> Any:
+    """The article context of a labelled sentence: with the publisher's country when its record gives a web
+    address (first person in a government statement is that government), as ``newswatch run`` has it."""
+    if resolver is None:
+        return None
+    site_country = getattr(resolver, "country_of_site", None)
+    home = site_country(url) if url and site_country is not None else None
+    return resolver.new_context(doc, home_country=home) if home else resolver.new_context(doc)
 
 
 def _tokens_in(v: DocView, start: int, end: int) -> list[int]:
@@ -331,6 +343,26 @@ def choose_second_opinion(
     }  # fmt: skip
 
 
+def choose_fallbacks(
+    on_tuning: Callable[[dict[str, Any]], dict[str, Any]], thresholds: dict[str, Any], config: TrainConfig,
+    say: Callable[[str], None],
+) -> dict[str, float]:  # fmt: skip
+    """The roles' fallback thresholds (see ``roles.choose_roles``) with the best full F1 on the tuning part, the
+    other thresholds as chosen; none (an empty dict) unless one beats leaving empty roles empty."""
+    base = on_tuning(thresholds)["full_f1"]
+    best: tuple[float, float | None, float | None] = (base, None, None)
+    for fa in config.role_fallbacks:
+        for fr in config.role_fallbacks:
+            if fa is None and fr is None:
+                continue
+            full = on_tuning({**thresholds, "actor_fallback": fa, "recipient_fallback": fr})["full_f1"]
+            if full > best[0] + 1e-9:
+                best = (full, fa, fr)
+    say(f"role fallbacks: actor {best[1]}, recipient {best[2]} (full F1 {best[0]:.3f} on tuning; without {base:.3f})")
+    chosen = {"actor_fallback": best[1], "recipient_fallback": best[2]}
+    return {k: v for k, v in chosen.items() if v is not None}
+
+
 def train_events(
     sentences: Sequence[LabelledSentence],
     *,
@@ -382,10 +414,10 @@ def train_events(
     models = fit_models(ex, config, modes)
     tune_gold = to_gold_json(p.sentence for p in tune_part)
 
-    def on_tuning(th: dict[str, float]) -> dict[str, Any]:
-        coder = LearnedCoder(
-            model=_bundle(models, nouns, th, meta), resolver=resolver, lexicon=lex, rules=rules
-        )
+    def on_tuning(th: dict[str, Any], second: SentenceTypeModel | None = None) -> dict[str, Any]:
+        bundle = _bundle(models, nouns, th, meta)
+        bundle.sentence_model = second
+        coder = LearnedCoder(model=bundle, resolver=resolver, lexicon=lex, rules=rules)
         return score_news(tune_gold, predict(coder, tune_part))
 
     best = (0.5, -1.0)
@@ -427,6 +459,7 @@ def train_events(
             f"tuning; without it {chosen['without_type_f1']:.3f} / {chosen['without_full_f1']:.3f})"
         )
         thresholds.update({k: chosen[k] for k in ("sentence_gate", "sentence_add", "sentence_floor")})
+    thresholds.update(choose_fallbacks(lambda th: on_tuning(th, sentence_model), thresholds, config, say))
     # 2. refit on the whole training split
     nouns = trigger_nouns(parsed_train)
     ex = build_examples(parsed_train, lex, nouns, resolver=resolver, use_tensor=config.use_tensor)
