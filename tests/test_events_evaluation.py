@@ -110,3 +110,21 @@ def test_evaluation_un_as_igo_folds_codes(un_as_igo: bool, full: float) -> None:
     scores = evaluate_events(FIXTURES / "plover_un.jsonl", coder=RULES, un_as_igo=un_as_igo)
     assert scores.figures["type_accuracy"] == 1.0
     assert scores.figures["full_match_rate"] == full
+
+
+def test_evaluation_of_news_gold_reads_the_publisher_from_a_records_address(tmp_path: Path) -> None:
+    """As `newswatch code` does: "we" in a statement published on whitehouse.gov is the United States."""
+    text = "We imposed sanctions on Russia."
+    event = {"type": "SANCTION", "status": "asserted", "trigger": "imposed sanctions",
+             "actors": [{"text": "We", "country": "USA", "sector": "GOV"}],
+             "recipients": [{"text": "Russia", "country": "RUS", "sector": "GOV"}]}  # fmt: skip
+    figures = {}
+    for name, extra in (("with", {"url": "https://www.whitehouse.gov/briefing-room/x"}), ("without", {})):
+        gold = tmp_path / f"{name}.jsonl"
+        gold.write_text(json.dumps({"id": "s1", "text": text, **extra, "events": [event]}) + "\n", encoding="utf-8")
+        for coder_name, coder in (("rules", RULES), ("learned", Stages().coder)):
+            figures[name, coder_name] = evaluate_events(gold, coder=coder).figures
+    for coder_name in ("rules", "learned"):
+        assert figures["with", coder_name]["type_f1"] == 1.0, figures
+        assert figures["with", coder_name]["full_f1"] == 1.0, figures
+        assert figures["without", coder_name]["full_f1"] == 0.0, figures

@@ -1188,6 +1188,11 @@ class ActorResolver:
                 return replace(person, rule=rule)
         return None
 
+    def context_for(self, doc: Any, *, site: str | None = None) -> ArticleContext:
+        """``new_context`` with the publisher's country of ``site`` (a web address or host name) when it tells one:
+        how a run, ``newswatch code``, evaluation and training all read an article."""
+        return self.new_context(doc, home_country=self.country_of_site(site))
+
     def country_of_site(self, site: str | None) -> str | None:
         """The country a web site publishes from ("www.whitehouse.gov" -> USA, "en.yna.co.kr" -> KOR): a listed
         publisher or government site, else its country-code domain; None when neither says. Pass it to

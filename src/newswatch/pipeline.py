@@ -72,7 +72,7 @@ def analyze_doc(doc: Any, article: Article, *, stages: Stages) -> Analysis:
     resolver = stages.actors
     coder = stages.coder
     # a bare "the President" in a statement without a dateline belongs to the publisher's country
-    context = resolver.new_context(doc, home_country=resolver.country_of_site(article.site or article.url))
+    context = resolver.context_for(doc, site=article.site or article.url)
     mentions = resolver.mentions(doc, article_id=article.id, context=context)
     events = coder.code_doc(doc, article_id=article.id, context=context)
     claims = find_claims(doc, article_id=article.id, resolver=resolver, context=context)

@@ -110,7 +110,8 @@ def parse_all(
     started = time.perf_counter()
     for n, (doc, s) in enumerate(nlp.pipe(((s.text, s) for s in sentences), as_tuples=True, batch_size=64)):
         v = doc_view(doc)
-        context = new_context(resolver, doc, s.url)
+        # the publisher's country when the record gives a web address, as a run reads an article
+        context = resolver.context_for(doc, site=s.url or None) if resolver is not None else None
         attach_mentions(v, context)
         if hints is not None:
             v.hints = hints(doc)
@@ -118,16 +119,6 @@ def parse_all(
         if progress and (n + 1) % 1000 == 0:
             progress(f"parsed {n + 1} of {len(sentences)} sentences ({time.perf_counter() - started:.0f} s)")
     return out
-
-
-def new_context(resolver: Any, doc: Any, url: str) -> Any:
-    """The article context of a labelled sentence: with the publisher's country when its record gives a web
-    address (first person in a government statement is that government), as ``newswatch run`` has it."""
-    if resolver is None:
-        return None
-    site_country = getattr(resolver, "country_of_site", None)
-    home = site_country(url) if url and site_country is not None else None
-    return resolver.new_context(doc, home_country=home) if home else resolver.new_context(doc)
 
 
 def _tokens_in(v: DocView, start: int, end: int) -> list[int]:

@@ -227,7 +227,14 @@ def _score_news(
     predicted: list[dict[str, Any]] = []
     for rec, doc in zip(records, docs, strict=True):
         rid = str(rec.get("id", ""))
-        events = coder.code_doc(doc, article_id=rid)  # the article context comes from the coder's own resolver
+        # the article context from the coder's own resolver, with the publisher's country when the record gives
+        # its address (as `newswatch code` reads it)
+        site = rec.get("url") or rec.get("site")
+        resolver = coder.resolver
+        context = (
+            resolver.context_for(doc, site=site if isinstance(site, str) else None) if resolver is not None else None
+        )
+        events = coder.code_doc(doc, article_id=rid, context=context)
         if coder.acled_label(str(rec.get("text") or ""), events) in NON_POLITICAL_LABELS:
             events = []
         predicted.append({"id": rid, "events": events_to_json(events)})
