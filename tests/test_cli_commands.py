@@ -59,6 +59,14 @@ def test_cli_code_prints_one_object_per_record(tmp_path: Path) -> None:
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o["id"] for o in out] == ["a", "b"]
     assert "acled_type" in out[0] and isinstance(out[0]["events"], list)
+    # every event says which coder made it: the shipped model's name and version
+    from newswatch.coder.model import EventModel, shipped_model_dir
+
+    assert out[0]["events"] and {e["coder_version"] for e in out[0]["events"]} == {
+        EventModel.load(shipped_model_dir()).version
+    }
+    rules = runner.invoke(app, ["code", "--input", str(inp), "--coder", "rules"])
+    assert {e["coder_version"] for e in json.loads(rules.stdout.splitlines()[0])["events"]} == {"rules-0.2.0"}
 
 
 def test_cli_code_takes_the_publishers_country_from_a_records_address(tmp_path: Path) -> None:

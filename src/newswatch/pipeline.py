@@ -449,6 +449,7 @@ def event_json(e: Event) -> dict[str, Any]:
         "sentence": e.sentence,
         "rule": e.rule,
         "confidence": e.confidence,
+        "coder_version": e.coder_version,
     }
 
 
