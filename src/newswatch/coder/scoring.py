@@ -28,7 +28,8 @@ def is_news_gold(record: dict[str, Any]) -> bool:
     )
 
 
-def _countries(items: Iterable[Any] | None) -> frozenset[str]:
+def countries(items: Iterable[Any] | None) -> frozenset[str]:
+    """The country codes of a list of actors (dicts with "country", or codes), as the scorer compares them."""
     out = set()
     for x in items or []:
         c = x.get("country") if isinstance(x, dict) else x
@@ -61,6 +62,31 @@ def _f1(tp: int, fp: int, fn: int) -> float:
     return round(2 * tp / (2 * tp + fp + fn), 4) if tp + fp + fn else 1.0
 
 
+def matched_pairs(
+    predicted: list[dict[str, Any]], gold: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The (predicted, gold) event pairs of one sentence, one to one and of the same type, pairs whose actor and
+    recipient country sets agree first, then those with the larger overlap (the shared scorer's pairing)."""
+    pairs = []
+    for i, p in enumerate(predicted):
+        pa, pr = countries(p.get("actors")), countries(p.get("recipients"))
+        for j, t in enumerate(gold):
+            if p.get("type") != t["type"]:
+                continue
+            ga, gr = countries(t.get("actors")), countries(t.get("recipients"))
+            pairs.append((-((pa == ga) + (pr == gr)), -(len(pa & ga) + len(pr & gr)), i, j))
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    out = []
+    for _, _, i, j in sorted(pairs):
+        if i in used_p or j in used_g:
+            continue
+        used_p.add(i)
+        used_g.add(j)
+        out.append((predicted[i], gold[j]))
+    return out
+
+
 def score_news(gold: Iterable[dict[str, Any]], predicted: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """The figures of predicted records (``newswatch code`` output) against gold records."""
     preds = {str(r.get("id")): r for r in predicted}
@@ -81,26 +107,11 @@ def score_news(gold: Iterable[dict[str, Any]], predicted: Iterable[dict[str, Any
         if not ge:
             quiet_n += 1
             quiet_ok += not pe
-        pairs = []
-        for i, p in enumerate(pe):
-            pa, pr = _countries(p.get("actors")), _countries(p.get("recipients"))
-            for j, t in enumerate(ge):
-                if p.get("type") != t["type"]:
-                    continue
-                ga, gr = _countries(t.get("actors")), _countries(t.get("recipients"))
-                pairs.append((-((pa == ga) + (pr == gr)), -(len(pa & ga) + len(pr & gr)), i, j))
-        used_p: set[int] = set()
-        used_g: set[int] = set()
-        for _, _, i, j in sorted(pairs):
-            if i in used_p or j in used_g:
-                continue
-            used_p.add(i)
-            used_g.add(j)
+        for p, t in matched_pairs(pe, ge):
             tp += 1
-            p, t = pe[i], ge[j]
             per_type[t["type"]][0] += 1
-            pa, pr = _countries(p.get("actors")), _countries(p.get("recipients"))
-            ga, gr = _countries(t.get("actors")), _countries(t.get("recipients"))
+            pa, pr = countries(p.get("actors")), countries(p.get("recipients"))
+            ga, gr = countries(t.get("actors")), countries(t.get("recipients"))
             a_tp += len(pa & ga)
             a_fp += len(pa - ga)
             a_fn += len(ga - pa)
