@@ -253,3 +253,23 @@ def test_a_dateline_says_where_a_report_was_filed_not_who_acted(nlp) -> None:  #
     doc = nlp("BAGHDAD, May 2 (Lakeside Wire) -- Iraqi forces shelled militant positions near short-range rocket sites.")
     events = list(STAGES.coder.code_doc(doc, article_id="t"))
     assert events and all(not a.text.startswith("BAGHDAD") for e in events for a in e.actors + e.recipients)
+
+
+def test_role_fallbacks_are_chosen_only_when_they_beat_leaving_roles_empty() -> None:
+    from newswatch.coder.training import TrainConfig, choose_fallbacks
+
+    def tuning(gain: dict[tuple[float | None, float | None], float]):  # type: ignore[no-untyped-def]
+        def on_tuning(th: dict) -> dict:  # type: ignore[type-arg]
+            return {"full_f1": 0.30 + gain.get((th.get("actor_fallback"), th.get("recipient_fallback")), 0.0)}
+
+        return on_tuning
+
+    said: list[str] = []
+    config = TrainConfig(role_fallbacks=(None, 0.1, 0.2))
+    base = {"type": 0.3, "actor": 0.3, "recipient": 0.3}
+    chosen = choose_fallbacks(tuning({(None, 0.2): 0.02, (0.1, 0.2): 0.03, (0.2, 0.1): -0.05}), base, config, said.append)
+    assert chosen == {"actor_fallback": 0.1, "recipient_fallback": 0.2}
+    assert choose_fallbacks(tuning({(None, 0.2): 0.04}), base, config, said.append) == {"recipient_fallback": 0.2}
+    # nothing better than leaving empty roles empty: no fallback at all
+    assert choose_fallbacks(tuning({(0.1, 0.1): -0.01}), base, config, said.append) == {}
+    assert "without 0.300" in said[0]
