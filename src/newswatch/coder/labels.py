@@ -90,10 +90,6 @@ class TextStore:
                 return hits[0]
         return None
 
-    def text(self, source: str, record: str) -> str | None:
-        found = self.record(source, record)
-        return found[0] if found else None
-
     def record(self, source: str, record: str) -> tuple[str, str] | None:
         """The record's text and its web address ("" when the file gives none)."""
         path = self._locate(source)
