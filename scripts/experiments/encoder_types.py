@@ -391,9 +391,9 @@ def cmd_static(args: argparse.Namespace) -> None:
     import numpy as np
     import torch
 
-    torch.manual_seed(13)
-    random.seed(13)
-    np.random.seed(13)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
     types, fit, tune = _read_sentences(args.sentences)
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
@@ -447,8 +447,11 @@ def cmd_static(args: argparse.Namespace) -> None:
             self.emb = torch.nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=args.freeze,
                                                           padding_idx=0)  # fmt: skip
             width = args.dim
-            if args.arch == "cnn":
+            if args.arch in ("cnn", "cnn2"):
                 self.conv = torch.nn.Conv1d(args.dim, args.filters, 3, padding=1)
+                width += args.filters
+            if args.arch == "cnn2":  # a second convolution over the first: five words in view
+                self.conv2 = torch.nn.Conv1d(args.filters, args.filters, 3, padding=1)
                 width += args.filters
             self.hidden = torch.nn.Linear(width, args.hidden)
             self.out = torch.nn.Linear(args.hidden, len(types))
@@ -458,9 +461,12 @@ def cmd_static(args: argparse.Namespace) -> None:
             mask = (x > 0).float().unsqueeze(-1)
             e = self.emb(x)
             parts = [(e * mask).sum(1) / mask.sum(1).clamp(min=1)]
-            if args.arch == "cnn":
+            if args.arch in ("cnn", "cnn2"):
                 c = torch.relu(self.conv(self.drop(e).transpose(1, 2))).transpose(1, 2)
                 parts.append((c * mask - (1 - mask) * 1e4).max(1).values.clamp(min=0))
+            if args.arch == "cnn2":
+                c2 = torch.relu(self.conv2(self.drop(c * mask).transpose(1, 2))).transpose(1, 2)
+                parts.append((c2 * mask - (1 - mask) * 1e4).max(1).values.clamp(min=0))
             return self.out(self.drop(torch.relu(self.hidden(torch.cat(parts, 1)))))
 
     model = Student()
@@ -654,7 +660,7 @@ def main() -> int:
     st.add_argument(
         "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
     )
-    st.add_argument("--arch", choices=("mean", "cnn"), default="cnn")
+    st.add_argument("--arch", choices=("mean", "cnn", "cnn2"), default="cnn")
     st.add_argument("--vocab", type=int, default=30000)
     st.add_argument("--dim", type=int, default=128)
     st.add_argument("--filters", type=int, default=256)
@@ -668,6 +674,7 @@ def main() -> int:
         "--augmented", help="rewritten sentences (augment) for the teacher to label and the student to learn"
     )
     st.add_argument("--aug-weight", type=float, default=1.0)
+    st.add_argument("--seed", type=int, default=13)
     st.add_argument("--export", help="write the student as a newswatch sentence type model to this folder")
     c = sub.add_parser("choose")
     c.add_argument("--labels", type=Path, required=True)
