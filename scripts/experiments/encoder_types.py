@@ -41,7 +41,15 @@ Steps (the first in an environment with torch and transformers, e.g. ``python -m
        python scripts/experiments/encoder_types.py augment --sentences /tmp/enc/sentences.jsonl \
            --unlabelled /tmp/enc/unlabelled.jsonl -o /tmp/enc/augmented.jsonl
        /tmp/enc/bin/python scripts/experiments/encoder_types.py static ... --augmented /tmp/enc/augmented.jsonl
-6. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
+6. ``inside``: the fine-tuned encoder itself as the coder's sentence type model, in ``newswatch train events``
+   (gate/add/floor and fallbacks chosen for it) and then ``newswatch code`` with the model so trained (torch venv
+   with newswatch installed into it):
+       /tmp/enc/bin/python scripts/experiments/encoder_types.py inside --encoder DIR --model /tmp/enc/probs \
+           --sentences /tmp/enc/sentences.jsonl -- train events --text ../shared \
+           --text training/events/own_sentences.jsonl --labels LABELS -o /tmp/enc/coder --sentence-model /x
+       /tmp/enc/bin/python scripts/experiments/encoder_types.py inside ... -- code -i GOLD \
+           --event-model /tmp/enc/coder > PRED.jsonl
+7. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
    0.02) with the encoder's probabilities and print the shared scorer's figures:
        python scripts/experiments/encoder_types.py apply --gold GOLD --low LOW.jsonl --base BASE.jsonl \\
            --probs /tmp/enc/probs/dev.json --gate 0.1 --add 0.5 --floor 0.02
@@ -604,6 +612,38 @@ def cmd_choose(args: argparse.Namespace) -> None:
               f"full F1 {f['full_f1']} quiet {f['quiet_rate']}")  # fmt: skip
 
 
+def cmd_inside(args: argparse.Namespace) -> None:
+    """Run a newswatch command (``train events`` or ``code``) with the fine-tuned encoder standing in for the
+    sentence type model wherever the coder would load one: the encoder is asked for each sentence's type
+    probabilities at run time (torch venv, with newswatch installed into it: ``pip install -e .``)."""
+    import numpy as np
+
+    from newswatch.cli import main as newswatch
+    from newswatch.coder import sentence as S
+
+    types, _, _ = _read_sentences(args.sentences)
+    *_, teach = _finetuned(args.encoder, args.model, len(types))
+    seen: dict[str, Any] = {}
+
+    class Encoder:
+        def __init__(self) -> None:
+            self.types, self.words, self.meta = types, [], {}
+
+        def proba_many(self, texts: list[str]) -> Any:
+            missing = [t for t in dict.fromkeys(texts) if t not in seen]
+            for t, row in zip(missing, teach(missing) if missing else [], strict=True):
+                seen[t] = row
+            return np.array([seen[t] for t in texts], dtype=np.float32).reshape(len(texts), len(types))
+
+        def save(self, folder: Path) -> None:  # the encoder is not written into a trained model's folder
+            pass
+
+    S.SentenceTypeModel.present = staticmethod(lambda folder: True)  # type: ignore[method-assign]
+    S.SentenceTypeModel.load = classmethod(lambda cls, folder: Encoder())  # type: ignore[method-assign,assignment]
+    sys.argv = ["newswatch", *(args.command[1:] if args.command[:1] == ["--"] else args.command)]
+    newswatch()
+
+
 def cmd_apply(args: argparse.Namespace) -> None:
     from newswatch.coder.scoring import score_news
 
@@ -681,6 +721,11 @@ def main() -> int:
     c.add_argument("--text", type=Path, action="append", required=True)
     c.add_argument("--probs", type=Path, required=True)
     c.add_argument("--threshold", type=float, default=0.3, help="the coder's own type threshold")
+    n = sub.add_parser("inside")
+    n.add_argument("--encoder", required=True)
+    n.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
+    n.add_argument("--sentences", required=True)
+    n.add_argument("command", nargs=argparse.REMAINDER, help="newswatch's arguments, after --")
     a = sub.add_parser("apply")
     a.add_argument("--gold", type=Path, required=True)
     a.add_argument("--base", type=Path, required=True, help="newswatch code output with the shipped model")
@@ -693,7 +738,8 @@ def main() -> int:
     args = ap.parse_args()
     commands = {
         "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "augment": cmd_augment, "distil": cmd_distil,
-        "static": cmd_static, "choose": cmd_choose, "apply": cmd_apply,
+        "static": cmd_static, "choose": cmd_choose, "inside": cmd_inside,
+        "apply": cmd_apply,
     }  # fmt: skip
     commands[args.cmd](args)
     return 0
