@@ -15,9 +15,20 @@ PLACES = (Place("Kyiv", "UKR", 50.45, 30.52, "city"), Place("Ukraine", "UKR", No
 
 
 def fill_events(store: Store, *, articles: int = 40, seed: int = 7) -> list[dict]:
-    """``articles`` articles of 1-4 events each, some undated, negated or future; returns the events as plain
-    dicts of the fields the tests compare (type, countries, date, flags)."""
+    """``articles`` articles of 1-4 events each, some undated, negated or future, saved one by one; returns the
+    events as plain dicts of the fields the tests compare (type, countries, date, flags)."""
+    analyses, truth = make_analyses(articles=articles, seed=seed)
+    for analysis in analyses:
+        store.save_article(analysis.article)
+        store.save_analysis(analysis, coder_version="test")
+    return truth
+
+
+def make_analyses(*, articles: int = 40, seed: int = 7, tag: str = "") -> tuple[list[Analysis], list[dict]]:
+    """The analyses ``fill_events`` saves, and their events as plain dicts; ``tag`` makes other event ids for
+    the same articles (a re-analysis)."""
     rng = random.Random(seed)
+    analyses = []
     start = datetime(2023, 1, 1, tzinfo=UTC)
     truth = []
     for n in range(articles):
@@ -31,7 +42,7 @@ def fill_events(store: Store, *, articles: int = 40, seed: int = 7) -> list[dict
             r = rng.choice([p for p in PARTIES if p != a])
             when = None if rng.random() < 0.1 else start + timedelta(days=rng.randint(0, 900), hours=rng.randint(0, 23))
             ev = Event(
-                id=f"e{n:03d}-{k}", article_id=art.id, sentence=0, text="Something happened here today.", sent_start=0,
+                id=f"e{n:03d}-{k}{tag}", article_id=art.id, sentence=0, text="Something happened here today.", sent_start=0,
                 trigger="happened", trigger_start=10, trigger_end=18, plover_type=rng.choice(TYPES),
                 actors=[CodedActor("x", 0, 1, a[0], a[1])], recipients=[CodedActor("y", 2, 3, r[0], r[1])],
                 negated=rng.random() < 0.1, tense=rng.choice(["past", "past", "past", "future"]),
@@ -43,6 +54,5 @@ def fill_events(store: Store, *, articles: int = 40, seed: int = 7) -> list[dict
             truth.append({"id": ev.id, "type": ev.plover_type, "countries": countries, "date": when,
                           "dyad": f"{a[0]}>{r[0]}", "negated": ev.negated, "tense": ev.tense,
                           "certainty": ev.certainty, "place": f"{ev.place.name}|{ev.place.country}" if ev.place else None})  # fmt: skip
-        store.save_article(art)
-        store.save_analysis(Analysis(art, [], events, []), coder_version="test")
-    return truth
+        analyses.append(Analysis(art, [], events, []))
+    return analyses, truth

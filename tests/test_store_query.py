@@ -180,3 +180,55 @@ def test_store_query_day_buckets_refuse_long_ranges(filled) -> None:  # type: ig
     store, _truth = filled
     with pytest.raises(QueryError, match="bucket=month"):
         q.timeline(store.engine, event_filter(since=date(2020, 1, 1), until=date(2024, 1, 1)), bucket="day")
+
+
+def _derived(store) -> tuple[Counter, Counter, dict]:  # type: ignore[no-untyped-def]
+    """The derived tables as comparable values (rollup cells left at zero by a removal count as absent)."""
+    with store.engine.connect() as conn:
+        rollup = Counter({tuple(r[:-1]): r[-1] for r in conn.exec_driver_sql(
+            'SELECT kind, party, grain, period, plover_type, realised, "key", n FROM event_rollup WHERE n != 0')})  # fmt: skip
+        keys = Counter(tuple(r) for r in conn.exec_driver_sql("SELECT key, event_id FROM event_keys"))
+        actors = {r[0]: (r[1], r[2]) for r in conn.exec_driver_sql(
+            "SELECT actor_id, mentions, articles FROM actor_counts WHERE mentions != 0 OR articles != 0")}  # fmt: skip
+    return rollup, keys, actors
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_store_batch_save_writes_what_one_by_one_and_a_rebuild_would(backend, request, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A run saves analyses in batches with the derived rows added up per batch: the derived tables must equal
+    a rebuild from the events, through re-analyses, an article twice in one batch, and a refused analysis."""
+    from newswatch.models import Article, CodedActor, Mention
+    from newswatch.store import derived
+
+    from ._events_data import make_analyses
+
+    url = f"sqlite:///{tmp_path / 'batch.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_db")
+    store = open_store(url)
+    first, _ = make_analyses(articles=12, seed=3)
+    again, truth_again = make_analyses(articles=12, seed=4, tag="r")  # other events for the same articles
+    for n, a in enumerate(first):
+        store.save_article(a.article)
+        who = CodedActor("Putin", 0, 5, "RUS", "GOV", actor_id="person:putin") if n % 2 else None
+        a.mentions = [Mention(a.article.id, 0, 0, 5, "Putin", "PERSON", who), Mention(a.article.id, 0, 6, 9, "Kyiv", "GPE")]  # fmt: skip
+    # the same article twice in a batch: the later analysis is the one stored
+    assert store.save_analyses([*first[:5], again[0]], coder_version="t") == [None] * 6
+    assert store.save_analyses(first[5:], coder_version="t") == [None] * 7
+    # re-analyses of stored articles, with one analysis the database must refuse (its article is not stored)
+    stray = Article(id="f" * 32, text="Not stored.", url="https://example.org/stray")
+    refused = Analysis(stray, [Mention(stray.id, 0, 0, 3, "Not", "NP")], [], [])
+    out = store.save_analyses([*again[1:6], refused, again[7]], coder_version="t")
+    assert [e is None for e in out] == [True] * 5 + [False, True]
+    assert "refused" in str(out[5]) and stray.id in str(out[5])
+    recoded = {0, 1, 2, 3, 4, 5, 7}
+    expected = {t["id"] for t in truth_again if int(t["id"][1:4]) in recoded}
+    expected |= {e.id for n, a in enumerate(first) if n not in recoded for e in a.events}
+    with store.engine.connect() as conn:
+        stored = {r[0] for r in conn.exec_driver_sql("SELECT id FROM events")}
+    assert stored == expected
+    batched = _derived(store)
+    # Putin was in the odd articles; the re-analyses (no mentions) took 1, 3, 5 and 7 away: 9 and 11 are left
+    assert batched[2] == {"person:putin": (2, 2)}
+    derived.rebuild(store.engine)
+    assert _derived(store) == batched
+    assert q.count_events(store.engine, event_filter()) == (len(expected), True)
+    store.close()

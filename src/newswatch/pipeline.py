@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, int], None]
+# analyses a run saves per transaction (see run): fewer commits and rollup upserts, at most this many to redo
+# after an interruption
+SAVE_BATCH = 32
 
 
 @dataclass
@@ -328,24 +331,37 @@ def run(
     if to_analyze and settings.nlp.workers <= 1 and not settings.nlp.cluster:
         stages.warm()  # so that analysis_seconds (and the words/s shown) leaves out start-up
     analysis_started = time.perf_counter()
-    analyzed_ids: list[str] = []
+    pending: list[Analysis] = []
+
+    def save_pending() -> None:
+        refused: list[NewswatchError | None]
+        try:
+            refused = list(store.save_analyses(pending, coder_version=coder_version))
+        except NewswatchError as exc:  # the database went away: none of the batch is stored
+            refused = [exc] * len(pending)
+        for result, error in zip(pending, refused, strict=True):
+            if error is not None:
+                _record(store, summary, _failure(result.article.source, "store", str(error)))
+                continue
+            summary.analyzed += 1
+            if result.notes or result.article.notes:
+                summary.notes += 1
+            summary.events += len(result.events)
+            summary.claims += len(result.claims)
+            summary.words += len(result.article.text.split())
+            tick("analyzed", 1)
+        pending.clear()
+
+    # Analyses are saved SAVE_BATCH at a time, in one transaction each: an interruption loses at most that
+    # many analyses, whose articles are stored unanalysed and analysed by the next run.
     for result in analyze_parallel(to_analyze, settings=settings):
         if isinstance(result, IngestFailure):
             _record(store, summary, result)
             continue
-        try:
-            store.save_analysis(result, coder_version=coder_version)
-        except NewswatchError as exc:
-            _record(store, summary, _failure(result.article.source, "store", str(exc)))
-            continue
-        analyzed_ids.append(result.article.id)
-        summary.analyzed += 1
-        if result.notes or result.article.notes:
-            summary.notes += 1
-        summary.events += len(result.events)
-        summary.claims += len(result.claims)
-        summary.words += len(result.article.text.split())
-        tick("analyzed", 1)
+        pending.append(result)
+        if len(pending) >= SAVE_BATCH:
+            save_pending()
+    save_pending()
     summary.analysis_seconds = time.perf_counter() - analysis_started
     known = set(new_ids)
     story_ids = new_ids + [a.id for a in to_analyze if a.id not in known]  # re-analysed ones too

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Engine,
     and_,
+    bindparam,
     create_engine,
     delete,
     event,
@@ -220,65 +221,105 @@ class Store:
 
     # ------------------------------------------------------------------ analysis
 
-    def save_analysis(
-        self, analysis: Analysis, *, coder_version: str, conn: Connection | None = None
-    ) -> None:
+    def save_analysis(self, analysis: Analysis, *, coder_version: str) -> None:
         """Replace everything stored for the article with this analysis, in one transaction."""
-        if conn is None:
+        try:
+            with self._begin() as conn:
+                self._replace_analyses(conn, [analysis], coder_version)
+        except (DataError, IntegrityError) as exc:
+            raise StoreError(
+                f"the database refused the analysis of article {analysis.article.id} ({exc.orig}); "
+                "the article stays stored without it and the next run tries again"
+            ) from exc
+
+    def save_analyses(self, batch: Sequence[Analysis], *, coder_version: str) -> list[StoreError | None]:
+        """``save_analysis`` for each of ``batch``, all in one transaction and each table written once for all
+        (what a run does: a transaction and a dozen statements per article cost more than a fast coder's
+        analysis). When the database refuses the batch, each is saved alone, so only the refused one is lost.
+        Returns, per analysis, the error that kept it out, or None."""
+        last = {a.article.id: i for i, a in enumerate(batch)}  # an article twice: its last analysis wins
+        if len(batch) > 1:
             try:
-                with self._begin() as c:
-                    return self.save_analysis(analysis, coder_version=coder_version, conn=c)
-            except (DataError, IntegrityError) as exc:
-                raise StoreError(
-                    f"the database refused the analysis of article {analysis.article.id} ({exc.orig}); "
-                    "the article stays stored without it and the next run tries again"
-                ) from exc
-        aid = analysis.article.id
-        derived.remove_article(conn, aid)
-        for table in (mentions, events, claims):
-            conn.execute(delete(table).where(table.c.article_id == aid))
-        if analysis.mentions:
-            conn.execute(
-                insert(mentions),
-                [
-                    {
-                        "article_id": aid,
-                        "sentence": m.sentence,
-                        "start": m.start,
-                        "end": m.end,
-                        "text": m.text,
-                        "label": m.label,
-                        "actor_id": m.actor.actor_id if m.actor else None,
-                        "country": m.actor.country if m.actor else None,
-                        "sector": m.actor.sector if m.actor else None,
-                        "rule": m.actor.rule if m.actor else None,
-                    }
-                    for m in analysis.mentions
-                ],
-            )
-            derived.change_actor_counts(conn, [m.actor.actor_id if m.actor else None for m in analysis.mentions], 1)
-        claim_rows = [self._claim_row(c, coder_version) for c in analysis.claims]
+                with self._begin() as conn:
+                    self._replace_analyses(
+                        conn, [a for i, a in enumerate(batch) if last[a.article.id] == i], coder_version
+                    )
+                return [None] * len(batch)
+            except (DataError, IntegrityError):
+                log.warning("the database refused a batch of %d analyses; saving them one at a time", len(batch))
+        out: list[StoreError | None] = []
+        for i, analysis in enumerate(batch):
+            try:
+                if last[analysis.article.id] == i:
+                    self.save_analysis(analysis, coder_version=coder_version)
+                out.append(None)
+            except StoreError as exc:
+                out.append(exc)
+        return out
+
+    def _replace_analyses(self, conn: Connection, batch: Sequence[Analysis], coder_version: str) -> None:
+        """Replace the mentions, claims and events of the articles of ``batch`` (distinct ids) in ``conn``'s
+        transaction, and the derived rows with them."""
+        changes = derived.Changes()
+        ids = [a.article.id for a in batch]
+        derived.remove_articles(conn, ids, changes)
+        for i in range(0, len(ids), 500):
+            for table in (mentions, events, claims):
+                conn.execute(delete(table).where(table.c.article_id.in_(ids[i : i + 500])))
+        mention_rows = [
+            {
+                "article_id": a.article.id,
+                "sentence": m.sentence,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "label": m.label,
+                "actor_id": m.actor.actor_id if m.actor else None,
+                "country": m.actor.country if m.actor else None,
+                "sector": m.actor.sector if m.actor else None,
+                "rule": m.actor.rule if m.actor else None,
+            }
+            for a in batch
+            for m in a.mentions
+        ]
+        if mention_rows:
+            conn.execute(insert(mentions), mention_rows)
+            for a in batch:
+                derived.change_actor_counts(conn, [m.actor.actor_id if m.actor else None for m in a.mentions], 1, changes)
+        claim_rows = [self._claim_row(c, coder_version) for a in batch for c in a.claims]
         if claim_rows:
             conn.execute(insert(claims), _unique_by_id(claim_rows))
-        source_types = {c.id: c.source_type for c in analysis.claims}
         # Re-coded events keep the story their article is in (a re-run that re-analyses an article placed
         # by an earlier run must not leave its new events outside the story).
-        story_id = conn.execute(select(articles.c.story_id).where(articles.c.id == aid)).scalar()
-        event_rows = [
-            {**self._event_row(e, source_types.get(e.claim_id or "")), "story_id": story_id}
-            for e in analysis.events
-        ]
+        story_of: dict[str, Any] = {}
+        for i in range(0, len(ids), 500):
+            chunk = select(articles.c.id, articles.c.story_id).where(articles.c.id.in_(ids[i : i + 500]))
+            story_of.update((r.id, r.story_id) for r in conn.execute(chunk))
+        event_rows: list[dict[str, Any]] = []
+        for a in batch:
+            source_types = {c.id: c.source_type for c in a.claims}
+            story_id = story_of.get(a.article.id)
+            event_rows += [
+                {**self._event_row(e, source_types.get(e.claim_id or "")), "story_id": story_id} for e in a.events
+            ]
         if event_rows:
             event_rows = _unique_by_id(event_rows)
             conn.execute(insert(events), event_rows)
-            derived.add_events(conn, event_rows)
-        notes = list(dict.fromkeys([*analysis.article.notes, *analysis.notes]))
+            derived.add_events(conn, event_rows, changes)
         conn.execute(
             update(articles)
-            .where(articles.c.id == aid)
-            .values(ingest_status="analyzed", coder_version=coder_version, notes=notes or None)
+            .where(articles.c.id == bindparam("aid"))
+            .values(
+                ingest_status="analyzed",
+                coder_version=coder_version,
+                notes=bindparam("new_notes", type_=articles.c.notes.type),
+            ),
+            [
+                {"aid": a.article.id, "new_notes": list(dict.fromkeys([*a.article.notes, *a.notes])) or None}
+                for a in batch
+            ],
         )
-        return None
+        changes.write(conn)
 
     @staticmethod
     def _claim_row(c: Claim, coder_version: str) -> dict[str, Any]:

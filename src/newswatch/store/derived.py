@@ -2,7 +2,7 @@
 filters that walk an index in date order) and ``event_rollup`` (event counts by period, type, country, dyad,
 place and actor, for aggregates and total counts at a million events).
 
-``Store.save_analysis`` calls ``remove_article`` before it replaces an article's events and ``add_events``
+``Store.save_analysis`` calls ``remove_articles`` before it replaces articles' events and ``add_events``
 after, in the same transaction, so the derived rows never disagree with the events. ``rebuild`` recomputes
 everything (a database made before these tables existed is rebuilt once when it is opened).
 """
@@ -170,37 +170,77 @@ def _upsert(conn: Connection, table: Any, rows: list[dict[str, Any]], adds: Sequ
         conn.execute(stmt, rows[i : i + 2000])
 
 
-def change_actor_counts(conn: Connection, actor_ids: Iterable[str | None], sign: int) -> None:
+class Changes:
+    """Derived-row changes of several articles saved in one transaction, written at once by ``write``.
+
+    Articles of one batch share most rollup cells (the same day, type and country), so adding their counts up
+    before the upsert writes each cell once per batch instead of once per article. ``None`` where a function
+    takes ``changes`` writes at once (one article per transaction).
+    """
+
+    def __init__(self) -> None:
+        self.rollup: Counter[RollupKey] = Counter()
+        self.mentions: Counter[str] = Counter()  # actor id: mentions added (negative: taken away)
+        self.articles: Counter[str] = Counter()  # actor id: articles that mention it, added
+        self.keys: list[dict[str, Any]] = []  # event_keys rows to insert
+
+    def write(self, conn: Connection) -> None:
+        for i in range(0, len(self.keys), 2000):
+            conn.execute(insert(event_keys), self.keys[i : i + 2000])
+        _apply(conn, self.rollup)
+        rows = [
+            {"actor_id": a, "mentions": self.mentions[a], "articles": self.articles[a]}
+            for a in dict.fromkeys([*self.mentions, *self.articles])
+            if self.mentions[a] or self.articles[a]
+        ]
+        if rows:
+            _upsert(conn, actor_counts, rows, ("mentions", "articles"))
+        self.rollup, self.mentions, self.articles, self.keys = Counter(), Counter(), Counter(), []
+
+
+def change_actor_counts(
+    conn: Connection, actor_ids: Iterable[str | None], sign: int, changes: Changes | None = None
+) -> None:
     """Add (sign 1) or take away (sign -1) one article's mentions of actors."""
-    counts = Counter(a for a in actor_ids if a)
-    rows = [{"actor_id": a[:128], "mentions": sign * n, "articles": sign} for a, n in counts.items()]
-    if rows:
-        _upsert(conn, actor_counts, rows, ("mentions", "articles"))
+    counts = Counter(a[:128] for a in actor_ids if a)
+    pending = Changes() if changes is None else changes
+    for a, n in counts.items():
+        pending.mentions[a] += sign * n
+        pending.articles[a] += sign
+    if changes is None:
+        pending.write(conn)
 
 
-def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]], changes: Changes | None = None) -> None:
     """Derived rows for newly inserted events."""
-    keys = [k for r in rows for k in key_rows(r)]
-    for i in range(0, len(keys), 2000):
-        conn.execute(insert(event_keys), keys[i : i + 2000])
-    _apply(conn, Counter(k for r in rows for k in rollup_keys(r)))
+    pending = Changes() if changes is None else changes
+    pending.keys.extend(k for r in rows for k in key_rows(r))
+    pending.rollup.update(k for r in rows for k in rollup_keys(r))
+    if changes is None:
+        pending.write(conn)
 
 
-def remove_article(conn: Connection, article_id: str) -> None:
-    """Take an article's stored events out of the derived tables (before they are replaced)."""
-    old_actors = conn.execute(select(mentions.c.actor_id).where(mentions.c.article_id == article_id)).scalars()
-    change_actor_counts(conn, list(old_actors), -1)
-    old = [dict(r) for r in conn.execute(select(*EVENT_COLUMNS).where(events.c.article_id == article_id)).mappings()]
-    if not old:
-        return
-    ids = [r["id"] for r in old]
-    for i in range(0, len(ids), 500):
-        conn.execute(delete(event_keys).where(event_keys.c.event_id.in_(ids[i : i + 500])))
-    counts: Counter[RollupKey] = Counter()
-    for r in old:
-        for k in rollup_keys(r):
-            counts[k] -= 1
-    _apply(conn, counts)
+def remove_articles(conn: Connection, article_ids: Sequence[str], changes: Changes | None = None) -> None:
+    """Take the articles' stored mentions and events out of the derived tables (before they are replaced)."""
+    pending = Changes() if changes is None else changes
+    for i in range(0, len(article_ids), 500):
+        chunk = list(article_ids[i : i + 500])
+        old_actors = conn.execute(
+            select(mentions.c.article_id, mentions.c.actor_id).where(mentions.c.article_id.in_(chunk))
+        ).all()
+        by_article: dict[str, list[str | None]] = {}
+        for aid, actor in old_actors:
+            by_article.setdefault(aid, []).append(actor)
+        for actors_of in by_article.values():
+            change_actor_counts(conn, actors_of, -1, pending)
+        old = [dict(r) for r in conn.execute(select(*EVENT_COLUMNS).where(events.c.article_id.in_(chunk))).mappings()]
+        ids = [r["id"] for r in old]
+        for j in range(0, len(ids), 500):
+            conn.execute(delete(event_keys).where(event_keys.c.event_id.in_(ids[j : j + 500])))
+        for r in old:
+            pending.rollup.subtract(rollup_keys(r))
+    if changes is None:
+        pending.write(conn)
 
 
 def rebuild(engine: Engine, *, batch: int = 20_000) -> int:
