@@ -127,3 +127,34 @@ DEFINITION_CASES = [
 @pytest.mark.parametrize(("label", "text"), DEFINITION_CASES, ids=[label for label, _ in DEFINITION_CASES])
 def test_acled_every_label_from_its_definition(label: str, text: str) -> None:
     assert STAGES.acled.classify(text) == label
+
+
+def test_acled_loose_prefilter_never_hides_a_cue() -> None:
+    """Each cue is tried only where its loose form (leading word boundaries of top-level branches dropped)
+    matches: the loose form must match wherever the cue does, and the labels and hits must be those of the
+    cues alone, on the demo corpus's wire texts and on strings made to sit at word edges."""
+    import json
+    import re
+
+    from newswatch.acled import _loose
+    from newswatch.demo import demo_sources
+
+    assert _loose(r"\bair ?strikes?\b|\bairstrikes?\b") == r"air ?strikes?\b|airstrikes?\b"
+    assert _loose(r"(\bx|\by)\b|\bz") == r"(\bx|\by)\b|z"  # inside a group: left as it is
+    assert _loose(r"[\b|]\bq") == r"[\b|]\bq"  # a class's "|" is no branch; the \b after it is not leading
+    assert _loose(r"\\b\bw") == r"\\b\bw"  # an escaped backslash and a literal b
+    wire = next(s for s in demo_sources() if s.endswith(".jsonl"))
+    texts = [json.loads(line)["text"] for line in Path(wire).read_text(encoding="utf-8").splitlines() if line]
+    sentences = [s for t in texts for s in re.split(r"(?<=[.!?])\s+", t)]
+    sentences += ["xair strikes hit", "the airstrikes", "shelling.", "re-shelled", "grenades!", "ungrenade"]
+    classifier = AcledClassifier()
+    cues = [p for p in classifier._loose]  # every cue and combo pattern
+    for text in sentences:
+        low = text.lower()
+        for p in cues:
+            if re.search(p, low):
+                assert classifier._loose[p].search(low), (p, text)
+    plain = AcledClassifier()
+    plain._loose = {p: re.compile("") for p in plain._loose}  # the empty pattern matches everywhere
+    assert [classifier.explain(t) for t in sentences] == [plain.explain(t) for t in sentences]
+    assert sum(1 for t in sentences if classifier.explain(t)) >= 5  # the check saw cues fire

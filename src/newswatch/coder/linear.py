@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -58,19 +59,21 @@ class LinearModel:
         """Class probabilities of many examples in one pass."""
         if not rows:
             return np.zeros((0, len(self.classes)), dtype=np.float32)
+        # Unknown features (and one per row, so that no row is empty) point at an all-zero row after the
+        # weights: adding zeros changes no sum, and every row's sum is then one slice of a single reduceat.
+        padded = self.__dict__.get("_padded")
+        if padded is None:
+            padded = self.__dict__["_padded"] = np.vstack([self.weights, np.zeros_like(self.weights[:1])])
+        zero = len(self.weights)
+        get = self.vocab.get
         idx: list[int] = []
         starts: list[int] = []
-        get = self.vocab.get
         for feats in rows:
             starts.append(len(idx))
-            idx.extend(j for j in (get(f) for f in feats) if j is not None)
-        logits = np.tile(self.bias, (len(rows), 1))
-        if idx:
-            ends = starts[1:] + [len(idx)]
-            gathered = self.weights[np.asarray(idx, dtype=np.int64)]
-            for r, (s, e) in enumerate(zip(starts, ends, strict=True)):
-                if e > s:
-                    logits[r] += gathered[s:e].sum(axis=0)
+            idx.append(zero)
+            idx.extend(map(get, feats, repeat(zero)))
+        sums = np.add.reduceat(padded[np.asarray(idx, dtype=np.int64)], np.asarray(starts, dtype=np.int64), axis=0)
+        logits = sums + self.bias
         if self.dense is not None and vecs is not None:
             logits += vecs @ self.dense
         return _softmax(logits)

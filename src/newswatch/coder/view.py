@@ -100,21 +100,22 @@ def doc_view(doc: Any) -> DocView:
 
     n = len(doc)
     strings = doc.vocab.strings
-    memo: dict[int, str] = {}
-
-    def s(h: int) -> str:
-        v = memo.get(h)
-        if v is None:
-            v = memo[h] = strings[h] if h else ""
-        return v
-
+    # Each distinct string hash of the doc is looked up once; every column is then a list index per token.
+    cols: list[list[str]] = [[] for _ in range(7)]
+    lemma: list[str] = []
+    idx: list[int] = []
+    heads: list[int] = []
     if n:
-        rows = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, IDX]).tolist()
-        heads = (np.arange(n, dtype=np.int64) + doc.to_array([HEAD]).astype(np.int64).reshape(-1)).tolist()
-    else:
-        rows, heads = [], []
-    text = [s(r[0]) for r in rows]
-    lemma = [s(r[2]).lower() for r in rows]
+        arr = doc.to_array([ORTH, LOWER, LEMMA, POS, TAG, DEP, ENT_TYPE, IDX, HEAD])
+        uniq, inv = np.unique(arr[:, :7], return_inverse=True)
+        inv = inv.reshape(n, 7)
+        names = [strings[h] if h else "" for h in uniq.tolist()]
+        cols = [list(map(names.__getitem__, inv[:, c].tolist())) for c in range(7)]
+        lowered = [x.lower() for x in names]
+        lemma = list(map(lowered.__getitem__, inv[:, 2].tolist()))
+        idx = arr[:, 7].astype(np.int64).tolist()
+        heads = (np.arange(n, dtype=np.int64) + arr[:, 8].astype(np.int64)).tolist()
+    text = cols[0]
     children: list[list[int]] = [[] for _ in range(n)]
     for i, h in enumerate(heads):
         if h != i:
@@ -124,14 +125,14 @@ def doc_view(doc: Any) -> DocView:
     view = DocView(
         doc=doc,
         text=text,
-        lower=[s(r[1]) for r in rows],
+        lower=cols[1],
         lemma=lemma,
-        pos=[s(r[3]) for r in rows],
-        tag=[s(r[4]) for r in rows],
-        dep=[s(r[5]) for r in rows],
+        pos=cols[3],
+        tag=cols[4],
+        dep=cols[5],
         head=heads,
-        ent=[s(r[6]) for r in rows],
-        idx=[int(r[7]) for r in rows],
+        ent=cols[6],
+        idx=idx,
         children=children,
         sent_starts=bounds.token_starts,
         sent_ends=bounds.token_ends,
