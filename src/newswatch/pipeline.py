@@ -40,8 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ProgressFn = Callable[[str, int], None]
-# analyses a run saves per transaction (see run): fewer commits and rollup upserts, at most this many to redo
-# after an interruption
+# analyses a run saves per transaction at most (see run): fewer commits and rollup upserts
 SAVE_BATCH = 32
 
 
@@ -179,22 +178,28 @@ def analyze_parallel(
 ) -> Iterator[Analysis | IngestFailure]:
     """Analyses of ``items`` in chunks: in this process, in ``settings.nlp.workers`` processes, or on the Dask
     cluster ``settings.nlp.cluster``."""
+    for results in analyze_chunks(items, settings=settings, chunk_size=chunk_size):
+        yield from results
+
+
+def analyze_chunks(
+    items: Iterable[Article], *, settings: Settings, chunk_size: int = 64
+) -> Iterator[list[Analysis | IngestFailure]]:
+    """``analyze_parallel``'s results a chunk at a time, as each chunk is done (in item order)."""
     sent = analysis_settings(settings)
     workers, cluster = settings.nlp.workers, settings.nlp.cluster
     chunks = ((c, sent) for c in _chunked(items, chunk_size))
     if cluster:
         from .scale import map_on_cluster
 
-        for result in map_on_cluster(_analyze_chunk, chunks, address=cluster, n_workers=workers):
-            yield from result
+        yield from map_on_cluster(_analyze_chunk, chunks, address=cluster, n_workers=workers)
         return
     if workers <= 1:
         for chunk in chunks:
-            yield from _analyze_chunk(chunk)
+            yield _analyze_chunk(chunk)
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        for result in pool.map(_analyze_chunk, chunks):
-            yield from result
+        yield from pool.map(_analyze_chunk, chunks)
 
 
 def _chunked(items: Iterable[Article], size: int, first: int = 8) -> Iterator[list[Article]]:
@@ -352,16 +357,17 @@ def run(
             tick("analyzed", 1)
         pending.clear()
 
-    # Analyses are saved SAVE_BATCH at a time, in one transaction each: an interruption loses at most that
-    # many analyses, whose articles are stored unanalysed and analysed by the next run.
-    for result in analyze_parallel(to_analyze, settings=settings):
-        if isinstance(result, IngestFailure):
-            _record(store, summary, result)
-            continue
-        pending.append(result)
-        if len(pending) >= SAVE_BATCH:
-            save_pending()
-    save_pending()
+    # Analyses are saved SAVE_BATCH at a time and whenever a chunk is done, one transaction each: an interruption
+    # loses at most one batch, whose articles are stored unanalysed and analysed by the next run.
+    for results in analyze_chunks(to_analyze, settings=settings):
+        for result in results:
+            if isinstance(result, IngestFailure):
+                _record(store, summary, result)
+                continue
+            pending.append(result)
+            if len(pending) >= SAVE_BATCH:
+                save_pending()
+        save_pending()
     summary.analysis_seconds = time.perf_counter() - analysis_started
     known = set(new_ids)
     story_ids = new_ids + [a.id for a in to_analyze if a.id not in known]  # re-analysed ones too
