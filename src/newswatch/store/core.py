@@ -285,7 +285,7 @@ class Store:
         if mention_rows:
             conn.execute(insert(mentions), mention_rows)
             for a in batch:
-                derived.change_actor_counts(conn, [m.actor.actor_id if m.actor else None for m in a.mentions], 1, changes)
+                derived.change_actor_counts([m.actor.actor_id if m.actor else None for m in a.mentions], 1, changes)
         claim_rows = [self._claim_row(c, coder_version) for a in batch for c in a.claims]
         if claim_rows:
             conn.execute(insert(claims), _unique_by_id(claim_rows))
@@ -305,7 +305,7 @@ class Store:
         if event_rows:
             event_rows = _unique_by_id(event_rows)
             conn.execute(insert(events), event_rows)
-            derived.add_events(conn, event_rows, changes)
+            derived.add_events(event_rows, changes)
         conn.execute(
             update(articles)
             .where(articles.c.id == bindparam("aid"))

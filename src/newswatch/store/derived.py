@@ -2,8 +2,9 @@
 filters that walk an index in date order) and ``event_rollup`` (event counts by period, type, country, dyad,
 place and actor, for aggregates and total counts at a million events).
 
-``Store.save_analysis`` calls ``remove_articles`` before it replaces articles' events and ``add_events``
-after, in the same transaction, so the derived rows never disagree with the events. ``rebuild`` recomputes
+``Store`` calls ``remove_articles`` before it replaces articles' events and ``add_events`` after, collecting
+the changes of one transaction in ``Changes`` and writing them before it commits, so the derived rows never
+disagree with the events. ``rebuild`` recomputes
 everything (a database made before these tables existed is rebuilt once when it is opened).
 """
 
@@ -178,8 +179,7 @@ class Changes:
     """Derived-row changes of several articles saved in one transaction, written at once by ``write``.
 
     Articles of one batch share most rollup cells (the same day, type and country), so adding their counts up
-    before the upsert writes each cell once per batch instead of once per article. ``None`` where a function
-    takes ``changes`` writes at once (one article per transaction).
+    before the upsert writes each cell once per batch instead of once per article.
     """
 
     def __init__(self) -> None:
@@ -202,31 +202,22 @@ class Changes:
         self.rollup, self.mentions, self.articles, self.keys = Counter(), Counter(), Counter(), []
 
 
-def change_actor_counts(
-    conn: Connection, actor_ids: Iterable[str | None], sign: int, changes: Changes | None = None
-) -> None:
+def change_actor_counts(actor_ids: Iterable[str | None], sign: int, changes: Changes) -> None:
     """Add (sign 1) or take away (sign -1) one article's mentions of actors."""
-    counts = Counter(a[:128] for a in actor_ids if a)
-    pending = Changes() if changes is None else changes
-    for a, n in counts.items():
-        pending.mentions[a] += sign * n
-        pending.articles[a] += sign
-    if changes is None:
-        pending.write(conn)
+    for a, n in Counter(a[:128] for a in actor_ids if a).items():
+        changes.mentions[a] += sign * n
+        changes.articles[a] += sign
 
 
-def add_events(conn: Connection, rows: Sequence[Mapping[str, Any]], changes: Changes | None = None) -> None:
+def add_events(rows: Sequence[Mapping[str, Any]], changes: Changes) -> None:
     """Derived rows for newly inserted events."""
-    pending = Changes() if changes is None else changes
-    pending.keys.extend(k for r in rows for k in key_rows(r))
-    pending.rollup.update(k for r in rows for k in rollup_keys(r))
-    if changes is None:
-        pending.write(conn)
+    changes.keys.extend(k for r in rows for k in key_rows(r))
+    changes.rollup.update(k for r in rows for k in rollup_keys(r))
 
 
-def remove_articles(conn: Connection, article_ids: Sequence[str], changes: Changes | None = None) -> None:
-    """Take the articles' stored mentions and events out of the derived tables (before they are replaced)."""
-    pending = Changes() if changes is None else changes
+def remove_articles(conn: Connection, article_ids: Sequence[str], changes: Changes) -> None:
+    """Take the articles' stored mentions and events out of the derived tables (before they are replaced): their
+    event keys at once, their counts into ``changes``."""
     for i in range(0, len(article_ids), 500):
         chunk = list(article_ids[i : i + 500])
         old_actors = conn.execute(
@@ -236,15 +227,13 @@ def remove_articles(conn: Connection, article_ids: Sequence[str], changes: Chang
         for aid, actor in old_actors:
             by_article.setdefault(aid, []).append(actor)
         for actors_of in by_article.values():
-            change_actor_counts(conn, actors_of, -1, pending)
+            change_actor_counts(actors_of, -1, changes)
         old = [dict(r) for r in conn.execute(select(*EVENT_COLUMNS).where(events.c.article_id.in_(chunk))).mappings()]
         ids = [r["id"] for r in old]
         for j in range(0, len(ids), 500):
             conn.execute(delete(event_keys).where(event_keys.c.event_id.in_(ids[j : j + 500])))
         for r in old:
-            pending.rollup.subtract(rollup_keys(r))
-    if changes is None:
-        pending.write(conn)
+            changes.rollup.subtract(rollup_keys(r))
 
 
 def rebuild(engine: Engine, *, batch: int = 20_000) -> int:
