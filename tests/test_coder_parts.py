@@ -158,6 +158,47 @@ def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
         read_labels(labels, [tmp_path / "nowhere"])
 
 
+def test_labels_the_guide_does_not_allow_are_left_out_with_their_reason(tmp_path: Path) -> None:
+    body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
+    sent = "Rebels seized the town of Kidal on Sunday."
+    start = body.index(sent)
+    (tmp_path / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    event = {"type": "ASSAULT", "status": "asserted", "trigger": [7, 13],
+             "actors": [{"span": [0, 6], "country": "MLI", "sector": "REB"}], "recipients": []}  # fmt: skip
+    good = {"sid": "ok", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
+            "sha1": _sha1(sent), "events": [event]}  # fmt: skip
+
+    def bad(sid: str, **change: object) -> dict:
+        return dict(good, sid=sid, events=[dict(event, **change)])
+
+    actor = event["actors"][0]  # type: ignore[index]
+    rows = [
+        good,
+        bad("type", type="ATTACK"),
+        bad("status", status="negatd"),
+        bad("mode", mode="carpet-bombing"),
+        bad("trigger", trigger=[30, 60]),
+        bad("span", actors=[dict(actor, span=[6, 0])]),
+        bad("country", actors=[dict(actor, country="Mali")]),
+        bad("sector", actors=[dict(actor, sector="REBELS")]),
+        dict(good, sid="events", events="ASSAULT"),
+        dict(good, sid="end", end=len(body) + 40, sha1=None),
+    ]
+    labels = tmp_path / "labels.jsonl"
+    lines = [json.dumps(r) for r in rows] + ["[1, 2]", "{not json"]
+    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "corpus.jsonl"])
+    # the faulty sentence is left out whole (its other events alone would teach that the faulty one is none)
+    assert [s.sid for s in sentences] == ["ok"]
+    assert len(problems) == len(lines) - 1
+    for needle in ("'ATTACK' is not a PLOVER type", "'negatd' is not one of", "'carpet-bombing' is not a mode",
+                   "trigger [30, 60] is not a span of the 42-character sentence", "span [6, 0]",
+                   "'Mali' is not a three-letter code", "'REBELS' is not a PLOVER sector", "not a list",
+                   "of the 68-character text of the record", "not an object", "malformed label (JSONDecodeError"):  # fmt: skip
+        assert sum(needle in p for p in problems) == 1, needle
+    assert all(p.startswith("line ") and "left out" in p for p in problems)
+
+
 def test_a_labelled_sentence_is_parsed_with_its_publishers_country(tmp_path: Path) -> None:
     """The record's web address reaches the parse as the publisher's country (as in a run), and the gold file
     for ``newswatch code`` keeps it; a record without one gets no country."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -171,3 +172,37 @@ def test_event_model_option_refuses_a_folder_without_a_model(tmp_path: Path) -> 
     )
     assert result.exit_code != 0
     assert "no event model" in result.output
+
+
+def test_train_events_leaves_out_bad_labels_and_says_when_a_split_is_missing(tmp_path: Path) -> None:
+    texts, labels = _write(tmp_path)
+    rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines()]
+    app = register_all()
+
+    def train(name: str, lines: list[dict]) -> Any:
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(json.dumps(r) for r in lines) + "\n", encoding="utf-8")
+        return CliRunner().invoke(app, ["train", "events", "--text", str(texts), "--labels", str(path),
+                                        "-o", str(tmp_path / name), "--no-baseline", "--no-sentence-model"])  # fmt: skip
+
+    # a label with a type the guide does not know is left out with its reason; the others train
+    typo = json.loads(json.dumps(rows[0]))
+    typo["events"][0]["type"] = "ATTACK"
+    result = train("typo", [typo, *rows[1:]])
+    assert result.exit_code == 0, result.output
+    assert "'ATTACK' is not a PLOVER type" in result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["train_sentences"] == 29 and report["labels_left_out"] == 1
+    assert "label lines left out" in (tmp_path / "typo" / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+    # no test split: trained, and the card says the figures are not measured rather than showing an empty table
+    result = train("notest", [dict(r, split="train") for r in rows])
+    assert result.exit_code == 0, result.output
+    assert "no test split" in result.output
+    card = (tmp_path / "notest" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "Not measured" in card and "| coder |" not in card
+
+    # nothing to train on: a usage error that says how to mark the split, not a traceback
+    result = train("alltest", [dict(r, split="test") for r in rows])
+    assert result.exit_code == 2
+    assert '"split": "train"' in result.output and "Traceback" not in result.output

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .codes import NON_STATE_CODES
+from .codes import NON_STATE_CODES, PLOVER_SECTORS
 from .errors import ConfigError
 from .models import Actor, CodedActor, Mention
 from .sentences import doc_text
@@ -45,10 +45,6 @@ _FILES = (
 _VANITY_TLDS = frozenset("io tv co me ai ly fm am cc ws to gg nu sh la ac so st vc ms tk ml ga cf gq".split())
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
-# PLOVER sector codes (eval/events/PLOVER.md): the frequent ones, then the less frequent ones.
-PLOVER_SECTORS = frozenset(
-    "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC".split()
-)
 
 # Which kind of entry wins when one token sequence names several things ("Congress" the US legislature vs
 # "congress" the sector word); lower is stronger.

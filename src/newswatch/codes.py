@@ -1,5 +1,5 @@
 """The field's event codes: our CAMEO -> PLOVER table (``data/codes/cameo_plover.tsv``) and the PLOVER types,
-the PLOVER non-state actor codes, and the claim certainty and source-type values.
+the PLOVER sector and non-state actor codes, the event statuses, and the claim certainty and source-type values.
 
 One small reader for every part that needs the codes (the event coder, watch rules, filters, exports), so the
 file format and the value lists live in one place. A code not in the table takes the row of its nearest listed parent ("0843" ->
@@ -18,6 +18,12 @@ from .errors import ConfigError
 TABLE_FILE = "cameo_plover.tsv"
 _COLUMNS = ("cameo", "type", "mode", "context", "covers")
 
+# PLOVER sector codes (eval/events/PLOVER.md): the frequent ones, then the less frequent ones.
+PLOVER_SECTORS = frozenset(
+    "COP GOV JUD LEG MIL PRM PTY REB SPY UAF UNK AGR BUS CRM CVL EDU ELI JRN LAB MED REF OPP PRE REL SOC".split()
+)
+# An event's status in the annotation guide (eval/events/NEWS_GUIDE.md): what the event coder says of it.
+EVENT_STATUSES = ("asserted", "future", "negated", "hypothetical")
 # Non-state codes of PLOVER: a country set made of them is not a "state" for the bilateral-story logic.
 NON_STATE_CODES = frozenset({"IGO", "UNO", "EUR", "NGO", "ISM", "IMG", "MNC"})
 # How surely a claim asserts its content, surest first, and who makes it: the values of claims.certainty and

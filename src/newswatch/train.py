@@ -82,6 +82,7 @@ def train_event_model(
         progress=progress,
         sentence_model=second,
     )
+    report["labels_left_out"] = len(skipped)
     model.save(out)
     (out / "MODEL_CARD.md").write_text(model_card(model, report), encoding="utf-8")
     return report

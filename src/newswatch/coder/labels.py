@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..codes import EVENT_STATUSES, PLOVER_SECTORS
 from ..errors import InputError
+from .codes import PLOVER_TYPES, modes_of
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +136,72 @@ def _read_records(path: Path) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _arg(raw: dict[str, Any]) -> Arg:
-    s, e = raw["span"]
-    return Arg(int(s), int(e), raw.get("country"), raw.get("sector"))
+class BadLabel(ValueError):
+    """A label that says something the guide does not allow; its message says what and where."""
+
+
+def _span(raw: Any, length: int, what: str, within: str = "sentence") -> tuple[int, int]:
+    if not isinstance(raw, (list, tuple)) or len(raw) != 2 or not all(isinstance(x, int) for x in raw):
+        raise BadLabel(f"{what} is {raw!r}, not a pair of character offsets [start, end]")
+    s, e = raw
+    if not 0 <= s < e <= length:
+        raise BadLabel(f"{what} [{s}, {e}] is not a span of the {length}-character {within}")
+    return s, e
+
+
+def _arg(raw: Any, length: int, what: str) -> Arg:
+    if not isinstance(raw, dict):
+        raise BadLabel(f"{what} is {raw!r}, not an object with a span")
+    s, e = _span(raw.get("span"), length, f"{what}'s span")
+    country, sector = raw.get("country"), raw.get("sector")
+    if country is not None and not (isinstance(country, str) and len(country) == 3 and country.isalpha()
+                                    and country.isupper()):  # fmt: skip
+        raise BadLabel(
+            f"{what}'s country {country!r} is not a three-letter code (ISO alpha-3, IGO, ...) or null"
+        )
+    if sector is not None and sector not in PLOVER_SECTORS:
+        raise BadLabel(
+            f"{what}'s sector {sector!r} is not a PLOVER sector code ({' '.join(sorted(PLOVER_SECTORS))})"
+        )
+    return Arg(s, e, country, sector)
+
+
+def _known_modes() -> frozenset[str]:
+    return frozenset(m for t in PLOVER_TYPES for m in modes_of(t))
+
+
+def gold_event(raw: Any, length: int, k: int) -> GoldEvent:
+    """One annotated event of a ``length``-character sentence, checked against the guide: its type, status and
+    mode are known values, its trigger and its actors' and recipients' spans lie inside the sentence."""
+    what = f"event {k + 1}"
+    if not isinstance(raw, dict):
+        raise BadLabel(f"{what} is {raw!r}, not an object")
+    etype = raw.get("type")
+    if etype not in PLOVER_TYPES:
+        raise BadLabel(f"{what}'s type {etype!r} is not a PLOVER type ({', '.join(PLOVER_TYPES)})")
+    status = raw.get("status", "asserted")
+    if status not in EVENT_STATUSES:
+        raise BadLabel(f"{what}'s status {status!r} is not one of {', '.join(EVENT_STATUSES)}")
+    mode = raw.get("mode")
+    if mode is not None and mode not in _known_modes():
+        raise BadLabel(f"{what}'s mode {mode!r} is not a mode of any type (for {etype}: "
+                       f"{', '.join(sorted(modes_of(etype))) or 'none'}; or null)")  # fmt: skip
+    roles = {}
+    for role in ("actors", "recipients"):
+        items = raw.get(role, [])
+        if not isinstance(items, list):
+            raise BadLabel(f"{what}'s {role} is {items!r}, not a list")
+        roles[role] = tuple(_arg(a, length, f"{what}'s {role[:-1]} {j + 1}") for j, a in enumerate(items))
+    return GoldEvent(
+        type=etype, status=status, trigger=_span(raw.get("trigger"), length, f"{what}'s trigger"),
+        actors=roles["actors"], recipients=roles["recipients"], mode=mode,
+    )  # fmt: skip
 
 
 def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSentence], list[str]]:
-    """The labelled sentences with their text, and a list of problems (missing text, changed text)."""
+    """The labelled sentences with their text, and a list of problems (missing text, changed text, a label the
+    guide does not allow). A sentence with a problem is left out whole: its other events alone would teach the
+    models that the faulty one is not an event."""
     store = TextStore(texts)
     out: list[LabelledSentence] = []
     problems: list[str] = []
@@ -153,30 +214,36 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row, dict):
+                raise BadLabel(f"the line is {type(row).__name__}, not an object")
             found = store.record(row["source"], str(row["record"]))
             if found is None:
                 problems.append(f"line {n}: no text for {row['source']} record {row['record']}")
                 continue
             record_text, url = found
-            sent = record_text[int(row["start"]) : int(row["end"])]
+            start, end = _span(
+                [row["start"], row["end"]],
+                len(record_text),
+                "the sentence (start, end)",
+                "text of the record",
+            )
+            sent = record_text[start:end]
             if row.get("sha1") and sha1(sent) != row["sha1"]:
                 problems.append(
                     f"line {n}: the text of {row['source']} record {row['record']} has changed (checksum)"
                 )
                 continue
-            events = [
-                GoldEvent(
-                    type=e["type"],
-                    status=e.get("status", "asserted"),
-                    trigger=(int(e["trigger"][0]), int(e["trigger"][1])),
-                    actors=tuple(_arg(a) for a in e.get("actors", [])),
-                    recipients=tuple(_arg(a) for a in e.get("recipients", [])),
-                    mode=e.get("mode"),
-                )
-                for e in row.get("events", [])
-            ]
+            raw_events = row.get("events", [])
+            if not isinstance(raw_events, list):
+                raise BadLabel(f"events is {raw_events!r}, not a list")
+            events = [gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
+        except BadLabel as exc:
+            problems.append(f"line {n}: {exc}; the sentence is left out until the label is corrected")
+            continue
         except (KeyError, TypeError, ValueError) as exc:
-            problems.append(f"line {n}: malformed label ({exc})")
+            problems.append(
+                f"line {n}: malformed label ({exc.__class__.__name__}: {exc}); the sentence is left out"
+            )
             continue
         out.append(
             LabelledSentence(

@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ..codes import EVENT_STATUSES
+from ..errors import ConfigError
 from .candidates import Candidate, candidates
 from .coder import NONE, LearnedCoder, attach_mentions
 from .codes import PLOVER_TYPES
@@ -33,7 +35,7 @@ from .view import DocView, doc_view
 
 log = logging.getLogger(__name__)
 
-STATUSES = ("asserted", "future", "negated", "hypothetical")
+STATUSES = EVENT_STATUSES
 _MERGE_DEPS = frozenset({"dobj", "attr", "oprd", "pobj", "xcomp", "compound"})
 
 
@@ -384,8 +386,14 @@ def train_events(
     train = [s for s in sentences if s.split != "test"]
     test = [s for s in sentences if s.split == "test"]
     if not train:
-        raise ValueError("no training sentences (every label is in the test split)")
+        raise ConfigError(
+            f'every one of the {len(test)} labelled sentences is in the test split ("split": "test"); mark the '
+            'articles to train on with "split": "train" (a label without "split" is a training one)'
+        )
     say(f"{len(train)} training and {len(test)} test sentences; parsing")
+    if not test:
+        say('no test split in the labels ("split": "test"): the model\'s figures cannot be measured; mark about '
+            "15 in 100 articles as test before training to know how it does on text it has not seen")  # fmt: skip
     meta = dict(meta or {})
     meta["rule_hints"] = config.rule_hints
     if rules is None:
@@ -511,6 +519,12 @@ def model_card(model: EventModel, report: dict[str, Any], *, notes: str = "") ->
         f"- command: `{meta.get('command', 'newswatch train events')}`",
         f"- labels: {meta.get('labels', '?')}; sentences: {report.get('train_sentences')} training, "
         f"{report.get('test_sentences')} test (split by article, fixed in the labels before training)",
+        *(
+            [f"- label lines left out (a missing or changed text, or a label the guide does not allow): "
+             f"{report['labels_left_out']}"]
+            if report.get("labels_left_out")
+            else []
+        ),  # fmt: skip
         f"- events in training: {report.get('train_events')}; per type: "
         + ", ".join(f"{k} {v}" for k, v in (report.get("train_events_per_type") or {}).items()),
         f"- candidates: {report.get('predicate_candidates')} predicates, {report.get('role_candidates')} role "
@@ -520,9 +534,11 @@ def model_card(model: EventModel, report: dict[str, Any], *, notes: str = "") ->
         "",
         "## Figures on the held-out test split",
         "",
-        "| coder | " + " | ".join(_FIGURES) + " |",
-        "|---|" + "---|" * len(_FIGURES),
     ]
+    if report.get("test"):
+        lines += ["| coder | " + " | ".join(_FIGURES) + " |", "|---|" + "---|" * len(_FIGURES)]
+    else:
+        lines.append('Not measured: the labels had no test split ("split": "test").')
     for key, label in (("test", model.version), ("test_baseline", "rules-0.2.0")):
         figs = report.get(key)
         if figs:
