@@ -67,6 +67,27 @@ def test_evaluation_bad_gold_is_an_input_error(tmp_path: Path) -> None:
         evaluate_events(bad)
 
 
+def test_evaluation_names_every_gold_record_it_cannot_score(tmp_path: Path) -> None:
+    ok = {"id": "ok", "text": "Police arrested protesters in Nairobi.", "events": []}
+    rows = [
+        ok,
+        {"id": "typo", "text": "Rebels attacked the town.", "events": [{"type": "ATTACK", "actors": []}]},
+        {"id": "str", "text": "x", "events": "none"},
+        {"id": "notext", "events": []},
+        {"id": "roles", "text": "x", "events": [{"type": "ASSAULT", "actors": "rebels"}]},
+    ]
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        evaluate_events(gold, coder=RULES)
+    msg = str(err.value)
+    assert "4 gold record(s) cannot be scored" in msg and "(and 1 more)" in msg
+    assert "'typo'" in msg and "'ATTACK', not a PLOVER type" in msg and "'none', not a list" in msg
+    gold.write_text(json.dumps(ok) + "\n[1, 2]\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"gold.jsonl:2 is a JSON list, not an object"):
+        evaluate_events(gold, coder=RULES)
+
+
 def _app() -> typer.Typer:
     app = typer.Typer()
     eval_app = typer.Typer()

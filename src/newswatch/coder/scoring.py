@@ -28,6 +28,28 @@ def is_news_gold(record: dict[str, Any]) -> bool:
     )
 
 
+def news_gold_problem(record: dict[str, Any]) -> str | None:
+    """What makes a record of a news gold file unusable (None when it can be scored): its text a string, its
+    events a list of objects with a PLOVER type, their actors and recipients lists of objects."""
+    from .codes import PLOVER_TYPES
+
+    if not isinstance(record.get("text"), str):
+        return "has no text string"
+    events = record.get("events")
+    if not isinstance(events, list):
+        return f"has events {events!r}, not a list"
+    for k, e in enumerate(events, 1):
+        if not isinstance(e, dict):
+            return f"has event {k} {e!r}, not an object"
+        if e.get("type") not in PLOVER_TYPES:
+            return f"has event {k} of type {e.get('type')!r}, not a PLOVER type ({', '.join(PLOVER_TYPES)})"
+        for role in ("actors", "recipients"):
+            items = e.get(role) or []
+            if not isinstance(items, list) or not all(isinstance(a, dict) for a in items):
+                return f"has event {k} whose {role} are {items!r}, not a list of objects"
+    return None
+
+
 def countries(items: Iterable[Any] | None) -> frozenset[str]:
     """The country codes of a list of actors (dicts with "country", or codes), as the scorer compares them."""
     out = set()

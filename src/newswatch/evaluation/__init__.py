@@ -19,12 +19,19 @@ def read_jsonl(path: str | Path, *, limit: int | None = None) -> list[dict[str, 
                 if not line.strip():
                     continue
                 try:
-                    records.append(json.loads(line))
+                    record = json.loads(line)
                 except ValueError as exc:
                     raise InputError(
                         f"{path}:{n} is not valid JSON ({exc}); the gold file must be JSON Lines: fix or remove that line",
                         source=str(path),
                     ) from exc
+                if not isinstance(record, dict):
+                    raise InputError(
+                        f"{path}:{n} is a JSON {type(record).__name__}, not an object; each line of a gold file is "
+                        "one record ({...}): fix or remove that line",
+                        source=str(path),
+                    )
+                records.append(record)
                 if limit is not None and len(records) >= limit:
                     break
     except OSError as exc:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..acled import NON_POLITICAL_LABELS
-from ..coder.scoring import is_news_gold, score_news
+from ..coder.scoring import is_news_gold, news_gold_problem, score_news
 from ..errors import InputError
 from ..events import EventCoder, main_event
 from ..models import Event
@@ -103,6 +103,7 @@ def evaluate_events(
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
     records = read_jsonl(path, limit=limit)
+    _check_news(records, path)
     coder = coder if coder is not None else Stages().coder
     docs = _parse(records, nlp)
     return _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
@@ -120,11 +121,31 @@ def compare_coders(
     """Scores of several coders on the same gold file and the same parses, keyed by name (e.g. the learned coder
     beside rules-0.2.0)."""
     records = read_jsonl(path, limit=limit)
+    _check_news(records, path)
     docs = _parse(records, nlp)
     return {
         name: _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
         for name, coder in coders.items()
     }
+
+
+def _check_news(records: Sequence[dict[str, Any]], path: str | Path) -> None:
+    """A news gold file (detected from its first record) must be usable to its last record: a broken record
+    would silently count as an event never found, or stop the scorer halfway."""
+    if detect_format(records[0]) != "news":
+        return
+    bad = [
+        f"record {n} (id {rec.get('id')!r}) {why}"
+        for n, rec in enumerate(records, 1)
+        if (why := news_gold_problem(rec)) is not None
+    ]
+    if bad:
+        more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+        raise InputError(
+            f"{path}: {len(bad)} gold record(s) cannot be scored: {'; '.join(bad[:3])}{more}; fix them against "
+            "the guide (eval/events/NEWS_GUIDE.md) or remove them",
+            source=str(path),
+        )
 
 
 def _parse(records: Sequence[dict[str, Any]], nlp: Any) -> list[Any]:
