@@ -390,8 +390,9 @@ def words_of(text: str) -> list[str]:
 def cmd_static(args: argparse.Namespace) -> None:
     """A student at the coder's speed that keeps the encoder's word meaning (Model2Vec-style): each word of the
     training text is given the fine-tuned encoder's vector for that word alone, reduced by PCA; a small network
-    over these vectors (their weighted mean, or a width-3 convolution max-pooled, with the mean) is fitted to the
-    gold types of the annotated fitting sentences and to the encoder's type probabilities on the unlabelled ones."""
+    over these vectors (their weighted mean, or a width-3 convolution max-pooled, with the mean; ``--arch attn`` and
+    ``cnnattn`` try self-attention layers instead of or beside it, not exportable) is fitted to the gold types of
+    the annotated fitting sentences and to the encoder's type probabilities on the unlabelled ones."""
     from collections import Counter
 
     import numpy as np
@@ -459,6 +460,16 @@ def cmd_static(args: argparse.Namespace) -> None:
             if args.arch == "cnn2":  # a second convolution over the first: five words in view
                 self.conv2 = torch.nn.Conv1d(args.filters, args.filters, 3, padding=1)
                 width += args.filters
+            if args.arch in ("attn", "cnnattn"):  # self-attention: every word read beside the whole sentence
+                self.pos = torch.nn.Embedding(80, args.dim)
+                torch.nn.init.normal_(self.pos.weight, std=0.02)
+                layer = torch.nn.TransformerEncoderLayer(
+                    args.dim, args.heads, args.ff, args.dropout, activation="relu", batch_first=True,
+                    norm_first=True,
+                )
+                self.attn = torch.nn.TransformerEncoder(layer, args.layers, enable_nested_tensor=False)
+                self.attn_norm = torch.nn.LayerNorm(args.dim)
+                width += args.dim
             self.hidden = torch.nn.Linear(width, args.hidden)
             self.out = torch.nn.Linear(args.hidden, len(types))
             self.drop = torch.nn.Dropout(args.dropout)
@@ -473,6 +484,14 @@ def cmd_static(args: argparse.Namespace) -> None:
             if args.arch == "cnn2":
                 c2 = torch.relu(self.conv2(self.drop(c * mask).transpose(1, 2))).transpose(1, 2)
                 parts.append((c2 * mask - (1 - mask) * 1e4).max(1).values.clamp(min=0))
+            if args.arch in ("attn", "cnnattn"):
+                pad = x == 0
+                pad[:, 0] = False  # words are left-aligned: a row without words reads its first pad
+                h = self.attn(e + self.pos(torch.arange(x.shape[1]).unsqueeze(0)), src_key_padding_mask=pad)
+                h = self.attn_norm(h)
+                if args.arch == "attn":  # the mean of the attention's output, not of the bare word vectors
+                    parts = [(h * mask).sum(1) / mask.sum(1).clamp(min=1)]
+                parts.append((h * mask - (1 - mask) * 1e4).max(1).values * (mask.sum(1) > 0).float())
             return self.out(self.drop(torch.relu(self.hidden(torch.cat(parts, 1)))))
 
     model = Student()
@@ -698,7 +717,10 @@ def main() -> int:
     st.add_argument(
         "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
     )
-    st.add_argument("--arch", choices=("mean", "cnn", "cnn2"), default="cnn")
+    st.add_argument("--arch", choices=("mean", "cnn", "cnn2", "attn", "cnnattn"), default="cnn")
+    st.add_argument("--layers", type=int, default=1, help="attention layers (attn, cnnattn)")
+    st.add_argument("--heads", type=int, default=4)
+    st.add_argument("--ff", type=int, default=256, help="feed-forward width of an attention layer")
     st.add_argument("--vocab", type=int, default=30000)
     st.add_argument("--dim", type=int, default=128)
     st.add_argument("--filters", type=int, default=256)
