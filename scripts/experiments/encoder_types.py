@@ -435,6 +435,16 @@ def cmd_static(args: argparse.Namespace) -> None:
         raw = np.vstack(chunks).astype(np.float32)
         np.save(vec_cache, raw)
         print(f"word vectors of {len(vocab)} words: {time.perf_counter() - started:.0f} s", flush=True)
+    if args.word_vectors != "alone":
+        ctx_cache = out_dir / f"ctxwords.{len(vocab)}.npy"
+        if ctx_cache.exists():
+            ctx = np.load(ctx_cache)
+        else:
+            started = time.perf_counter()
+            ctx = _context_vectors(tok, encoder, [r["text"] for r in fit + unlabelled], index, raw)
+            np.save(ctx_cache, ctx)
+            print(f"context word vectors of {len(vocab)} words: {time.perf_counter() - started:.0f} s", flush=True)
+        raw = ctx if args.word_vectors == "context" else np.hstack([raw, ctx])
     centred = raw - raw.mean(0)
     _, _, vt = np.linalg.svd(centred[: min(len(centred), 20000)], full_matrices=False)
     reduced = centred @ vt[: args.dim].T
@@ -547,6 +557,47 @@ def cmd_static(args: argparse.Namespace) -> None:
     _write_probs(out_dir, types, tune, args.predict, predict)
     if args.export:
         _export(model, vocab, types, Path(args.export), args)
+
+
+def _context_vectors(tok: Any, encoder: Any, texts: list[str], index: dict[str, int], alone: Any) -> Any:
+    """Each word's vector as the fine-tuned encoder reads it in context: its word pieces' last-layer vectors
+    averaged within each occurrence, then over all its occurrences in ``texts`` (in the manner of static
+    embeddings distilled from contextual ones, Bommasani et al. 2020); a word never seen whole keeps its vector
+    read alone."""
+    import re
+
+    import numpy as np
+    import torch
+
+    word = re.compile(r"[a-z]+(?:['’][a-z]+)?|\d+(?:[.,]\d+)*")
+    total = np.zeros_like(alone, dtype=np.float64)
+    count = np.zeros(len(alone), dtype=np.int64)
+    with torch.no_grad():
+        for i in range(0, len(texts), 64):
+            chunk = texts[i : i + 64]
+            b = tok(chunk, padding=True, truncation=True, max_length=96, return_tensors="pt",
+                    return_offsets_mapping=True)  # fmt: skip
+            offsets = b.pop("offset_mapping").numpy()
+            h = encoder(**b).last_hidden_state.numpy()
+            for r, text in enumerate(chunk):
+                low = text.lower()
+                if len(low) != len(text):
+                    continue
+                starts, ends = offsets[r, :, 0], offsets[r, :, 1]
+                for m in word.finditer(low):
+                    w = "0" if m.group()[0].isdigit() else m.group()
+                    j = index.get(w)
+                    if j is None:
+                        continue
+                    pieces = np.nonzero((ends > m.start()) & (starts < m.end()) & (ends > starts))[0]
+                    if len(pieces):
+                        total[j - 1] += h[r, pieces].mean(0)
+                        count[j - 1] += 1
+    seen = count > 0
+    out = alone.astype(np.float64).copy()
+    out[seen] = total[seen] / count[seen, None]
+    print(f"{int(seen.sum())} of {len(alone)} words read in context ({int(count.sum())} occurrences)", flush=True)
+    return out.astype(np.float32)
 
 
 def _export(model: Any, vocab: list[str], types: list[str], folder: Path, args: argparse.Namespace) -> None:
@@ -718,6 +769,10 @@ def main() -> int:
         "--predict", action="append", default=[], help="NAME=JSONL of {id, text} records to predict"
     )
     st.add_argument("--arch", choices=("mean", "cnn", "cnn2", "attn", "cnnattn"), default="cnn")
+    st.add_argument(
+        "--word-vectors", choices=("alone", "context", "both"), default="alone",
+        help="each word as the encoder reads it alone (shipped), averaged over its occurrences in context, or both",
+    )  # fmt: skip
     st.add_argument("--layers", type=int, default=1, help="attention layers (attn, cnnattn)")
     st.add_argument("--heads", type=int, default=4)
     st.add_argument("--ff", type=int, default=256, help="feed-forward width of an attention layer")
