@@ -199,6 +199,26 @@ def test_labels_the_guide_does_not_allow_are_left_out_with_their_reason(tmp_path
     assert all(p.startswith("line ") and "left out" in p for p in problems)
 
 
+def test_labels_survive_text_and_label_files_in_the_wrong_encoding(tmp_path: Path) -> None:
+    sent = "Rebels seized the town of Kidal on Sunday."
+    good = json.dumps({"id": "r1", "text": sent}).encode("utf-8")
+    # one line of the text file is Latin-1: only that record is lost, the others stay readable
+    (tmp_path / "corpus.jsonl").write_bytes(b'{"id": "r0", "text": "caf\xe9 line"}\n' + good + b"\n")
+    label = {"sid": "x1", "source": "corpus.jsonl", "record": "r1", "start": 0, "end": len(sent), "sha1": _sha1(sent),
+             "events": []}  # fmt: skip
+    missing = dict(label, sid="x0", record="r0", end=4, sha1=None)
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps(label) + "\n" + json.dumps(missing) + "\n", encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "corpus.jsonl"])
+    assert [s.sid for s in sentences] == ["x1"] and sentences[0].text == sent
+    assert len(problems) == 1 and "no text for corpus.jsonl record r0" in problems[0]
+    # a labels file that is not text at all is an input error that says so, not a traceback
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00\x01")
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        read_labels(binary, [tmp_path / "corpus.jsonl"])
+
+
 def test_a_labelled_sentence_is_parsed_with_its_publishers_country(tmp_path: Path) -> None:
     """The record's web address reaches the parse as the publisher's country (as in a run), and the gold file
     for ``newswatch code`` keeps it; a record without one gets no country."""

@@ -64,6 +64,10 @@ def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+class BadLabel(ValueError):
+    """A label that says something the guide does not allow; its message says what and where."""
+
+
 class TextStore:
     """Finds a record's text under the roots and files the user named."""
 
@@ -110,20 +114,26 @@ def _url(obj: dict[str, Any]) -> str:
 
 def _read_records(path: Path) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
-    raw = path.read_text(encoding="utf-8")
+    data = path.read_bytes()
     if path.suffix == ".json":
-        obj = json.loads(raw)
+        try:
+            obj = json.loads(data.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise BadLabel(f"the text file {path} is not UTF-8 (byte {exc.start}); re-encode it as UTF-8") from exc
         text = next((obj.get(k) for k in _TEXT_KEYS if isinstance(obj.get(k), str)), None)
         if text is not None:
             out[path.name[: -len(".json")]] = (text, _url(obj))
             if obj.get("id") is not None:
                 out[str(obj["id"])] = (text, _url(obj))
         return out
-    for n, line in enumerate(raw.splitlines()):
-        if not line.strip():
+    for n, raw_line in enumerate(data.splitlines()):
+        if not raw_line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(raw_line.decode("utf-8"))
+        except UnicodeDecodeError:
+            log.warning("%s line %d is not UTF-8; skipped (re-encode the file as UTF-8)", path, n + 1)
+            continue
         except ValueError:
             log.warning("%s line %d is not JSON; skipped", path, n + 1)
             continue
@@ -134,10 +144,6 @@ def _read_records(path: Path) -> dict[str, tuple[str, str]]:
             if obj.get(key) is not None:
                 out.setdefault(str(obj[key]), (text, _url(obj)))
     return out
-
-
-class BadLabel(ValueError):
-    """A label that says something the guide does not allow; its message says what and where."""
 
 
 def _span(raw: Any, length: int, what: str, within: str = "sentence") -> tuple[int, int]:
@@ -209,6 +215,11 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
         lines = labels.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise InputError(f"cannot read labels {labels} ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"labels {labels} are not UTF-8 text (byte {exc.start}); give the JSON Lines file of stand-off labels, "
+            "encoded as UTF-8"
+        ) from exc
     for n, line in enumerate(lines, 1):
         if not line.strip() or line.startswith("#"):
             continue
