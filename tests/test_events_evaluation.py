@@ -86,6 +86,9 @@ def test_evaluation_names_every_gold_record_it_cannot_score(tmp_path: Path) -> N
     gold.write_text(json.dumps(ok) + "\n[1, 2]\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"gold.jsonl:2 is a JSON list, not an object"):
         evaluate_events(gold, coder=RULES)
+    gold.write_bytes(json.dumps(ok).encode("utf-8") + b"\n\xff\xfe\n")
+    with pytest.raises(InputError, match=r"gold.jsonl:2 is not UTF-8 text"):
+        evaluate_events(gold, coder=RULES)
 
 
 def _app() -> typer.Typer:

@@ -14,8 +14,15 @@ def read_jsonl(path: str | Path, *, limit: int | None = None) -> list[dict[str, 
     """Records of a JSONL gold file; an unreadable or empty file, or a bad line, is an InputError naming it."""
     records: list[dict[str, Any]] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
+        with open(path, "rb") as fh:
+            for n, raw in enumerate(fh, 1):
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise InputError(
+                        f"{path}:{n} is not UTF-8 text (byte {exc.start}); give a JSON Lines file encoded as UTF-8",
+                        source=str(path),
+                    ) from exc
                 if not line.strip():
                     continue
                 try:
