@@ -212,6 +212,12 @@ def test_labels_survive_text_and_label_files_in_the_wrong_encoding(tmp_path: Pat
     sentences, problems = read_labels(labels, [tmp_path / "corpus.jsonl"])
     assert [s.sid for s in sentences] == ["x1"] and sentences[0].text == sent
     assert len(problems) == 1 and "no text for corpus.jsonl record r0" in problems[0]
+    # a JSON text file that cannot be decoded is read once and named in each label pointing into it
+    (tmp_path / "page.json").write_bytes(b'\xff{"text": "x"}')
+    page = dict(label, sid="p", source="page.json", record="page", end=1, sha1=None)
+    labels.write_text(json.dumps(page) + "\n" + json.dumps(dict(page, sid="q")) + "\n", encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path])
+    assert sentences == [] and len(problems) == 2 and all("page.json is not UTF-8" in p for p in problems)
     # a labels file that is not text at all is an input error that says so, not a traceback
     binary = tmp_path / "binary.jsonl"
     binary.write_bytes(b"\xff\xfe\x00\x01")

@@ -80,8 +80,15 @@ class TextStore:
                 f"text path not found: {', '.join(missing)}; give the folder or files the labels point into"
             )
         self._records: dict[Path, dict[str, tuple[str, str]]] = {}
+        self._located: dict[str, Path | None] = {}  # a source not found directly is searched for once
+        self._unreadable: dict[Path, BadLabel] = {}
 
     def _locate(self, source: str) -> Path | None:
+        if source not in self._located:
+            self._located[source] = self._find(source)
+        return self._located[source]
+
+    def _find(self, source: str) -> Path | None:
         for root in self._roots:
             p = root / source
             if p.is_file():
@@ -103,7 +110,16 @@ class TextStore:
             return None
         table = self._records.get(path)
         if table is None:
-            table = self._records[path] = _read_records(path)
+            try:
+                table = _read_records(path)
+            except (OSError, ValueError) as exc:  # read once: every label pointing into it is told why
+                self._unreadable[path] = exc if isinstance(exc, BadLabel) else BadLabel(
+                    f"the text file {path} cannot be read ({exc.__class__.__name__}: {exc})"
+                )
+                table = {}
+            self._records[path] = table
+        if path in self._unreadable:
+            raise self._unreadable[path]
         return table.get(record)
 
 
@@ -249,7 +265,7 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
                 raise BadLabel(f"events is {raw_events!r}, not a list")
             events = [gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
         except BadLabel as exc:
-            problems.append(f"line {n}: {exc}; the sentence is left out until the label is corrected")
+            problems.append(f"line {n}: {exc}; the sentence is left out until this is corrected")
             continue
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(
