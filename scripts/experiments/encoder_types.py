@@ -637,7 +637,7 @@ def _export(model: Any, vocab: list[str], types: list[str], folder: Path, args: 
 def cmd_choose(args: argparse.Namespace) -> None:
     from newswatch.coder import training as T
     from newswatch.coder.coder import LearnedCoder
-    from newswatch.coder.codes import PLOVER_TYPES, modes_of
+    from newswatch.coder.codes import all_modes
     from newswatch.coder.labels import to_gold_json
     from newswatch.coder.scoring import score_news
 
@@ -647,7 +647,7 @@ def cmd_choose(args: argparse.Namespace) -> None:
     stages, _, fit_part, tune_part = parse_parts(args.labels, args.text)
     lex = T.load_lexicon()
     nouns = T.trigger_nouns(fit_part)
-    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    modes = all_modes()
     models = T.fit_models(T.build_examples(fit_part, lex, nouns, resolver=stages.actors, use_tensor=False),
                           T.TrainConfig(), modes)  # fmt: skip
     bundle = T._bundle(models, nouns, {"type": 0.02, "actor": 0.3, "recipient": 0.3}, {"rule_hints": True})

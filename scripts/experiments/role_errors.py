@@ -34,7 +34,7 @@ from type_model_tuning import parse_parts  # noqa: E402
 
 from newswatch.coder import training as T  # noqa: E402
 from newswatch.coder.coder import LearnedCoder  # noqa: E402
-from newswatch.coder.codes import PLOVER_TYPES, modes_of  # noqa: E402
+from newswatch.coder.codes import all_modes  # noqa: E402
 from newswatch.coder.labels import to_gold_json  # noqa: E402
 from newswatch.coder.model import EventModel, shipped_model_dir  # noqa: E402
 from newswatch.coder.scoring import counted_predictions, countries, gold_events, matched_pairs, score_news  # noqa: E402
@@ -67,7 +67,7 @@ def main() -> int:
     stages, _, fit_part, tune_part = parse_parts(args.labels, args.text)
     lex = T.load_lexicon()
     nouns = T.trigger_nouns(fit_part)
-    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    modes = all_modes()
     ex = T.build_examples(fit_part, lex, nouns, resolver=stages.actors, use_tensor=False)
     bundle = T._bundle(T.fit_models(ex, T.TrainConfig(), modes), nouns, dict(shipped.thresholds), {"rule_hints": True})
     bundle.sentence_model = shipped.sentence_model

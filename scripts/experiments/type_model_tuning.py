@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from newswatch.coder import training as T  # noqa: E402
 from newswatch.coder.coder import NONE, LearnedCoder  # noqa: E402
-from newswatch.coder.codes import PLOVER_TYPES, modes_of  # noqa: E402
+from newswatch.coder.codes import PLOVER_TYPES, all_modes  # noqa: E402
 from newswatch.coder.labels import read_labels, to_gold_json  # noqa: E402
 from newswatch.coder.linear import fit  # noqa: E402
 from newswatch.coder.scoring import score_news  # noqa: E402
@@ -227,7 +227,7 @@ def main() -> int:
     print(f"{len(fit_part)} sentences to fit, {len(tune_part)} to tune", flush=True)
     lex = T.load_lexicon()
     nouns = T.trigger_nouns(fit_part)
-    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    modes = all_modes()
     ex = T.build_examples(fit_part, lex, nouns, resolver=stages.actors, use_tensor=False)
     models = T.fit_models(ex, T.TrainConfig(), modes)
     gold = to_gold_json(p.sentence for p in tune_part)

@@ -67,6 +67,11 @@ def modes_of(plover_type: str) -> frozenset[str]:
     return frozenset(m for t, m in _table() if t == plover_type and m != "-")
 
 
+def all_modes() -> list[str]:
+    """Every mode newswatch knows, of any type, sorted (the mode model's classes besides none)."""
+    return sorted({m for t, m in _table() if m != "-"})
+
+
 def cameo_for(plover_type: str, mode: str | None) -> str:
     table = _table()
     row = table.get((plover_type, mode or "-")) or table[(plover_type, "-")]

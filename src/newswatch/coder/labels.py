@@ -21,7 +21,7 @@ from typing import Any
 
 from ..codes import EVENT_STATUSES, PLOVER_SECTORS
 from ..errors import InputError
-from .codes import PLOVER_TYPES, modes_of
+from .codes import PLOVER_TYPES, all_modes, modes_of
 
 log = logging.getLogger(__name__)
 
@@ -188,11 +188,7 @@ def _arg(raw: Any, length: int, what: str) -> Arg:
     return Arg(s, e, country, sector)
 
 
-def _known_modes() -> frozenset[str]:
-    return frozenset(m for t in PLOVER_TYPES for m in modes_of(t))
-
-
-def gold_event(raw: Any, length: int, k: int) -> GoldEvent:
+def _gold_event(raw: Any, length: int, k: int) -> GoldEvent:
     """One annotated event of a ``length``-character sentence, checked against the guide: its type, status and
     mode are known values, its trigger and its actors' and recipients' spans lie inside the sentence."""
     what = f"event {k + 1}"
@@ -205,7 +201,7 @@ def gold_event(raw: Any, length: int, k: int) -> GoldEvent:
     if status not in EVENT_STATUSES:
         raise BadLabel(f"{what}'s status {status!r} is not one of {', '.join(EVENT_STATUSES)}")
     mode = raw.get("mode")
-    if mode is not None and mode not in _known_modes():
+    if mode is not None and mode not in all_modes():
         raise BadLabel(f"{what}'s mode {mode!r} is not a mode of any type (for {etype}: "
                        f"{', '.join(sorted(modes_of(etype))) or 'none'}; or null)")  # fmt: skip
     roles = {}
@@ -263,7 +259,7 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
             raw_events = row.get("events", [])
             if not isinstance(raw_events, list):
                 raise BadLabel(f"events is {raw_events!r}, not a list")
-            events = [gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
+            events = [_gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
         except BadLabel as exc:
             problems.append(f"line {n}: {exc}; the sentence is left out until this is corrected")
             continue

@@ -15,6 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from .codes import PLOVER_TYPES
+
 _OLD_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
 
 
@@ -31,8 +33,6 @@ def is_news_gold(record: dict[str, Any]) -> bool:
 def news_gold_problem(record: dict[str, Any]) -> str | None:
     """What makes a record of a news gold file unusable (None when it can be scored): its text a string, its
     events a list of objects with a PLOVER type, their actors and recipients lists of objects."""
-    from .codes import PLOVER_TYPES
-
     if not isinstance(record.get("text"), str):
         return "has no text string"
     events = record.get("events")

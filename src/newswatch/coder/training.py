@@ -20,7 +20,7 @@ from ..codes import EVENT_STATUSES
 from ..errors import ConfigError
 from .candidates import Candidate, candidates
 from .coder import NONE, LearnedCoder, attach_mentions
-from .codes import PLOVER_TYPES
+from .codes import PLOVER_TYPES, all_modes
 from .features import argument_candidates, fill_features, mode_features, predicate_features, role_features
 from .fill import candidates_for, sentence_countries
 from .labels import GoldEvent, LabelledSentence, to_gold_json
@@ -380,9 +380,7 @@ def train_events(
     config = config or TrainConfig()
     lex = lexicon or load_lexicon()
     say = progress or (lambda msg: log.info("%s", msg))
-    from .codes import modes_of
-
-    modes = sorted({m for t in PLOVER_TYPES for m in modes_of(t)})
+    modes = all_modes()
     train = [s for s in sentences if s.split != "test"]
     test = [s for s in sentences if s.split == "test"]
     if not train:
