@@ -35,7 +35,6 @@ from .view import DocView, doc_view
 
 log = logging.getLogger(__name__)
 
-STATUSES = EVENT_STATUSES
 _MERGE_DEPS = frozenset({"dobj", "attr", "oprd", "pobj", "xcomp", "compound"})
 
 
@@ -198,7 +197,7 @@ def build_examples(
                 ex.type_vecs.append(vec)
             if gold is not None:
                 ex.status_rows.append(feats + ["T=" + gold.type])
-                ex.status_labels.append(gold.status if gold.status in STATUSES else "asserted")
+                ex.status_labels.append(gold.status if gold.status in EVENT_STATUSES else "asserted")
                 if vec is not None:
                     ex.status_vecs.append(vec)
                 ex.mode_rows.append(mode_features(v, c, gold.type))
@@ -263,7 +262,7 @@ def fit_models(ex: Examples, config: TrainConfig, modes: Sequence[str]) -> dict[
     return {
         "type": fit("type", ex.type_rows, ex.type_labels, classes=type_classes, vecs=tv, l2=config.l2_type,
                     min_count=config.min_count, max_iter=config.max_iter),
-        "status": fit("status", ex.status_rows, ex.status_labels, classes=list(STATUSES), vecs=sv,
+        "status": fit("status", ex.status_rows, ex.status_labels, classes=list(EVENT_STATUSES), vecs=sv,
                       l2=config.l2_status, min_count=config.min_count, max_iter=config.max_iter),
         "mode": fit("mode", ex.mode_rows, ex.mode_labels, classes=[NONE, *modes], l2=config.l2_mode,
                     min_count=1, max_iter=config.max_iter),
