@@ -225,6 +225,34 @@ def test_labels_survive_text_and_label_files_in_the_wrong_encoding(tmp_path: Pat
         read_labels(binary, [tmp_path / "corpus.jsonl"])
 
 
+def test_inline_labels_place_their_quotes_and_mix_with_stand_off_ones(tmp_path: Path) -> None:
+    body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
+    sent = "Rebels seized the town of Kidal on Sunday."
+    start = body.index(sent)
+    (tmp_path / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    standoff = {"sid": "s1", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
+                "sha1": _sha1(sent), "events": []}  # fmt: skip
+    text = "The army said on Monday that the army shelled the village."
+    inline = {"id": "i1", "text": text, "article": "a-17", "split": "test",
+              "events": [{"type": "ASSAULT", "trigger": "shelled", "status": "asserted",
+                          "actors": [{"text": "the army", "country": None, "sector": "MIL"}],
+                          "recipients": [{"text": "the village", "country": None, "sector": "CVL"}]}]}  # fmt: skip
+    same_article = {"id": "i2", "text": "Nothing else happened.", "article": "a-17", "events": []}
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text("\n".join(json.dumps(r) for r in (standoff, inline, same_article)) + "\n", encoding="utf-8")
+    sentences, problems = read_labels(labels, [tmp_path / "corpus.jsonl"])
+    assert problems == [] and [s.sid for s in sentences] == ["s1", "i1", "i2"]
+    s1, i1, i2 = sentences
+    assert s1.text == sent and i1.text == text and i1.split == "test" and i2.split == "train"
+    e = i1.events[0]
+    assert text[e.trigger[0] : e.trigger[1]] == "shelled"
+    # the participant quoted twice is the occurrence nearest the trigger, not the first
+    assert e.actors[0].start == text.index("the army shelled") and e.actors[0].sector == "MIL"
+    assert text[e.recipients[0].start : e.recipients[0].end] == "the village"
+    # sentences of one article stay one article (training keeps it whole when it sets a tuning part apart)
+    assert (i1.source, i1.record) == (i2.source, i2.record) != (s1.source, s1.record)
+
+
 def test_a_labelled_sentence_is_parsed_with_its_publishers_country(tmp_path: Path) -> None:
     """The record's web address reaches the parse as the publisher's country (as in a run), and the gold file
     for ``newswatch code`` keeps it; a record without one gets no country."""

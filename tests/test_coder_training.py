@@ -206,3 +206,41 @@ def test_train_events_leaves_out_bad_labels_and_says_when_a_split_is_missing(tmp
     result = train("alltest", [dict(r, split="test") for r in rows])
     assert result.exit_code == 2
     assert '"split": "train"' in result.output and "Traceback" not in result.output
+
+
+def test_train_events_reads_inline_labels_without_text_folders(tmp_path: Path) -> None:
+    """An analyst's own annotation in the news gold format (the sentence, quoted trigger and participants) trains
+    a model with no --text; it gives the same weights as the same labels written stand-off."""
+
+    def quoted(text: str, span: list[int]) -> str:
+        return text[span[0] : span[1]]
+
+    rows = []
+    for r in _corpus():
+        events = [
+            {**e, "trigger": quoted(r["text"], e["trigger"]),
+             **{role: [{"text": quoted(r["text"], a["span"]), "country": a["country"], "sector": a["sector"]}
+                       for a in e[role]] for role in ("actors", "recipients")}}
+            for e in r["events"]
+        ]  # fmt: skip
+        rows.append({**r, "events": events})
+    bad = {"id": "bad", "text": "Rebels shelled the town.", "split": "train",
+           "events": [{"type": "ASSAULT", "trigger": "bombed", "actors": [], "recipients": []}]}  # fmt: skip
+    typo = {**rows[31], "id": "typo", "split": "tset"}  # never silently moved from test to training
+    inline = tmp_path / "inline.jsonl"
+    inline.write_text("\n".join(json.dumps(r) for r in [*rows, bad, typo]) + "\n", encoding="utf-8")
+    app = register_all()
+    result = CliRunner().invoke(app, ["train", "events", "--labels", str(inline), "-o", str(tmp_path / "inline"),
+                                      "--no-baseline", "--no-sentence-model"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "'bombed' is not in the sentence" in result.output and "'tset' is neither" in result.output
+    report = json.loads(result.stdout[result.stdout.index("{") :])
+    assert report["train_sentences"] == 30 and report["test_sentences"] == 6 and report["labels_left_out"] == 2
+    assert report["test"]["type_f1"] == pytest.approx(1.0)
+
+    texts, labels = _write(tmp_path)
+    result = CliRunner().invoke(app, ["train", "events", "--text", str(texts), "--labels", str(labels),
+                                      "-o", str(tmp_path / "standoff"), "--no-baseline", "--no-sentence-model"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    for name in ("type.weights.npz", "role.weights.npz"):
+        assert (tmp_path / "inline" / name).read_bytes() == (tmp_path / "standoff" / name).read_bytes()

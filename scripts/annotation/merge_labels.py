@@ -19,26 +19,16 @@ import hashlib
 import json
 import os
 import sys
+from pathlib import Path
 
-
-def _find(text: str, needle: str, near: int | None) -> tuple[int, int] | None:
-    if not needle:
-        return None
-    hits = []
-    k = text.find(needle)
-    while k >= 0:
-        hits.append(k)
-        k = text.find(needle, k + 1)
-    if not hits:
-        return None
-    k = hits[0] if near is None else min(hits, key=lambda h: abs(h - near))
-    return k, k + len(needle)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from newswatch.coder.labels import place_quote  # noqa: E402
 
 
 def convert(text: str, events: list[dict]) -> tuple[list[dict], list[str]]:
     out, problems = [], []
     for e in events:
-        trig = _find(text, e.get("trigger") or "", None)
+        trig = place_quote(text, e.get("trigger") or "")
         if trig is None:
             problems.append(f"trigger {e.get('trigger')!r} not found")
             continue
@@ -51,7 +41,7 @@ def convert(text: str, events: list[dict]) -> tuple[list[dict], list[str]]:
         for role in ("actors", "recipients"):
             args = []
             for a in e.get(role) or []:
-                span = _find(text, a.get("text") or "", trig[0])
+                span = place_quote(text, a.get("text") or "", trig[0])
                 if span is None:
                     problems.append(f"{role} {a.get('text')!r} not found")
                     continue

@@ -20,14 +20,19 @@ def register(app: typer.Typer, eval_app: typer.Typer) -> None:
 
 
 def train_events_command(
-    text: Annotated[
-        list[Path],
-        typer.Option("--text", help="a folder or file the labels point into (repeat for several)"),
-    ],
     labels: Annotated[
-        Path, typer.Option("--labels", help="stand-off labels (JSONL), see docs/event-model.md")
+        Path,
+        typer.Option(
+            "--labels",
+            help="labels (JSONL): stand-off ones pointing into --text, or inline ones that carry their sentence "
+            "(the news gold format); see docs/event-model.md",
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", "-o", help="folder to write the model to")],
+    text: Annotated[
+        list[Path] | None,
+        typer.Option("--text", help="a folder or file stand-off labels point into (repeat for several)"),
+    ] = None,
     name: Annotated[str, typer.Option(help="model name, stored in every event's coder_version")] = "events",
     version: Annotated[str, typer.Option(help="model version")] = "custom",
     seed: Annotated[int, typer.Option(help="fixed seed: the same data and seed give the same model")] = 13,
@@ -56,7 +61,7 @@ def train_events_command(
             err_console.print(f"... and {len(problems) - 20} more problems", highlight=False)
 
     report = train_event_model(
-        labels=labels, texts=text, out=out, name=name, version=version, seed=seed, baseline=baseline,
+        labels=labels, texts=text or [], out=out, name=name, version=version, seed=seed, baseline=baseline,
         sentence_model=sentence_model, use_sentence_model=not no_sentence_model, problems=show_problems,
         progress=lambda msg: err_console.print(msg, highlight=False),
     )  # fmt: skip

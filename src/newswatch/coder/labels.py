@@ -1,5 +1,6 @@
-"""Stand-off event labels: annotations that point into text kept elsewhere (by source file, record id and
-character offsets, with a checksum of the sentence), and the reader that joins them to the text the user gives.
+"""Event labels: stand-off annotations that point into text kept elsewhere (by source file, record id and
+character offsets, with a checksum of the sentence), and the reader that joins them to the text the user gives;
+or inline ones that carry their sentence and quote their trigger and participants (the news gold format).
 
 A label line:
 ``{"sid", "source", "record", "start", "end", "sha1", "split": "train"|"test", "events": [{"type", "mode",
@@ -7,6 +8,9 @@ A label line:
 with event offsets relative to the sentence. ``source`` is a path relative to one of the text roots
 (``corpus/whitehouse_training.jsonl``) or a file name; ``record`` is the record's ``id`` (or ``url``) in a JSONL
 file, or the file's own name for a one-record JSON file.
+
+An inline label line: ``{"id", "text", "split", "article", "url", "events": [{"type", "mode", "status", "trigger": "detained",
+"actors": [{"text": "Taliban authorities", "country", "sector"}], "recipients": [...]}]}``.
 """
 
 from __future__ import annotations
@@ -113,8 +117,10 @@ class TextStore:
             try:
                 table = _read_records(path)
             except (OSError, ValueError) as exc:  # read once: every label pointing into it is told why
-                self._unreadable[path] = exc if isinstance(exc, BadLabel) else BadLabel(
-                    f"the text file {path} cannot be read ({exc.__class__.__name__}: {exc})"
+                self._unreadable[path] = (
+                    exc
+                    if isinstance(exc, BadLabel)
+                    else BadLabel(f"the text file {path} cannot be read ({exc.__class__.__name__}: {exc})")
                 )
                 table = {}
             self._records[path] = table
@@ -135,7 +141,9 @@ def _read_records(path: Path) -> dict[str, tuple[str, str]]:
         try:
             obj = json.loads(data.decode("utf-8"))
         except UnicodeDecodeError as exc:
-            raise BadLabel(f"the text file {path} is not UTF-8 (byte {exc.start}); re-encode it as UTF-8") from exc
+            raise BadLabel(
+                f"the text file {path} is not UTF-8 (byte {exc.start}); re-encode it as UTF-8"
+            ) from exc
         text = next((obj.get(k) for k in _TEXT_KEYS if isinstance(obj.get(k), str)), None)
         if text is not None:
             out[path.name[: -len(".json")]] = (text, _url(obj))
@@ -218,18 +226,21 @@ def _gold_event(raw: Any, length: int, k: int) -> GoldEvent:
 
 def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSentence], list[str]]:
     """The labelled sentences with their text, and a list of problems (missing text, changed text, a label the
-    guide does not allow). A sentence with a problem is left out whole: its other events alone would teach the
-    models that the faulty one is not an event."""
+    guide does not allow). A line is a stand-off label (``source``, ``record``, offsets: the text is read from
+    ``texts``) or an inline one (``text`` and events that quote their trigger and participants, the format of the
+    news gold files: see ``inline_events``). A sentence with a problem is left out whole: its other events alone
+    would teach the models that the faulty one is not an event."""
     store = TextStore(texts)
     out: list[LabelledSentence] = []
     problems: list[str] = []
     try:
-        lines = labels.read_text(encoding="utf-8").splitlines()
+        # split on "\n" only: an inline label's text may hold U+2028, which str.splitlines would break on
+        lines = labels.read_text(encoding="utf-8").split("\n")
     except OSError as exc:
         raise InputError(f"cannot read labels {labels} ({exc})") from exc
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"labels {labels} are not UTF-8 text (byte {exc.start}); give the JSON Lines file of stand-off labels, "
+            f"labels {labels} are not UTF-8 text (byte {exc.start}); give the JSON Lines file of labels, "
             "encoded as UTF-8"
         ) from exc
     for n, line in enumerate(lines, 1):
@@ -239,27 +250,7 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
             row = json.loads(line)
             if not isinstance(row, dict):
                 raise BadLabel(f"the line is {type(row).__name__}, not an object")
-            found = store.record(row["source"], str(row["record"]))
-            if found is None:
-                problems.append(f"line {n}: no text for {row['source']} record {row['record']}")
-                continue
-            record_text, url = found
-            start, end = _span(
-                [row["start"], row["end"]],
-                len(record_text),
-                "the sentence (start, end)",
-                "text of the record",
-            )
-            sent = record_text[start:end]
-            if row.get("sha1") and sha1(sent) != row["sha1"]:
-                problems.append(
-                    f"line {n}: the text of {row['source']} record {row['record']} has changed (checksum)"
-                )
-                continue
-            raw_events = row.get("events", [])
-            if not isinstance(raw_events, list):
-                raise BadLabel(f"events is {raw_events!r}, not a list")
-            events = [_gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
+            sentence = _inline(row, n) if "source" not in row else _standoff(row, n, store, texts)
         except BadLabel as exc:
             problems.append(f"line {n}: {exc}; the sentence is left out until this is corrected")
             continue
@@ -268,19 +259,105 @@ def read_labels(labels: Path, texts: Sequence[Path]) -> tuple[list[LabelledSente
                 f"line {n}: malformed label ({exc.__class__.__name__}: {exc}); the sentence is left out"
             )
             continue
-        out.append(
-            LabelledSentence(
-                sid=str(row.get("sid", n)),
-                text=sent,
-                split=row.get("split", "train"),
-                events=events,
-                source=row["source"],
-                record=str(row["record"]),
-                url=url,
-                written=row.get("stratum") == "own",
-            )
-        )
+        out.append(sentence)
     return out, problems
+
+
+def _split(row: dict[str, Any]) -> str:
+    split = row.get("split", "train")
+    if split not in ("train", "test"):  # a typo must not move a test sentence into training
+        raise BadLabel(f'split {split!r} is neither "train" nor "test"')
+    return str(split)
+
+
+def _events(raw_events: Any, sent: str) -> list[GoldEvent]:
+    if not isinstance(raw_events, list):
+        raise BadLabel(f"events is {raw_events!r}, not a list")
+    return [_gold_event(e, len(sent), k) for k, e in enumerate(raw_events)]
+
+
+def _standoff(row: dict[str, Any], n: int, store: TextStore, texts: Sequence[Path]) -> LabelledSentence:
+    found = store.record(row["source"], str(row["record"]))
+    if found is None:
+        hint = "" if texts else " (a stand-off label needs the text it points into: give --text)"
+        raise BadLabel(f"no text for {row['source']} record {row['record']}{hint}")
+    record_text, url = found
+    start, end = _span(
+        [row["start"], row["end"]], len(record_text), "the sentence (start, end)", "text of the record"
+    )
+    sent = record_text[start:end]
+    if row.get("sha1") and sha1(sent) != row["sha1"]:
+        raise BadLabel(f"the text of {row['source']} record {row['record']} has changed (checksum)")
+    return LabelledSentence(
+        sid=str(row.get("sid", n)), text=sent, split=_split(row), events=_events(row.get("events", []), sent),
+        source=row["source"], record=str(row["record"]), url=url, written=row.get("stratum") == "own",
+    )  # fmt: skip
+
+
+def _inline(row: dict[str, Any], n: int) -> LabelledSentence:
+    text = row.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise BadLabel(
+            'an inline label needs its sentence as a "text" string (or a stand-off label a "source")'
+        )
+    sid = str(row.get("id", row.get("sid", n)))
+    address = row.get("url")
+    url = address if isinstance(address, str) else ""
+    # the article the sentence comes from ("article", else its address): training keeps an article's sentences
+    # together when it sets a tuning part apart; a sentence without either is its own article
+    article = str(row.get("article") or url or sid)
+    events = _events(inline_events(text, row.get("events", [])), text)
+    return LabelledSentence(
+        sid=sid, text=text, split=_split(row), events=events, source="inline", record=article, url=url,
+        written=row.get("stratum") == "own",
+    )  # fmt: skip
+
+
+def place_quote(text: str, quote: str, near: int | None = None) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``: its first occurrence, or the one nearest character ``near``."""
+    if not quote:
+        return None
+    hits = []
+    k = text.find(quote)
+    while k >= 0:
+        hits.append(k)
+        k = text.find(quote, k + 1)
+    if not hits:
+        return None
+    k = hits[0] if near is None else min(hits, key=lambda h: abs(h - near))
+    return k, k + len(quote)
+
+
+def inline_events(text: str, events: Any) -> Any:
+    """Events that quote their trigger and participants (``{"trigger": "detained", "actors": [{"text":
+    "Taliban authorities", ...}]}``, as the news gold files do) with offsets instead (``"trigger": [s, e]``,
+    ``"span": [s, e]``): the trigger at its first occurrence, each participant at the occurrence nearest the
+    trigger. A quote the sentence does not hold is a BadLabel."""
+    if not isinstance(events, list):
+        return events  # _events says what is wrong
+    out = []
+    for k, e in enumerate(events, 1):
+        if not isinstance(e, dict):
+            raise BadLabel(f"event {k} is {e!r}, not an object")
+        quoted = e.get("trigger")
+        trig = place_quote(text, quoted if isinstance(quoted, str) else "")
+        if trig is None:
+            raise BadLabel(f"event {k}'s trigger {e.get('trigger')!r} is not in the sentence")
+        row = {**e, "trigger": list(trig)}
+        for role in ("actors", "recipients"):
+            items = e.get(role) or []
+            if not isinstance(items, list):
+                raise BadLabel(f"event {k}'s {role} is {items!r}, not a list")
+            args = []
+            for j, a in enumerate(items, 1):
+                quote = a.get("text") if isinstance(a, dict) else None
+                span = place_quote(text, quote if isinstance(quote, str) else "", trig[0])
+                if span is None:
+                    raise BadLabel(f"event {k}'s {role[:-1]} {j} {quote!r} is not in the sentence")
+                args.append({**a, "span": list(span)})
+            row[role] = args
+        out.append(row)
+    return out
 
 
 def to_gold_json(sentences: Iterable[LabelledSentence]) -> list[dict[str, Any]]:
