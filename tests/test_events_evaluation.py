@@ -91,6 +91,23 @@ def test_evaluation_names_every_gold_record_it_cannot_score(tmp_path: Path) -> N
         evaluate_events(gold, coder=RULES)
 
 
+def test_evaluation_scores_only_the_split_asked_for(tmp_path: Path) -> None:
+    quiet = {"text": "Markets were calm on Monday.", "events": []}
+    arrest = {"text": "Police arrested protesters in Nairobi.",
+              "events": [{"type": "COERCE", "trigger": "arrested", "status": "asserted",
+                          "actors": [{"text": "Police", "country": "KEN", "sector": "COP"}],
+                          "recipients": [{"text": "protesters", "country": "KEN", "sector": "CVL"}]}]}  # fmt: skip
+    rows = [{**quiet, "id": "a"}, {**arrest, "id": "b", "split": "test"}, {**quiet, "id": "c", "split": "test"}]
+    gold = tmp_path / "labels.jsonl"
+    gold.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    assert evaluate_events(gold, coder=RULES).n == 3
+    test = evaluate_events(gold, coder=RULES, split="test")
+    assert test.n == 2 and test.figures["gold_events"] == 1
+    assert evaluate_events(gold, coder=RULES, split="train").n == 1  # no "split" field: a training record
+    with pytest.raises(InputError, match='no record with "split": "dev"'):
+        evaluate_events(gold, coder=RULES, split="dev")
+
+
 def _app() -> typer.Typer:
     app = typer.Typer()
     eval_app = typer.Typer()

@@ -39,6 +39,14 @@ def eval_events_command(
         bool, typer.Option("--show-errors", help="list every record the coder got wrong")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print the headline figures as JSON")] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split",
+            help='score only the records of this split ("split" field; a record without one is "train"), e.g. '
+            "test: your own held-out labels in the inline format",
+        ),
+    ] = None,
     un_as_igo: Annotated[
         bool,
         typer.Option(
@@ -58,7 +66,9 @@ def eval_events_command(
     if baseline:
         rules = stages.rules_coder
         coders[rules.version] = rules
-    results = compare_coders(gold, coders=coders, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo)
+    results = compare_coders(
+        gold, coders=coders, limit=limit, show_errors=show_errors, un_as_igo=un_as_igo, split=split
+    )
     if as_json:
         typer.echo(
             json.dumps(

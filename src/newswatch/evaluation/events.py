@@ -95,6 +95,7 @@ def evaluate_events(
     nlp: Any = None,
     show_errors: bool = False,
     un_as_igo: bool = False,
+    split: str | None = None,
 ) -> EventScores:
     """Score the coder on the gold file at ``path``; the format is detected from its first record.
 
@@ -102,8 +103,7 @@ def evaluate_events(
     gold
     records code them as IGO, the current PLOVER manual gives them their own codes.
     """
-    records = read_jsonl(path, limit=limit)
-    _check_news(records, path)
+    records = _records(path, limit=limit, split=split)
     coder = coder if coder is not None else Stages().coder
     docs = _parse(records, nlp)
     return _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
@@ -117,16 +117,32 @@ def compare_coders(
     nlp: Any = None,
     show_errors: bool = False,
     un_as_igo: bool = False,
+    split: str | None = None,
 ) -> dict[str, EventScores]:
     """Scores of several coders on the same gold file and the same parses, keyed by name (e.g. the learned coder
-    beside rules-0.2.0)."""
-    records = read_jsonl(path, limit=limit)
-    _check_news(records, path)
+    beside rules-0.2.0); only the records of ``split`` when one is named."""
+    records = _records(path, limit=limit, split=split)
     docs = _parse(records, nlp)
     return {
         name: _score(records, docs, coder, show_errors=show_errors, un_as_igo=un_as_igo)
         for name, coder in coders.items()
     }
+
+
+def _records(path: str | Path, *, limit: int | None, split: str | None) -> list[dict[str, Any]]:
+    """The gold records to score: those of ``split`` when one is named (a record without "split" is a training
+    one, as in ``newswatch train events``), at most ``limit``."""
+    records = read_jsonl(path, limit=None if split else limit)
+    if split:
+        records = [r for r in records if r.get("split", "train") == split][:limit]
+        if not records:
+            raise InputError(
+                f'{path} has no record with "split": "{split}"; give the split your labels name (train or test), '
+                "or leave --split out to score every record",
+                source=str(path),
+            )
+    _check_news(records, path)
+    return records
 
 
 def _check_news(records: Sequence[dict[str, Any]], path: str | Path) -> None:
