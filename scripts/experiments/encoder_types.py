@@ -58,6 +58,7 @@ Steps (the first in an environment with torch and transformers, e.g. ``python -m
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import random
@@ -403,6 +404,13 @@ def cmd_static(args: argparse.Namespace) -> None:
     np.random.seed(args.seed)
     torch.set_num_threads(args.threads)
     types, fit, tune = _read_sentences(args.sentences)
+    words_of_fit = fit  # the vocabulary comes from every fitting sentence (words only, no labels)
+    held: list[dict[str, Any]] = []
+    if args.fold:  # cross-fitting: one fold of the fitting sentences is left out of the targets and predicted
+        k, n = (int(x) for x in args.fold.split("/"))
+        in_fold = [int(hashlib.sha1(r["id"].encode("utf-8")).hexdigest(), 16) % n == k for r in fit]
+        held = [r for r, f in zip(fit, in_fold, strict=True) if f]
+        fit = [r for r, f in zip(fit, in_fold, strict=True) if not f]
     unlabelled = [json.loads(line) for line in open(args.unlabelled, encoding="utf-8")]
     out_dir = Path(args.output)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -415,7 +423,7 @@ def cmd_static(args: argparse.Namespace) -> None:
         soft = teach([r["text"] for r in unlabelled]).astype(np.float32)
         np.save(cache, soft)
         print(f"teacher on {len(unlabelled)} sentences: {time.perf_counter() - started:.0f} s", flush=True)
-    counts = Counter(w for r in fit + unlabelled for w in words_of(r["text"]))
+    counts = Counter(w for r in words_of_fit + unlabelled for w in words_of(r["text"]))
     vocab = [w for w, n in counts.most_common(args.vocab) if n >= 2]
     index = {w: i + 1 for i, w in enumerate(vocab)}  # 0 pads
     vec_cache = out_dir / f"words.{len(vocab)}.npy"
@@ -555,6 +563,10 @@ def cmd_static(args: argparse.Namespace) -> None:
         print(f"epoch {epoch + 1}: loss {total:.1f}, {time.perf_counter() - started:.0f} s, tuning-part sentence "
               f"type F1 {best[0]:.3f} at {best[1]}", flush=True)  # fmt: skip
     _write_probs(out_dir, types, tune, args.predict, predict)
+    if held:
+        probs = predict([r["text"] for r in held])
+        data = {"types": types, "ids": [r["id"] for r in held], "probs": np.round(probs, 5).tolist()}
+        (out_dir / "held.json").write_text(json.dumps(data), encoding="utf-8")
     if args.export:
         _export(model, vocab, types, Path(args.export), args)
 
@@ -772,6 +784,10 @@ def main() -> int:
     st.add_argument(
         "--word-vectors", choices=("alone", "context", "both"), default="alone",
         help="each word as the encoder reads it alone (shipped), averaged over its occurrences in context, or both",
+    )  # fmt: skip
+    st.add_argument(
+        "--fold", help="K/N: leave the fitting sentences of fold K of N out of the targets and predict them "
+        "(held.json), for cross-fitted sentence probabilities",
     )  # fmt: skip
     st.add_argument("--layers", type=int, default=1, help="attention layers (attn, cnnattn)")
     st.add_argument("--heads", type=int, default=4)

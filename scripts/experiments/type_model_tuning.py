@@ -22,6 +22,10 @@ Variants:
   dense features;
 - ``clusters:DIR``: the same vectors as sparse features: k-means clusters (k = 64, 256, 1024, cosine, seed 13) of
   the 100,000 most frequent words, for the trigger, its object, head, subject and prepositional objects;
+- ``select``: the model as it is, with the shipped sentence type model's second opinion (gate, add, floor);
+- ``stack:DIR`` and ``stack+select:DIR``: the sentence type model's 16 probabilities as dense features of every
+  candidate (cross-fitted on the fitting part: DIR/*/held.json from ``encoder_types.py static --fold K/N``), with
+  or without the second opinion too;
 - ``subsample:F``: the type model fitted on a share F of the fitting articles (chosen by a hash of the article),
   a learning curve: how much the tuning-part figures move with the amount of annotated text.
 
@@ -199,6 +203,40 @@ def attach_vectors(parsed: list[Any], emb: np.ndarray, vocab: dict[str, int]) ->
         v.tensor = out
 
 
+def shipped_sentence_model() -> Any:
+    from newswatch.coder.model import shipped_model_dir
+    from newswatch.coder.sentence import SentenceTypeModel
+
+    return SentenceTypeModel.load(shipped_model_dir())
+
+
+def attach_sentence_probs(parsed: list[Any], tune_part: list[Any], folder: Path) -> None:
+    """Stacking: every token of a sentence carries the sentence type model's 16 type probabilities as dense
+    features. A fitting sentence takes them from the student fitted without its fold (``encoder_types.py static
+    --fold K/N``, FOLDER/*/held.json), so that they are as good as on unseen text; a tuning sentence from the
+    shipped student, which never saw it."""
+    import json
+
+    probs: dict[str, np.ndarray] = {}
+    types: list[str] = []
+    for path in sorted(folder.glob("*/held.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        types = data["types"]
+        probs.update({i: np.asarray(row, np.float32) for i, row in zip(data["ids"], data["probs"], strict=True)})
+    model = shipped_sentence_model()
+    order = [model.types.index(t) for t in types]
+    tuned = model.proba_many([p.sentence.text for p in tune_part])[:, order]
+    probs.update({p.sentence.sid: row.astype(np.float32) for p, row in zip(tune_part, tuned, strict=True)})
+    missing = 0
+    for p in parsed:
+        row = probs.get(p.sentence.sid)
+        if row is None:
+            missing += 1
+            row = np.zeros(len(types), np.float32)
+        p.view.tensor = np.tile(row, (len(p.view), 1))
+    print(f"sentence probabilities: {len(probs)} sentences, {missing} parsed sentences without", flush=True)
+
+
 def _article_share(p: Any) -> int:
     key = "sub\t" + T.article_key(p.sentence)
     return int(hashlib.sha1(key.encode("utf-8")).hexdigest(), 16) % 100
@@ -233,18 +271,23 @@ def main() -> int:
     gold = to_gold_json(p.sentence for p in tune_part)
     opts: dict[str, Any] = {"classes": [NONE, *PLOVER_TYPES], "l2": 2.0, "min_count": 2, "max_iter": 300}
 
-    def measure(name: str, type_model: Any, table: dict[str, tuple[int, ...]] | None = None) -> None:
+    def measure(
+        name: str, type_model: Any, table: dict[str, tuple[int, ...]] | None = None, second: Any = None
+    ) -> None:
         import newswatch.coder.coder as C
 
         base = T.predicate_features
         C.predicate_features = (lambda *a: with_clusters(base(*a), table)) if table else base  # type: ignore[assignment]
         for th in (float(x) for x in args.thresholds.split(",")):
+            # with a sentence type model: its second opinion at the shipped gate, add and floor
+            opinion = {"sentence_gate": 0.05, "sentence_add": 0.4, "sentence_floor": 0.05} if second else {}
             bundle = T._bundle(
                 {**models, "type": type_model},
                 nouns,
-                {"type": th, "actor": 0.3, "recipient": 0.3},
+                {"type": th, "actor": 0.3, "recipient": 0.3, **opinion},
                 {"rule_hints": True},
             )
+            bundle.sentence_model = second
             coder = LearnedCoder(model=bundle, resolver=stages.actors, lexicon=lex, rules=stages.rules_coder)
             f = score_news(gold, T.predict(coder, tune_part))
             print(f"{name:24s} threshold {th:.2f}: type P {f['type_p']:.3f} R {f['type_r']:.3f} F1 "
@@ -254,6 +297,15 @@ def main() -> int:
         kind, _, value = variant.partition(":")
         if kind == "baseline":
             measure(variant, models["type"])
+        elif kind == "select":
+            measure(variant, models["type"], second=shipped_sentence_model())
+        elif kind in ("stack", "stack+select"):
+            attach_sentence_probs(parsed, tune_part, Path(value))
+            exv = T.build_examples(fit_part, lex, nouns, resolver=None, use_tensor=True)
+            stacked = fit("type", exv.type_rows, exv.type_labels, vecs=np.vstack(exv.type_vecs), **opts)
+            measure(variant, stacked, second=shipped_sentence_model() if kind == "stack+select" else None)
+            for p in parsed:
+                p.view.tensor = None
         elif kind == "dropout":
             rng = random.Random(13)
             share = float(value)
