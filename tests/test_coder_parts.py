@@ -131,12 +131,17 @@ def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
+def _one_record_corpus(path: Path) -> tuple[str, int]:
+    """A text file of one record (id r1) whose second sentence is labelled: (that sentence, its offset)."""
     body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
     sent = "Rebels seized the town of Kidal on Sunday."
-    start = body.index(sent)
+    path.write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    return sent, body.index(sent)
+
+
+def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
     (tmp_path / "texts").mkdir()
-    (tmp_path / "texts" / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    sent, start = _one_record_corpus(tmp_path / "texts" / "corpus.jsonl")
     label = {
         "sid": "x1", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
         "sha1": _sha1(sent), "split": "test",
@@ -159,10 +164,7 @@ def test_labels_join_the_text_they_point_into(tmp_path: Path) -> None:
 
 
 def test_labels_the_guide_does_not_allow_are_left_out_with_their_reason(tmp_path: Path) -> None:
-    body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
-    sent = "Rebels seized the town of Kidal on Sunday."
-    start = body.index(sent)
-    (tmp_path / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    sent, start = _one_record_corpus(tmp_path / "corpus.jsonl")
     event = {"type": "ASSAULT", "status": "asserted", "trigger": [7, 13],
              "actors": [{"span": [0, 6], "country": "MLI", "sector": "REB"}], "recipients": []}  # fmt: skip
     good = {"sid": "ok", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
@@ -182,7 +184,7 @@ def test_labels_the_guide_does_not_allow_are_left_out_with_their_reason(tmp_path
         bad("country", actors=[dict(actor, country="Mali")]),
         bad("sector", actors=[dict(actor, sector="REBELS")]),
         dict(good, sid="events", events="ASSAULT"),
-        dict(good, sid="end", end=len(body) + 40, sha1=None),
+        dict(good, sid="end", end=200, sha1=None),
     ]
     labels = tmp_path / "labels.jsonl"
     lines = [json.dumps(r) for r in rows] + ["[1, 2]", "{not json"]
@@ -226,10 +228,7 @@ def test_labels_survive_text_and_label_files_in_the_wrong_encoding(tmp_path: Pat
 
 
 def test_inline_labels_place_their_quotes_and_mix_with_stand_off_ones(tmp_path: Path) -> None:
-    body = "Intro line. Rebels seized the town of Kidal on Sunday. Closing line."
-    sent = "Rebels seized the town of Kidal on Sunday."
-    start = body.index(sent)
-    (tmp_path / "corpus.jsonl").write_text(json.dumps({"id": "r1", "text": body}) + "\n", encoding="utf-8")
+    sent, start = _one_record_corpus(tmp_path / "corpus.jsonl")
     standoff = {"sid": "s1", "source": "corpus.jsonl", "record": "r1", "start": start, "end": start + len(sent),
                 "sha1": _sha1(sent), "events": []}  # fmt: skip
     text = "The army said on Monday that the army shelled the village."
