@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from newswatch.coder.candidates import candidates
+from newswatch.coder.coder import negation_status
 from newswatch.coder.codes import PLOVER_TYPES, acled_for, cameo_for, modes_of, plover_of_cameo
 from newswatch.coder.features import argument_candidates, dep_path
 from newswatch.coder.labels import read_labels
@@ -40,6 +41,23 @@ def test_view_matches_spacy_tokens(nlp) -> None:  # type: ignore[no-untyped-def]
     assert len(v.sent_starts) == 2 and v.sentence_of(len(doc) - 1) == 1
     assert v.tensor is not None and v.tensor.shape[0] == len(doc)
     assert doc_view(doc) is v  # cached on the doc
+
+
+def test_a_trigger_the_parse_negates_is_negated_unless_its_negation_is_the_event(nlp) -> None:  # type: ignore[no-untyped-def]
+    def status(text: str, word: str, plover_type: str, model_says: str = "asserted") -> str:
+        v = doc_view(nlp(text))
+        return negation_status(v, v.lower.index(word), plover_type, model_says)
+
+    assert status("Police did not arrest the protesters in Nairobi.", "arrest", "COERCE") == "negated"
+    assert status("The minister never met the ambassador.", "met", "CONSULT") == "negated"
+    assert status("Police arrested the protesters in Nairobi.", "arrested", "COERCE") == "asserted"
+    # refusing or faulting is the event itself (NEWS_GUIDE.md: "refused to" is REJECT and asserted)
+    assert status("Iran said it would not negotiate with Washington.", "negotiate", "REJECT") == "asserted"
+    assert status("The editorial said the plan did not show good judgment.", "show", "ACCUSE") == "asserted"
+    # what the status model says otherwise stands
+    assert status("Troops will not deploy to the border.", "deploy", "MOBILIZE", "future") == "future"
+    coded = STAGES.coder.code_doc(nlp("Police did not arrest the protesters in Nairobi."), article_id="n")
+    assert [e.negated for e in coded if e.plover_type == "COERCE"] == [True]
 
 
 def test_candidates_are_full_verbs_and_event_nouns(nlp) -> None:  # type: ignore[no-untyped-def]

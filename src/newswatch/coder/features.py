@@ -22,6 +22,11 @@ def _ent(v: DocView, i: int) -> str:
     return v.ent[i] or "-"
 
 
+def is_negated(v: DocView, i: int) -> bool:
+    """Whether the parse negates predicate ``i`` ("did not attack", "never met"): the "neg" feature below."""
+    return any(v.dep[c] == "neg" or v.lower[c] == "never" for c in v.children[i])
+
+
 def predicate_features(v: DocView, cand: Candidate, lex: Lexicon, sent_end: int) -> list[str]:
     """Features of one candidate predicate."""
     hint = v.hints.get(cand.i) if v.hints else None
