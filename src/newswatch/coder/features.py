@@ -23,7 +23,8 @@ def _ent(v: DocView, i: int) -> str:
 
 
 def is_negated(v: DocView, i: int) -> bool:
-    """Whether the parse negates predicate ``i`` ("did not attack", "never met"): the "neg" feature below."""
+    """Whether the parse negates predicate ``i``: a "neg" child (the "neg" feature below: "did not attack") or
+    "never" ("never met")."""
     return any(v.dep[c] == "neg" or v.lower[c] == "never" for c in v.children[i])
 
 
