@@ -16,7 +16,7 @@ from" was measured.
 
 Usage: python scripts/experiments/role_errors.py --labels training/events/labels.jsonl --text ../shared \
            --text training/events/own_sentences.jsonl [--text training/events/own_sentences_2.jsonl] \
-           [--model DIR] [--examples 10]
+           [--model DIR] [--examples 10] [--save DIR]
 
 Takes about 3 minutes (2 cores).
 """
@@ -24,6 +24,7 @@ Takes about 3 minutes (2 cores).
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -62,6 +63,8 @@ def main() -> int:
     ap.add_argument("--text", type=Path, action="append", required=True)
     ap.add_argument("--model", type=Path, default=None, help="thresholds and sentence type model from here")
     ap.add_argument("--examples", type=int, default=0)
+    ap.add_argument("--save", type=Path, default=None, help="write the tuning part's gold and predictions here "
+                    "(gold.jsonl, pred.jsonl) for a closer look")
     args = ap.parse_args()
     shipped = EventModel.load(args.model or shipped_model_dir())
     stages, _, fit_part, tune_part = parse_parts(args.labels, args.text)
@@ -75,6 +78,11 @@ def main() -> int:
     gold = to_gold_json(p.sentence for p in tune_part)
     pred = T.predict(coder, tune_part)
     figures = score_news(gold, pred)
+    if args.save is not None:
+        args.save.mkdir(parents=True, exist_ok=True)
+        for name, rows in (("gold.jsonl", gold), ("pred.jsonl", pred)):
+            with (args.save / name).open("w", encoding="utf-8") as fh:
+                fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
     figures.pop("per_type")
     print(f"{len(fit_part)} sentences fitted, {len(tune_part)} tuning sentences; thresholds {shipped.thresholds}")
     print("tuning part:", figures)
