@@ -13,7 +13,7 @@ import pytest
 from newswatch.coder.candidates import candidates
 from newswatch.coder.coder import negation_status
 from newswatch.coder.codes import PLOVER_TYPES, acled_for, cameo_for, modes_of, plover_of_cameo
-from newswatch.coder.features import argument_candidates, dep_path
+from newswatch.coder.features import argument_candidates, dep_path, predicate_features, status_features
 from newswatch.coder.labels import read_labels
 from newswatch.coder.lexicon import load_lexicon
 from newswatch.coder.linear import LinearModel, fit
@@ -58,6 +58,24 @@ def test_a_trigger_the_parse_negates_is_negated_unless_its_negation_is_the_event
     assert status("Troops will not deploy to the border.", "deploy", "MOBILIZE", "future") == "future"
     coded = STAGES.coder.code_doc(nlp("Police did not arrest the protesters in Nairobi."), article_id="n")
     assert [e.negated for e in coded if e.plover_type == "COERCE"] == [True]
+
+
+def test_status_features_join_a_negation_with_the_type(nlp) -> None:  # type: ignore[no-untyped-def]
+    lex = load_lexicon()
+
+    def feats(text: str, word: str, plover_type: str) -> list[str]:
+        doc = nlp(text)
+        v = doc_view(doc)
+        cand = next(c for c in candidates(v, 0, len(doc), lex.event_nouns) if v.lower[c.i] == word)
+        return status_features(predicate_features(v, cand, lex, len(doc)), plover_type)
+
+    negated = feats("Police did not arrest the protesters.", "arrest", "COERCE")
+    assert "neg|T=COERCE" in negated and "T=COERCE" in negated
+    assert "neg|T=CONSULT" in feats("The minister never met the ambassador.", "met", "CONSULT")
+    # a negation of the governing clause: "would not agree to meet"
+    assert "gaux0=not|T=REJECT" in feats("Iran would not agree to meet the envoy.", "meet", "REJECT")
+    plain = feats("Police arrested the protesters.", "arrested", "COERCE")
+    assert "T=COERCE" in plain and not [f for f in plain if f.endswith("|T=COERCE")]
 
 
 def test_candidates_are_full_verbs_and_event_nouns(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from ..acled import NON_POLITICAL_LABELS, AcledClassifier
 from ..models import CodedActor, Event
 from .candidates import Candidate, candidates
 from .codes import acled_for, cameo_for, modes_of
-from .features import dateline, is_negated, mode_features, predicate_features
+from .features import dateline, is_negated, mode_features, predicate_features, status_features
 from .fill import fill_countries, sentence_countries
 from .lexicon import Lexicon, load_lexicon
 from .linking import ActorResolver, dedupe, link_tokens
@@ -179,7 +179,7 @@ class LearnedCoder:
         chosen = [(r, int(k), float(probs[r, k])) for r, k in enumerate(best) if probs[r, k] >= floor]
         if not chosen:
             return out
-        srows = [rows[r] + ["T=" + classes[k]] for r, k, _ in chosen]
+        srows = [status_features(rows[r], classes[k]) for r, k, _ in chosen]
         svecs = (
             vecs[[r for r, _, _ in chosen]] if vecs is not None and m.status_model.dense is not None else None
         )

@@ -28,6 +28,16 @@ def is_negated(v: DocView, i: int) -> bool:
     return any(v.dep[c] == "neg" or v.lower[c] == "never" for c in v.children[i])
 
 
+_NEGATION_CUES = frozenset({"neg", "adv=never", "gaux0=not", "gaux0=n't", "gaux0=never"})
+
+
+def status_features(feats: list[str], ptype: str) -> list[str]:
+    """Features of an event's status: its predicate's features, its type, and each negation cue joined with the
+    type, since a negation means different things by type ("did not attack" is a negated ASSAULT, "would not
+    support" an asserted REJECT)."""
+    return feats + ["T=" + ptype] + [f + "|T=" + ptype for f in feats if f in _NEGATION_CUES]
+
+
 def predicate_features(v: DocView, cand: Candidate, lex: Lexicon, sent_end: int) -> list[str]:
     """Features of one candidate predicate."""
     hint = v.hints.get(cand.i) if v.hints else None

@@ -21,7 +21,14 @@ from ..errors import ConfigError
 from .candidates import Candidate, candidates
 from .coder import NONE, LearnedCoder, attach_mentions
 from .codes import PLOVER_TYPES, all_modes
-from .features import argument_candidates, fill_features, mode_features, predicate_features, role_features
+from .features import (
+    argument_candidates,
+    fill_features,
+    mode_features,
+    predicate_features,
+    role_features,
+    status_features,
+)
 from .fill import candidates_for, sentence_countries
 from .labels import GoldEvent, LabelledSentence, to_gold_json
 from .lexicon import Lexicon, load_lexicon
@@ -196,7 +203,7 @@ def build_examples(
             if vec is not None:
                 ex.type_vecs.append(vec)
             if gold is not None:
-                ex.status_rows.append(feats + ["T=" + gold.type])
+                ex.status_rows.append(status_features(feats, gold.type))
                 ex.status_labels.append(gold.status if gold.status in EVENT_STATUSES else "asserted")
                 if vec is not None:
                     ex.status_vecs.append(vec)
