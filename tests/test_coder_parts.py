@@ -13,7 +13,13 @@ import pytest
 from newswatch.coder.candidates import candidates
 from newswatch.coder.coder import negation_status
 from newswatch.coder.codes import PLOVER_TYPES, acled_for, cameo_for, modes_of, plover_of_cameo
-from newswatch.coder.features import argument_candidates, dep_path, predicate_features, status_features
+from newswatch.coder.features import (
+    argument_candidates,
+    dep_path,
+    inside_name,
+    predicate_features,
+    status_features,
+)
 from newswatch.coder.labels import read_labels
 from newswatch.coder.lexicon import load_lexicon
 from newswatch.coder.linear import LinearModel, fit
@@ -76,6 +82,19 @@ def test_status_features_join_a_negation_with_the_type(nlp) -> None:  # type: ig
     assert "gaux0=not|T=REJECT" in feats("Iran would not agree to meet the envoy.", "meet", "REJECT")
     plain = feats("Police arrested the protesters.", "arrested", "COERCE")
     assert "T=COERCE" in plain and not [f for f in plain if f.endswith("|T=COERCE")]
+
+
+def test_a_word_inside_a_longer_name_is_no_participant_of_its_own(nlp) -> None:  # type: ignore[no-untyped-def]
+    doc = nlp("The United States condemned the Democratic People's Republic of Korea and met Canada, France and Japan.")
+    v = doc_view(doc)
+    inside = {v.text[i] for i in range(len(doc)) if inside_name(v, i)}
+    assert "Korea" in inside and "Republic" not in inside and "States" not in inside
+    # members of a list are names of their own
+    assert not inside & {"Canada", "France", "Japan"}
+    condemned = v.lower.index("condemned")
+    lo, hi = v.sent_starts[0], v.sent_ends[0]
+    found = {v.text[c] for c, _ in argument_candidates(v, condemned, lo, hi)}
+    assert "Republic" in found and "Korea" not in found and "France" in found
 
 
 def test_candidates_are_full_verbs_and_event_nouns(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -215,6 +215,24 @@ def dateline(v: DocView, lo: int, hi: int) -> range:
     return range(lo, lo)
 
 
+def inside_name(v: DocView, c: int) -> bool:
+    """Whether token ``c`` is a word inside a longer name rather than its head: "Korea" in "the Democratic People's
+    Republic of Korea", whose head "Republic" names the participant (every word from it up to the name's head carries
+    the same entity label, and none is a conjunct or an apposition)."""
+    label = v.ent[c]
+    if not label:
+        return False
+    x = c
+    for _ in range(3):
+        h = v.head[x]
+        if h == x or v.dep[x] in ("conj", "appos") or any(v.ent[k] != label for k in range(min(x, h), max(x, h) + 1)):
+            return False  # not one name: "Canada, France" are two
+        if v.pos[h] in ("PROPN", "NOUN"):
+            return True
+        x = h
+    return False
+
+
 def argument_candidates(
     v: DocView, t: int, lo: int, hi: int, skip: frozenset[int] = frozenset()
 ) -> list[tuple[int, tuple[str, ...]]]:
@@ -225,6 +243,8 @@ def argument_candidates(
             continue
         p = v.pos[c]
         if p not in _ARG_POS and not (v.ent[c] in _ARG_ENTS and p in ("ADJ", "PROPN", "NOUN")):
+            continue
+        if inside_name(v, c):
             continue
         path = dep_path(v, t, c)
         if path is None:
