@@ -26,7 +26,7 @@ def events(request: pytest.FixtureRequest) -> list[Event]:
 
 
 def _learned_misses(request: pytest.FixtureRequest, why: str) -> None:
-    """Known gaps of the shipped model (events-1.0.0 to 1.2.1), kept visible: the test fails loudly the day the model finds it."""
+    """Known gaps of the shipped model (events-1.0.0 to 1.2.2), kept visible: the test fails loudly the day the model finds it."""
     if request.node.callspec.params["events"] == "learned":
         request.applymarker(pytest.mark.xfail(reason=why, strict=True))
 
@@ -65,7 +65,7 @@ def test_seed_missile_supply(events: list[Event]) -> None:
 
 
 def test_seed_troops_to_russia(events: list[Event], request: pytest.FixtureRequest) -> None:
-    _learned_misses(request, "events-1.2.1 codes the assistance as AID with both states as actors")
+    _learned_misses(request, "events-1.2.2 codes the assistance as AID with both states as actors")
     assert any(
         e.plover_type in ("AID", "MOBILIZE")
         and "PRK" in _countries(e.actors)
