@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from newswatch.coder.candidates import candidates
-from newswatch.coder.coder import negation_status
+from newswatch.coder.candidates import Candidate, candidates
+from newswatch.coder.coder import Prediction, negation_status
 from newswatch.coder.codes import PLOVER_TYPES, acled_for, cameo_for, modes_of, plover_of_cameo
 from newswatch.coder.features import (
     argument_candidates,
@@ -95,6 +95,23 @@ def test_a_word_inside_a_longer_name_is_no_participant_of_its_own(nlp) -> None: 
     lo, hi = v.sent_starts[0], v.sent_ends[0]
     found = {v.text[c] for c, _ in argument_candidates(v, condemned, lo, hi)}
     assert "Republic" in found and "Korea" not in found and "France" in found
+
+
+def test_a_trigger_naming_the_protesters_is_their_own_actor(nlp) -> None:  # type: ignore[no-untyped-def]
+    coder = STAGES.coder
+    v = doc_view(nlp("Security forces fired tear gas at the protesters outside parliament."))
+    i = v.lower.index("protesters")
+    gas, forces = v.lower.index("gas"), v.lower.index("forces")
+    pred = Prediction(Candidate(i, "N"), "PROTEST", 0.9, "asserted", None, actors=[gas], recipients=[forces, i])
+    coder._own_actor(v, pred)
+    assert pred.actors == [i] and pred.recipients == [forces]
+    # another noun trigger keeps the role model's choice
+    j = v.lower.index("gas")
+    other = Prediction(Candidate(j, "N"), "ASSAULT", 0.9, "asserted", None, actors=[forces], recipients=[i])
+    coder._own_actor(v, other)
+    assert other.actors == [forces] and other.recipients == [i]
+    coded = coder.code_doc(nlp("Police did not arrest the protesters in Nairobi."), article_id="p")
+    assert all("Police" not in [a.text for a in e.actors] for e in coded if e.plover_type == "PROTEST")
 
 
 def test_candidates_are_full_verbs_and_event_nouns(nlp) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from .codes import acled_for, cameo_for, modes_of
 from .features import dateline, is_negated, mode_features, predicate_features, status_features
 from .fill import fill_countries, sentence_countries
 from .lexicon import Lexicon, load_lexicon
-from .linking import ActorResolver, dedupe, link_tokens
+from .linking import ActorResolver, arg_bounds, dedupe, link_tokens
 from .model import EventModel
 from .roles import choose_roles, role_rows
 from .sentence import CandidateEvent, SentenceTypeModel, select
@@ -227,7 +227,21 @@ class LearnedCoder:
                     recipient_fallback=self._recipient_fallback,
                 )  # fmt: skip
                 pred.actors, pred.recipients = roles.actors, roles.recipients
+        for preds in out:
+            for pred in preds:
+                self._own_actor(v, pred)
         return out
+
+    def _own_actor(self, v: DocView, pred: Prediction) -> None:
+        """A trigger that names the people doing the event ("the protesters" of a PROTEST) is its own actor: the
+        role model never sees the trigger as a candidate, and would take the subject of the verb it hangs from
+        ("Police did not arrest the protesters")."""
+        i = pred.cand.i
+        if pred.cand.kind != "N" or v.lemma[i] not in self.lexicon.participant_nouns:
+            return
+        lo, hi = arg_bounds(v, i)
+        pred.actors = [i]
+        pred.recipients = [c for c in pred.recipients if not lo <= c <= hi]
 
     def _second_opinion(
         self, v: DocView, ranges: list[tuple[int, int]], cands: list[tuple[int, Candidate]],

@@ -33,6 +33,8 @@ class Lexicon:
     governors: dict[str, str]
     light_verbs: frozenset[str]
     event_nouns: frozenset[str]
+    # nouns naming the people who do the event they trigger ("protesters"): the trigger is its own actor
+    participant_nouns: frozenset[str] = frozenset()
 
     def verb_type(self, lemma: str) -> str | None:
         return self.verbs.get(lemma)
@@ -84,6 +86,7 @@ def load_lexicon(path: str | None = None) -> Lexicon:
             governors=dict(lex["governors"]),
             light_verbs=frozenset(lex["light_verbs"]),
             event_nouns=event_nouns,
+            participant_nouns=frozenset(lex.get("participant_nouns", ())),
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"cannot read the event lexicon ({exc}); reinstall newswatch") from exc
