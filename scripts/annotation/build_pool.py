@@ -122,6 +122,33 @@ def sha1(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def read_pool(path: str) -> tuple[set[tuple[str, str, int]], int]:
+    """The sentences a pool already holds, as (source, record, start), and the next free sentence number."""
+    taken: set[tuple[str, str, int]] = set()
+    first_sid = 0
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            taken.add((r["source"], r["record"], r["start"]))
+            first_sid = max(first_sid, int(r["sid"][1:]) + 1)
+    return taken, first_sid
+
+
+def candidate_sentences(
+    nlp: object, items: list[tuple[str, str, str]], taken: set[tuple[str, str, int]]
+) -> Iterator[dict]:
+    """The sentences of ``items`` (source, record, text) worth annotating, split as newswatch splits them: 4 to 80
+    words with some lower-case letter, not already in the pool."""
+    for doc, (rel, ident, text) in zip(nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True):  # type: ignore[attr-defined]
+        bounds = sentences(doc)
+        for s, e in zip(bounds.char_starts, bounds.char_ends, strict=True):
+            sent = text[s:e]
+            words = len(sent.split())
+            if words < 4 or words > 80 or not re.search(r"[a-z]", sent) or (rel, ident, s) in taken:
+                continue
+            yield {"source": rel, "record": ident, "start": s, "end": e, "text": sent}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default="../shared")
@@ -139,24 +166,10 @@ def main() -> int:
     quota = {k: int(v) for k, v in (kv.split("=") for kv in args.quota.split(","))}
     nlp = load_pipeline()
     groups: dict[str, list[dict]] = {k: [] for k in quota}
-    taken_before: set[tuple[str, str, int]] = set()
-    first_sid = 0
-    if args.extend:
-        with open(args.extend, encoding="utf-8") as f:
-            for line in f:
-                r = json.loads(line)
-                taken_before.add((r["source"], r["record"], r["start"]))
-                first_sid = max(first_sid, int(r["sid"][1:]) + 1)
+    taken_before, first_sid = read_pool(args.extend) if args.extend else (set(), 0)
     items = [it for it in _records(args.shared) if _group(it[0]) in quota]
-    for doc, (rel, ident, text) in zip(nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True):
-        group = _group(rel)
-        bounds = sentences(doc)
-        for s, e in zip(bounds.char_starts, bounds.char_ends, strict=True):
-            sent = text[s:e]
-            words = len(sent.split())
-            if words < 4 or words > 80 or not re.search(r"[a-z]", sent) or (rel, ident, s) in taken_before:
-                continue
-            groups[group].append({"source": rel, "record": ident, "start": s, "end": e, "text": sent})
+    for row in candidate_sentences(nlp, items, taken_before):
+        groups[_group(row["source"])].append(row)
     rng = random.Random(args.seed)
     drawn: list[dict] = []
     for group, rows in groups.items():

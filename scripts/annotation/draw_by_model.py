@@ -28,19 +28,17 @@ import hashlib
 import json
 import os
 import random
-import re
 import sys
 from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "src"))
 
-from build_pool import _dev_grams, _grams, _group, _records, sha1, split_of  # noqa: E402
+from build_pool import _dev_grams, _grams, _group, _records, candidate_sentences, read_pool, sha1, split_of  # noqa: E402
 
 from newswatch.coder.model import EventModel, shipped_model_dir  # noqa: E402
 from newswatch.coder.training import TrainConfig  # noqa: E402
 from newswatch.nlp import load_pipeline  # noqa: E402
-from newswatch.sentences import sentences  # noqa: E402
 
 
 def in_tuning(source: str, record: str, share: int) -> bool:
@@ -62,13 +60,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=20261205)
     args = ap.parse_args()
 
-    taken: set[tuple[str, str, int]] = set()
-    first_sid = 0
-    with open(args.extend, encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            taken.add((r["source"], r["record"], r["start"]))
-            first_sid = max(first_sid, int(r["sid"][1:]) + 1)
+    taken, first_sid = read_pool(args.extend)
     share = TrainConfig().tune_share
     items = [
         it for it in _records(args.shared)
@@ -76,17 +68,7 @@ def main() -> int:
     ]  # fmt: skip
     nlp = load_pipeline()
     dev = _dev_grams(args.shared)
-    rows: list[dict] = []
-    for doc, (rel, ident, text) in zip(nlp.pipe((t for _, _, t in items), batch_size=16), items, strict=True):
-        bounds = sentences(doc)
-        for s, e in zip(bounds.char_starts, bounds.char_ends, strict=True):
-            sent = text[s:e]
-            words = len(sent.split())
-            if words < 4 or words > 80 or not re.search(r"[a-z]", sent) or (rel, ident, s) in taken:
-                continue
-            if _grams(sent) & dev:
-                continue
-            rows.append({"source": rel, "record": ident, "start": s, "end": e, "text": sent})
+    rows = [r for r in candidate_sentences(nlp, items, taken) if not _grams(r["text"]) & dev]
     print(f"{len(rows)} unannotated sentences in {len(items)} fitting articles", file=sys.stderr)
 
     sm = EventModel.load(shipped_model_dir()).sentence_model
