@@ -149,6 +149,17 @@ def candidate_sentences(
             yield {"source": rel, "record": ident, "start": s, "end": e, "text": sent}
 
 
+def write_pool(refs_path: str, text_path: str, rows: list[dict]) -> None:
+    """The drawn sentences (dicts with sid, source, record, start, end, text, stratum, split) as the references the
+    project keeps and, apart, their texts for the annotators."""
+    with open(refs_path, "w", encoding="utf-8") as refs, open(text_path, "w", encoding="utf-8") as out:
+        for r in rows:
+            ref = {k: r[k] for k in ("sid", "source", "record", "start", "end")}
+            ref.update(sha1=sha1(r["text"]), stratum=r["stratum"], split=r["split"])
+            refs.write(json.dumps(ref) + "\n")
+            out.write(json.dumps({"sid": r["sid"], "text": r["text"]}) + "\n")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--shared", default="../shared")
@@ -195,20 +206,9 @@ def main() -> int:
     kept = [r for r in drawn if not (_grams(r["text"]) & dev)]
     print(f"dropped {len(drawn) - len(kept)} sentences that overlap the dev set", file=sys.stderr)
     drawn = kept
-    with open(args.refs, "w", encoding="utf-8") as refs, open(args.text, "w", encoding="utf-8") as out:
-        for r in drawn:
-            ref = {
-                "sid": r["sid"],
-                "source": r["source"],
-                "record": r["record"],
-                "start": r["start"],
-                "end": r["end"],
-                "sha1": sha1(r["text"]),
-                "stratum": r["stratum"],
-                "split": split_of(r["source"], r["record"]),
-            }
-            refs.write(json.dumps(ref) + "\n")
-            out.write(json.dumps({"sid": ref["sid"], "text": r["text"]}) + "\n")
+    for r in drawn:
+        r["split"] = split_of(r["source"], r["record"])
+    write_pool(args.refs, args.text, drawn)
     print(f"wrote {len(drawn)} sentences", file=sys.stderr)
     return 0
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import random
 import sys
@@ -34,7 +33,16 @@ from collections import defaultdict
 sys.path.insert(0, os.path.dirname(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "src"))
 
-from build_pool import _dev_grams, _grams, _group, _records, candidate_sentences, read_pool, sha1, split_of  # noqa: E402
+from build_pool import (  # noqa: E402
+    _dev_grams,
+    _grams,
+    _group,
+    _records,
+    candidate_sentences,
+    read_pool,
+    split_of,
+    write_pool,
+)
 
 from newswatch.coder.model import EventModel, shipped_model_dir  # noqa: E402
 from newswatch.coder.training import TrainConfig  # noqa: E402
@@ -118,20 +126,9 @@ def main() -> int:
     print(f"  uncertain: {len(unsure)} sentences, drew {got}", file=sys.stderr)
 
     rng.shuffle(drawn)
-    with open(args.refs, "w", encoding="utf-8") as refs, open(args.text, "w", encoding="utf-8") as out:
-        for i, r in enumerate(drawn):
-            ref = {
-                "sid": f"s{first_sid + i:05d}",
-                "source": r["source"],
-                "record": r["record"],
-                "start": r["start"],
-                "end": r["end"],
-                "sha1": sha1(r["text"]),
-                "stratum": r["stratum"],
-                "split": "train",
-            }
-            refs.write(json.dumps(ref) + "\n")
-            out.write(json.dumps({"sid": ref["sid"], "text": r["text"]}, ensure_ascii=False) + "\n")
+    for i, r in enumerate(drawn):
+        r.update(sid=f"s{first_sid + i:05d}", split="train")
+    write_pool(args.refs, args.text, drawn)
     groups = defaultdict(int)
     for r in drawn:
         groups[_group(r["source"])] += 1
