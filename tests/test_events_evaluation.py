@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from newswatch.cli import events_eval
 from newswatch.errors import InputError
-from newswatch.evaluation.events import detect_format, evaluate_events, format_report
+from newswatch.evaluation.events import confidence_cutoffs, detect_format, evaluate_events, format_report
 from newswatch.registry import Stages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
@@ -169,3 +169,36 @@ def test_evaluation_of_news_gold_reads_the_publisher_from_a_records_address(tmp_
         assert figures["with", coder_name]["type_f1"] == 1.0, figures
         assert figures["with", coder_name]["full_f1"] == 1.0, figures
         assert figures["without", coder_name]["full_f1"] == 0.0, figures
+
+
+def test_confidence_cutoffs_keep_only_the_confident_events() -> None:
+    """Worked by hand: two right events (0.95 and 0.6) and a wrong one (0.8); three gold events."""
+    gold = [
+        {"id": "a", "text": "x", "events": [{"type": "ACCUSE", "actors": [], "recipients": []}]},
+        {"id": "b", "text": "y", "events": [{"type": "ASSAULT", "actors": [], "recipients": []},
+                                            {"type": "COERCE", "actors": [], "recipients": []}]},
+    ]  # fmt: skip
+    predicted = [
+        {"id": "a", "events": [{"type": "ACCUSE", "confidence": 0.95}]},
+        {"id": "b", "events": [{"type": "ASSAULT", "confidence": 0.6}, {"type": "PROTEST", "confidence": 0.8}]},
+    ]
+    cuts = confidence_cutoffs(gold, predicted, (0.5, 0.7, 0.9))
+    assert cuts[0.5]["predicted_events"] == 3 and cuts[0.5]["type_p"] == pytest.approx(2 / 3, abs=1e-3)
+    assert cuts[0.5]["type_r"] == pytest.approx(2 / 3, abs=1e-3)
+    assert cuts[0.7]["predicted_events"] == 2 and cuts[0.7]["type_p"] == 0.5
+    assert cuts[0.7]["type_r"] == pytest.approx(1 / 3, abs=1e-3)
+    assert cuts[0.9]["predicted_events"] == 1 and cuts[0.9]["type_p"] == 1.0 and cuts[0.9]["type_f1"] == 0.5
+
+
+def test_evaluation_command_reports_figures_by_confidence_on_news_gold() -> None:
+    gold = Path(__file__).parent / "fixtures" / "coder" / "news_gold.jsonl"
+    result = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(gold), "--json"])
+    assert result.exit_code == 0, result.output
+    for figures in json.loads(result.output).values():
+        cuts = figures["by_confidence"]
+        assert list(cuts) == ["0.5", "0.7", "0.9"]
+        kept = [figures["predicted_events"]] + [cuts[c]["predicted_events"] for c in cuts]
+        assert kept == sorted(kept, reverse=True)  # a higher cutoff never keeps more events
+        assert all(cuts[c]["type_r"] <= figures["type_r"] for c in cuts)
+    text = CliRunner().invoke(_app(), ["eval", "events", "--gold", str(gold)]).output
+    assert "events kept at a confidence cutoff" in text and ">= 0.9" in text

@@ -55,7 +55,7 @@ def eval_events_command(
     ] = False,
 ) -> None:
     """Figures of the learned coder beside rules-0.2.0: type P/R/F1, full P/R/F1, actor and recipient F1 and quiet
-    rate per type (news gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
+    rate per type, and the same figures for the events at confidence 0.5, 0.7 and 0.9 or more (news gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
     from ..config import CoderSettings, Settings
     from ..evaluation.events import compare_coders, format_comparison, format_report
     from ..registry import Stages
@@ -72,7 +72,15 @@ def eval_events_command(
     if as_json:
         typer.echo(
             json.dumps(
-                {name: {"format": s.format, "records": s.n, **s.figures} for name, s in results.items()},
+                {
+                    name: {
+                        "format": s.format,
+                        "records": s.n,
+                        **s.figures,
+                        **({"by_confidence": {f"{c:g}": f for c, f in s.by_confidence.items()}} if s.by_confidence else {}),
+                    }
+                    for name, s in results.items()
+                },
                 indent=2,
             )
         )

@@ -60,6 +60,9 @@ class EventScores:
     per_label: dict[str, PRF] = field(default_factory=dict)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    # news gold: the figures of only the events at or above each confidence cutoff (what a user who filters
+    # events by confidence gets); keys are the cutoffs
+    by_confidence: dict[float, dict[str, float]] = field(default_factory=dict)
 
 
 def detect_format(record: dict[str, Any]) -> str:
@@ -280,6 +283,7 @@ def _score_news(
     for name, row in figures.pop("per_type").items():
         scores.per_label[name] = PRF(tp=row["tp"], fp=row["pred"] - row["tp"], fn=row["gold"] - row["tp"])
     scores.figures = {k: float(v) for k, v in figures.items()}
+    scores.by_confidence = confidence_cutoffs(records, predicted)
     if show_errors:
         by_id = {p["id"]: p for p in predicted}
         for rec in records:
@@ -298,6 +302,24 @@ def _score_news(
                     f"{rec.get('id')}: gold {gold} pred {pred} | {str(rec.get('text'))[:200]}"
                 )
     return scores
+
+
+CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9)
+_CUTOFF_FIGURES = ("predicted_events", "type_p", "type_r", "type_f1", "full_f1")
+
+
+def confidence_cutoffs(
+    records: Sequence[dict[str, Any]], predicted: Sequence[dict[str, Any]], cutoffs: Sequence[float] = CONFIDENCE_CUTOFFS
+) -> dict[float, dict[str, float]]:
+    """Type and full figures when only the predicted events whose confidence is at least each cutoff are kept."""
+    out: dict[float, dict[str, float]] = {}
+    for cut in cutoffs:
+        kept = [
+            {**p, "events": [e for e in p["events"] if float(e.get("confidence") or 0.0) >= cut]} for p in predicted
+        ]
+        figures = score_news(records, kept)
+        out[cut] = {k: float(figures[k]) for k in _CUTOFF_FIGURES}
+    return out
 
 
 def _add_sets(prf: PRF, pred: set[Any], gold: set[Any]) -> None:
@@ -412,6 +434,7 @@ def events_to_json(events: Iterable[Event]) -> list[dict[str, Any]]:
             "recipients": [a.as_json() for a in e.recipients],
             "negated": e.negated,
             "tense": e.tense,
+            "confidence": e.confidence,
             "rule": e.rule,
         }
         for e in events
@@ -463,4 +486,24 @@ def format_comparison(results: dict[str, EventScores]) -> str:
                 prf = results[n].per_label.get(label, PRF())
                 cells.append(f"{prf.precision:>{width - 2}.2f}/{prf.recall:.2f}/{prf.f1:.2f}")
             lines.append(f"{label:<24}{gold:>6}" + "".join(f"{c:>{width + 10}}" for c in cells))
+    cutoffs = sorted({c for s in results.values() for c in s.by_confidence})
+    if cutoffs:
+        lines.append("")
+        lines.append(
+            "events kept at a confidence cutoff (each coder's own confidence): events, type P/R/F1, full F1"
+        )
+        lines.append(f"{'confidence':<24}" + "".join(f"{n:>{width + 16}}" for n in names))
+        rows: list[tuple[str, list[dict[str, float] | None]]] = [
+            ("all", [results[n].figures for n in names]),
+            *((f">= {c:g}", [results[n].by_confidence.get(c) for n in names]) for c in cutoffs),
+        ]
+        for label, figs in rows:
+            cells = [
+                "-"
+                if f is None
+                else f"{f['predicted_events']:.0f}  {f['type_p']:.2f}/{f['type_r']:.2f}/{f['type_f1']:.2f}  "
+                f"{f['full_f1']:.2f}"
+                for f in figs
+            ]
+            lines.append(f"{label:<24}" + "".join(f"{c:>{width + 16}}" for c in cells))
     return "\n".join(lines)
