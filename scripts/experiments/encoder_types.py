@@ -700,10 +700,15 @@ def cmd_inside(args: argparse.Namespace) -> None:
 
     from newswatch.cli import main as newswatch
     from newswatch.coder import sentence as S
+    from newswatch.coder.model import shipped_model_dir
 
     types, _, _ = _read_sentences(args.sentences)
     *_, teach = _finetuned(args.encoder, args.model, len(types))
     seen: dict[str, Any] = {}
+    # --cascade T: the encoder reads only the sentences to which the shipped student gives some type >= T; the
+    # student's probabilities stand for the others (how much of the encoder's time a run would need)
+    student = S.SentenceTypeModel.load(shipped_model_dir()) if args.cascade is not None else None
+    asked = [0, 0]  # sentences, of which read by the encoder
 
     class Encoder:
         def __init__(self) -> None:
@@ -711,6 +716,15 @@ def cmd_inside(args: argparse.Namespace) -> None:
 
         def proba_many(self, texts: list[str]) -> Any:
             missing = [t for t in dict.fromkeys(texts) if t not in seen]
+            if student is not None and missing:
+                sp = student.proba_many(missing)
+                order = [student.types.index(t) for t in types]
+                hard = [t for t, row in zip(missing, sp, strict=True) if float(row.max()) >= args.cascade]
+                asked[0] += len(missing)
+                asked[1] += len(hard)
+                for t, row in zip(missing, sp, strict=True):
+                    seen[t] = row[order]
+                missing = hard
             for t, row in zip(missing, teach(missing), strict=True):
                 seen[t] = row
             return np.array([seen[t] for t in texts], dtype=np.float32).reshape(len(texts), len(types))
@@ -721,7 +735,11 @@ def cmd_inside(args: argparse.Namespace) -> None:
     S.SentenceTypeModel.present = staticmethod(lambda folder: True)  # type: ignore[method-assign]
     S.SentenceTypeModel.load = classmethod(lambda cls, folder: Encoder())  # type: ignore[method-assign,assignment]
     sys.argv = ["newswatch", *(args.command[1:] if args.command[:1] == ["--"] else args.command)]
-    newswatch()
+    try:
+        newswatch()
+    finally:
+        if student is not None:
+            print(f"cascade {args.cascade}: the encoder read {asked[1]} of {asked[0]} sentences", file=sys.stderr)
 
 
 def cmd_apply(args: argparse.Namespace) -> None:
@@ -816,6 +834,8 @@ def main() -> int:
     n.add_argument("--encoder", required=True)
     n.add_argument("--model", required=True, help="the output folder of fit (its model.pt)")
     n.add_argument("--sentences", required=True)
+    n.add_argument("--cascade", type=float, default=None,
+                   help="the encoder reads only sentences the shipped student gives some type at least this")
     n.add_argument("command", nargs=argparse.REMAINDER, help="newswatch's arguments, after --")
     a = sub.add_parser("apply")
     a.add_argument("--gold", type=Path, required=True)
