@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -55,7 +55,8 @@ def eval_events_command(
     ] = False,
 ) -> None:
     """Figures of the learned coder beside rules-0.2.0: type P/R/F1, full P/R/F1, actor and recipient F1 and quiet
-    rate per type, and the same figures for the events at confidence 0.5, 0.7 and 0.9 or more (news gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
+    rate per type, and the type and full figures of only the events at confidence 0.5, 0.7 and 0.9 or more (news
+    gold); type accuracy and country F1 (PLOVER); weighted F1 (ACLED-style)."""
     from ..config import CoderSettings, Settings
     from ..evaluation.events import compare_coders, format_comparison, format_report
     from ..registry import Stages
@@ -77,7 +78,7 @@ def eval_events_command(
                         "format": s.format,
                         "records": s.n,
                         **s.figures,
-                        **({"by_confidence": {f"{c:g}": f for c, f in s.by_confidence.items()}} if s.by_confidence else {}),
+                        **_by_confidence(s.by_confidence),
                     }
                     for name, s in results.items()
                 },
@@ -90,3 +91,8 @@ def eval_events_command(
         for name, scores in results.items():
             typer.echo(f"\nerrors of {name}:")
             typer.echo(format_report(scores, show_errors=True).split("errors:", 1)[-1].strip())
+
+
+def _by_confidence(cutoffs: dict[float, dict[str, float]]) -> dict[str, Any]:
+    """The figures per confidence cutoff as JSON, keyed "0.5", "0.7", ... (nothing for gold without them)."""
+    return {"by_confidence": {f"{c:g}": f for c, f in cutoffs.items()}} if cutoffs else {}
